@@ -1,0 +1,20 @@
+namespace AgentQuotas;
+
+/// <summary>
+/// Names the quota category whose token bucket pays for a tool's calls. On a class it is the default
+/// for every tool of the class; on a method it overrides the class.
+/// </summary>
+/// <remarks>Every category used in code must have a budget in agentquotas.json (analyzer AQ0002).</remarks>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class QuotaCategoryAttribute : Attribute
+{
+    /// <summary>Creates the attribute.</summary>
+    /// <param name="category">The category name as it appears under <c>tiers.*.categories</c> in the policy.</param>
+    public QuotaCategoryAttribute(string category)
+    {
+        Category = category;
+    }
+
+    /// <summary>The category name.</summary>
+    public string Category { get; }
+}

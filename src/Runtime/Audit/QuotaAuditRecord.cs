@@ -1,0 +1,59 @@
+using System.Runtime.InteropServices;
+
+namespace AgentQuotas.Audit;
+
+/// <summary>
+/// One audit record: who, what, at what cost, what was decided and why, under which policy. Every
+/// quota decision produces one. A value type so recording allocates nothing.
+/// </summary>
+[StructLayout(LayoutKind.Auto)]
+public readonly record struct QuotaAuditRecord
+{
+    /// <summary>When the decision was made (UTC).</summary>
+    public DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>The tenant.</summary>
+    public string Tenant { get; init; }
+
+    /// <summary>The acting principal.</summary>
+    public string Principal { get; init; }
+
+    /// <summary>The run's workflow, if named.</summary>
+    public string? Workflow { get; init; }
+
+    /// <summary>The run id, if the decision was inside a run.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>The workload class.</summary>
+    public WorkloadClass WorkloadClass { get; init; }
+
+    /// <summary>The tool (or operation such as <c>(iteration)</c>).</summary>
+    public string Tool { get; init; }
+
+    /// <summary>The quota category.</summary>
+    public string Category { get; init; }
+
+    /// <summary>The planned cost.</summary>
+    public double PlannedCost { get; init; }
+
+    /// <summary>The actual cost, when the call reported one.</summary>
+    public double? ActualCost { get; init; }
+
+    /// <summary>What was decided.</summary>
+    public AuditDecision Decision { get; init; }
+
+    /// <summary>Why.</summary>
+    public QuotaReason Reason { get; init; }
+
+    /// <summary>The rung of the degradation ladder that served the call.</summary>
+    public DegradationMode Mode { get; init; }
+
+    /// <summary>How long the call waited in a queue.</summary>
+    public TimeSpan QueueWait { get; init; }
+
+    /// <summary>The deciding policy's version.</summary>
+    public string PolicyVersion { get; init; }
+
+    /// <summary>A human-readable explanation, if any.</summary>
+    public string? Detail { get; init; }
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace AgentQuotas;
+
+/// <summary>Source-generated log messages. Event ids are stable.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Quota policy {Version} ({Hash}) is now in force from {Source}")]
+    public static partial void PolicyApplied(ILogger logger, string version, string hash, string? source);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Quota policy reload from {Source} failed; policy {Version} stays in force. {Errors}")]
+    public static partial void PolicyReloadFailed(ILogger logger, string? source, string version, string errors);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Audit sink {Sink} has lost {Total} records in all: {Reason}")]
+    public static partial void AuditRecordsDropped(ILogger logger, string sink, long total, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Denied {Tool} for {Tenant} ({Category}): {Reason}")]
+    public static partial void Denied(ILogger logger, string tool, string tenant, string category, QuotaReason reason);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "The approval service failed for {Tool} ({Tenant}); the call is not approved")]
+    public static partial void ApprovalServiceFailed(ILogger logger, Exception exception, string tool, string tenant);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "The audit file {Path} could not be written; {Count} records are lost")]
+    public static partial void AuditWriteFailed(ILogger logger, Exception exception, string path, int count);
+}

@@ -1,0 +1,166 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentQuotas.Policy;
+
+/// <summary>
+/// Holds the policy in force and replaces it atomically. A reload that fails (unreadable file, invalid
+/// policy) leaves the previous policy in force and reports why; a valid one applies as a whole, so no
+/// decision ever sees half of a policy.
+/// </summary>
+public sealed class QuotaPolicyProvider : IDisposable
+{
+    private readonly string? _path;
+    private readonly QuotaPolicyProviderOptions _options;
+    private readonly ILogger _logger;
+    private readonly Lock _reloadLock = new();
+    private FileSystemWatcher? _watcher;
+    private ITimer? _debounce;
+    private volatile QuotaPolicy _current;
+    private PolicyReloadResult? _lastReload;
+
+    private QuotaPolicyProvider(QuotaPolicy initial, string? path, QuotaPolicyProviderOptions options)
+    {
+        _current = initial;
+        _path = path;
+        _options = options;
+        _logger = options.LoggerFactory?.CreateLogger<QuotaPolicyProvider>() ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>The policy in force. Reading it is a single volatile read.</summary>
+    public QuotaPolicy Current => _current;
+
+    /// <summary>The file the provider reloads from, if any.</summary>
+    public string? Path => _path;
+
+    /// <summary>The last reload attempt, if any.</summary>
+    public PolicyReloadResult? LastReload => Volatile.Read(ref _lastReload);
+
+    /// <summary>A provider for a fixed policy (it can still be replaced with <see cref="Apply"/>).</summary>
+    /// <param name="policy">The policy.</param>
+    public static QuotaPolicyProvider FromPolicy(QuotaPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return new QuotaPolicyProvider(policy, path: null, new QuotaPolicyProviderOptions());
+    }
+
+    /// <summary>Loads a policy file and keeps it for reloads (optionally watching it).</summary>
+    /// <param name="path">Path to agentquotas.json.</param>
+    /// <param name="options">Options; defaults when <see langword="null"/>.</param>
+    /// <exception cref="PolicyValidationException">The file is not a valid policy: there is nothing to start with.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static QuotaPolicyProvider FromFile(string path, QuotaPolicyProviderOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= new QuotaPolicyProviderOptions();
+        options.Validate();
+        string fullPath = System.IO.Path.GetFullPath(path);
+        var provider = new QuotaPolicyProvider(QuotaPolicy.Load(fullPath), fullPath, options);
+        Log.PolicyApplied(provider._logger, provider._current.Version, provider._current.ContentHash, fullPath);
+        if (options.WatchForChanges)
+        {
+            provider.StartWatching(fullPath);
+        }
+
+        return provider;
+    }
+
+    /// <summary>Re-reads the file. On any failure the current policy stays in force.</summary>
+    /// <returns>What happened.</returns>
+    /// <exception cref="InvalidOperationException">The provider was not created from a file.</exception>
+    public PolicyReloadResult Reload()
+    {
+        if (_path is null)
+        {
+            throw new InvalidOperationException("This provider holds a fixed policy; use Apply to replace it.");
+        }
+
+        lock (_reloadLock)
+        {
+            QuotaPolicy previous = _current;
+            QuotaPolicy next;
+            try
+            {
+                next = QuotaPolicy.Load(_path);
+            }
+            catch (PolicyValidationException e)
+            {
+                return Finish(new PolicyReloadResult(false, previous, previous, e.Errors, e.Message));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return Finish(new PolicyReloadResult(false, previous, previous, [], $"The policy file '{_path}' could not be read: {e.Message}"));
+            }
+
+            _current = next;
+            return Finish(new PolicyReloadResult(true, next, previous, [], failure: null));
+        }
+    }
+
+    /// <summary>Replaces the policy in force with an already validated one.</summary>
+    /// <param name="policy">The new policy.</param>
+    /// <returns>What happened.</returns>
+    public PolicyReloadResult Apply(QuotaPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        lock (_reloadLock)
+        {
+            QuotaPolicy previous = _current;
+            _current = policy;
+            return Finish(new PolicyReloadResult(true, policy, previous, [], failure: null));
+        }
+    }
+
+    /// <summary>Stops watching the file.</summary>
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        _debounce?.Dispose();
+    }
+
+    private PolicyReloadResult Finish(PolicyReloadResult result)
+    {
+        Volatile.Write(ref _lastReload, result);
+        if (result.Succeeded)
+        {
+            Log.PolicyApplied(_logger, result.InForce.Version, result.InForce.ContentHash, _path ?? result.InForce.Source);
+        }
+        else
+        {
+            Log.PolicyReloadFailed(_logger, _path, result.InForce.Version, result.Failure ?? string.Empty);
+        }
+
+        if (_options.OnReloaded is { } callback)
+        {
+            _ = NotifyAsync(callback, result);
+        }
+
+        return result;
+    }
+
+    private static async Task NotifyAsync(Func<PolicyReloadResult, ValueTask> callback, PolicyReloadResult result)
+    {
+        try
+        {
+            await callback(result).ConfigureAwait(false);
+        }
+        catch
+        {
+            // A failing observer must not undo or block a reload.
+        }
+    }
+
+    private void StartWatching(string fullPath)
+    {
+        _debounce = _options.TimeProvider.CreateTimer(static s => ((QuotaPolicyProvider)s!).Reload(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _watcher = new FileSystemWatcher(System.IO.Path.GetDirectoryName(fullPath)!, System.IO.Path.GetFileName(fullPath))
+        {
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+        };
+        FileSystemEventHandler changed = (_, _) => _debounce.Change(_options.DebounceDelay, Timeout.InfiniteTimeSpan);
+        _watcher.Changed += changed;
+        _watcher.Created += changed;
+        _watcher.Renamed += (_, _) => _debounce.Change(_options.DebounceDelay, Timeout.InfiniteTimeSpan);
+        _watcher.EnableRaisingEvents = true;
+    }
+}

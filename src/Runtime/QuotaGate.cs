@@ -1,0 +1,199 @@
+using System.Diagnostics.Metrics;
+using AgentQuotas.Audit;
+using AgentQuotas.Policy;
+using AgentQuotas.Stores;
+using AgentQuotas.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AgentQuotas;
+
+/// <summary>
+/// The quota gate: decides, for each guarded call, whether the current run's tenant may spend the
+/// call's cost from its bucket for the tool's category, within the run's caps and the tenant's ceilings,
+/// with approval where required; records every decision in the audit sink and in telemetry.
+/// </summary>
+/// <remarks>
+/// Create one per process (or per policy) and open a run per authenticated request with
+/// <see cref="BeginRun"/>. The gate is thread-safe. Generated interceptors call it through
+/// <see cref="AgentRun.Current"/>; hosts without runs call <see cref="TryAcquire"/> with an explicit identity.
+/// </remarks>
+public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
+{
+    private readonly QuotaPolicyProvider _provider;
+    private readonly bool _ownsProvider;
+    private readonly IQuotaStore _store;
+    private readonly InMemoryQuotaStore? _ownedStore;
+    private readonly IQuotaAuditSink _audit;
+    private readonly IApprovalService _approval;
+    private readonly QuotaMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly bool _requireAudit;
+    private int _disposed;
+
+    /// <summary>Creates a gate for a fixed policy.</summary>
+    /// <param name="policy">The policy.</param>
+    /// <param name="options">Options; defaults when <see langword="null"/>.</param>
+    public QuotaGate(QuotaPolicy policy, QuotaGateOptions? options = null)
+        : this(QuotaPolicyProvider.FromPolicy(policy ?? throw new ArgumentNullException(nameof(policy))), options, ownsProvider: true)
+    {
+    }
+
+    /// <summary>Creates a gate whose policy can be reloaded through <paramref name="policyProvider"/>.</summary>
+    /// <param name="policyProvider">The policy source; the gate reads its current policy on every decision.</param>
+    /// <param name="options">Options; defaults when <see langword="null"/>.</param>
+    public QuotaGate(QuotaPolicyProvider policyProvider, QuotaGateOptions? options = null)
+        : this(policyProvider ?? throw new ArgumentNullException(nameof(policyProvider)), options, ownsProvider: false)
+    {
+    }
+
+    private QuotaGate(QuotaPolicyProvider provider, QuotaGateOptions? options, bool ownsProvider)
+    {
+        options ??= new QuotaGateOptions();
+        options.Validate();
+        _provider = provider;
+        _ownsProvider = ownsProvider;
+        TimeProvider = options.TimeProvider;
+        _logger = options.LoggerFactory?.CreateLogger<QuotaGate>() ?? (ILogger)NullLogger.Instance;
+        if (options.Store is null)
+        {
+            _ownedStore = new InMemoryQuotaStore(new InMemoryQuotaStoreOptions { TimeProvider = options.TimeProvider });
+            _store = _ownedStore;
+        }
+        else
+        {
+            _store = options.Store;
+        }
+
+        _audit = options.AuditSink ?? new InMemoryAuditSink(logger: options.LoggerFactory?.CreateLogger<InMemoryAuditSink>());
+        _approval = options.ApprovalService;
+        _requireAudit = options.RequireAudit;
+        _metrics = new QuotaMetrics(options.MeterFactory, options.IncludeTenantInMetrics);
+    }
+
+    /// <summary>The policy in force now.</summary>
+    public QuotaPolicy Policy => _provider.Current;
+
+    /// <summary>The policy source.</summary>
+    public QuotaPolicyProvider PolicyProvider => _provider;
+
+    /// <summary>The bucket store.</summary>
+    public IQuotaStore Store => _store;
+
+    /// <summary>The audit sink.</summary>
+    public IQuotaAuditSink AuditSink => _audit;
+
+    /// <summary>The clock.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    internal Meter Meter => _metrics.Meter;
+
+    /// <summary>
+    /// Opens a run for an authenticated identity; it becomes <see cref="AgentRun.Current"/> for the rest of
+    /// the calling async flow until disposed. Inside a run of the same tenant the new run is its child.
+    /// </summary>
+    /// <param name="identity">Who the run acts for, from authenticated data only.</param>
+    /// <param name="workloadClass">How urgent the run is.</param>
+    /// <param name="workflow">A workflow name for audit and reports.</param>
+    /// <param name="limits">The run's own caps (tightened by the tier's limits).</param>
+    /// <exception cref="InvalidOperationException">A run of another tenant is current: switching tenant inside a run is refused.</exception>
+    public AgentRun BeginRun(AgentIdentity identity, WorkloadClass workloadClass = WorkloadClass.Standard, string? workflow = null, RunLimits? limits = null)
+    {
+        ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(identity);
+        if (!Enum.IsDefined(workloadClass))
+        {
+            throw new ArgumentOutOfRangeException(nameof(workloadClass), workloadClass, "Unknown workload class.");
+        }
+
+        limits?.Validate();
+        AgentRun? parent = AgentRun.Current;
+        if (parent is { IsDisposed: true })
+        {
+            parent = null;
+        }
+
+        if (parent is not null && !string.Equals(parent.Identity.Tenant, identity.Tenant, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException(
+                $"Cannot open a run for tenant '{identity.Tenant}' inside {parent.Describe()} of tenant '{parent.Identity.Tenant}'. " +
+                "A run's tenant cannot change; dispose the current run first.");
+        }
+
+        var run = new AgentRun(this, identity, workloadClass, workflow, name: null, limits, parent);
+        AgentRun.SetCurrent(run);
+        return run;
+    }
+
+    /// <summary>
+    /// Decides one request with an explicit identity (no run): takes the cost from the tenant's bucket
+    /// within its ceilings, with approval where the tool requires it, and records the decision.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <returns>The decision; never throws for a denial.</returns>
+    public QuotaDecision TryAcquire(in QuotaRequest request)
+    {
+        ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(request.Tool, nameof(request));
+        ValidateCost(request.Tool, request.Cost);
+        Attempt attempt = CreateAttempt(run: null, request.Identity, request.WorkloadClass, request.Workflow, request.Tool, request.Cost);
+        return Decide(attempt);
+    }
+
+    /// <summary>Asynchronous <see cref="TryAcquire"/>: waits for the approval service and a remote store.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels the wait; nothing stays charged when it does.</param>
+    public ValueTask<QuotaDecision> AcquireAsync(QuotaRequest request, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(request.Tool, nameof(request));
+        ValidateCost(request.Tool, request.Cost);
+        cancellationToken.ThrowIfCancellationRequested();
+        Attempt attempt = CreateAttempt(run: null, request.Identity, request.WorkloadClass, request.Workflow, request.Tool, request.Cost);
+        return DecideAsync(attempt, cancellationToken);
+    }
+
+    /// <summary>Flushes the audit sink and releases what the gate owns.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _audit.FlushAsync().ConfigureAwait(false);
+        ReleaseOwned();
+    }
+
+    /// <summary>Releases what the gate owns (without waiting for the audit sink).</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        ReleaseOwned();
+    }
+
+    private void ReleaseOwned()
+    {
+        _ownedStore?.Dispose();
+        _metrics.Dispose();
+        if (_ownsProvider)
+        {
+            _provider.Dispose();
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+    private static void ValidateCost(QuotaTool tool, double cost)
+    {
+        if (!double.IsFinite(cost) || cost <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(cost), cost,
+                $"The cost of '{tool.Name}' must be a finite number greater than zero; check its [Cost] value or estimator.");
+        }
+    }
+}

@@ -1,0 +1,65 @@
+namespace AgentQuotas;
+
+/// <summary>Why a quota decision came out as it did. Values are stable; new ones are only appended.</summary>
+public enum QuotaReason
+{
+    /// <summary>Admitted: nothing stood in the way.</summary>
+    None = 0,
+
+    /// <summary>The tenant's bucket for the category does not hold enough units now.</summary>
+    BucketExhausted = 1,
+
+    /// <summary>The cost exceeds what the bucket can ever hold (capacity plus burst and emergency allowances).</summary>
+    CostExceedsCapacity = 2,
+
+    /// <summary>The run reached its iteration cap.</summary>
+    RunIterationLimit = 3,
+
+    /// <summary>The run reached its tool-call cap.</summary>
+    RunToolCallLimit = 4,
+
+    /// <summary>The run's spend would exceed its cost cap.</summary>
+    RunCostLimit = 5,
+
+    /// <summary>The run's deadline has passed.</summary>
+    RunDeadlineExceeded = 6,
+
+    /// <summary>The tenant's spend today would exceed the tier's <c>maxCostPerDay</c>.</summary>
+    DailyCostLimit = 7,
+
+    /// <summary>The tenant's spend this month would exceed the tier's <c>maxCostPerMonth</c>.</summary>
+    MonthlyCostLimit = 8,
+
+    /// <summary>The tool needs approval and none has been given (yet).</summary>
+    ApprovalRequired = 9,
+
+    /// <summary>An approver refused the call.</summary>
+    ApprovalDenied = 10,
+
+    /// <summary>The tenant is not in the policy and the policy has no <c>defaultTier</c>.</summary>
+    UnknownTenant = 11,
+
+    /// <summary>The tenant's tier has no budget for the category.</summary>
+    UnknownCategory = 12,
+
+    /// <summary>The category's circuit breaker is open after repeated failures.</summary>
+    CircuitOpen = 13,
+
+    /// <summary>The queue for the workload class is full.</summary>
+    QueueFull = 14,
+
+    /// <summary>The request waited in the queue longer than its class allows.</summary>
+    QueueTimeout = 15,
+
+    /// <summary>The quota store could not be reached and the store fails closed.</summary>
+    StoreUnavailable = 16,
+
+    /// <summary>The audit sink refused the record and the gate requires every decision to be recorded.</summary>
+    AuditUnavailable = 17,
+
+    /// <summary>No compute-pool slot is free for the workload class.</summary>
+    PoolExhausted = 18,
+
+    /// <summary>The tenant was moved to a quarantine tier after a spend anomaly.</summary>
+    AnomalyQuarantine = 19,
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace AgentQuotas.Telemetry;
+
+/// <summary>The instruments of one gate. Tags are built only when an instrument has a listener.</summary>
+internal sealed class QuotaMetrics : IDisposable
+{
+    // Cached names, so tagging never allocates for enums.
+    private static readonly string[] ClassNames = Enum.GetNames<WorkloadClass>();
+    private static readonly string[] ReasonNames = Enum.GetValues<QuotaReason>().Select(r => r.ToString()).ToArray();
+    private static readonly string[] ModeNames = Enum.GetNames<DegradationMode>();
+
+    private readonly bool _ownsMeter;
+    private readonly bool _includeTenant;
+
+    public QuotaMetrics(IMeterFactory? factory, bool includeTenant)
+    {
+        _includeTenant = includeTenant;
+        if (factory is null)
+        {
+            Meter = new Meter(QuotaTelemetry.MeterName, typeof(QuotaMetrics).Assembly.GetName().Version?.ToString());
+            _ownsMeter = true;
+        }
+        else
+        {
+            Meter = factory.Create(new MeterOptions(QuotaTelemetry.MeterName) { Version = typeof(QuotaMetrics).Assembly.GetName().Version?.ToString() });
+        }
+
+        Admitted = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.Admitted, "{call}", "Calls admitted in full.");
+        Denied = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.Denied, "{call}", "Calls refused with nothing served.");
+        Degraded = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.Degraded, "{call}", "Calls served by a lower rung of the degradation ladder.");
+        Queued = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.Queued, "{call}", "Calls that waited in a queue.");
+        QueueWait = Meter.CreateHistogram<double>(QuotaTelemetry.Instruments.QueueWait, "s", "Time spent waiting in a queue.");
+        Cost = Meter.CreateCounter<double>(QuotaTelemetry.Instruments.Cost, "{unit}", "Cost units charged.");
+        CostRatio = Meter.CreateHistogram<double>(QuotaTelemetry.Instruments.CostRatio, "1", "Actual cost divided by planned cost.");
+        BucketLevel = Meter.CreateHistogram<double>(QuotaTelemetry.Instruments.BucketLevel, "{unit}", "Units left in the bucket after a decision.");
+        Iterations = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.Iterations, "{iteration}", "Run iterations begun.");
+    }
+
+    public Meter Meter { get; }
+
+    public Counter<long> Admitted { get; }
+
+    public Counter<long> Denied { get; }
+
+    public Counter<long> Degraded { get; }
+
+    public Counter<long> Queued { get; }
+
+    public Histogram<double> QueueWait { get; }
+
+    public Counter<double> Cost { get; }
+
+    public Histogram<double> CostRatio { get; }
+
+    public Histogram<double> BucketLevel { get; }
+
+    public Counter<long> Iterations { get; }
+
+    public void RecordDecision(in QuotaDecision decision, WorkloadClass workloadClass)
+    {
+        if (decision.IsAdmitted)
+        {
+            if (Admitted.Enabled)
+            {
+                Admitted.Add(1, Tags(decision.Tenant, decision.Category, workloadClass));
+            }
+
+            if (Cost.Enabled)
+            {
+                Cost.Add(decision.Cost, Tags(decision.Tenant, decision.Category, workloadClass));
+            }
+        }
+        else if (decision.Mode is DegradationMode.DraftOnly or DegradationMode.ApprovalRequired)
+        {
+            if (Degraded.Enabled)
+            {
+                TagList tags = Tags(decision.Tenant, decision.Category, workloadClass);
+                tags.Add(QuotaTelemetry.Tags.Reason, ReasonNames[(int)decision.Reason]);
+                tags.Add(QuotaTelemetry.Tags.Mode, ModeNames[(int)decision.Mode]);
+                Degraded.Add(1, tags);
+            }
+        }
+        else if (Denied.Enabled)
+        {
+            TagList tags = Tags(decision.Tenant, decision.Category, workloadClass);
+            tags.Add(QuotaTelemetry.Tags.Reason, ReasonNames[(int)decision.Reason]);
+            Denied.Add(1, tags);
+        }
+
+        if (BucketLevel.Enabled && double.IsFinite(decision.Remaining))
+        {
+            BucketLevel.Record(decision.Remaining, Tags(decision.Tenant, decision.Category, workloadClass));
+        }
+    }
+
+    public void RecordCostCorrection(string tenant, string category, WorkloadClass workloadClass, double planned, double actual)
+    {
+        if (CostRatio.Enabled && planned > 0)
+        {
+            CostRatio.Record(actual / planned, Tags(tenant, category, workloadClass));
+        }
+
+        if (Cost.Enabled && actual != planned)
+        {
+            Cost.Add(actual - planned, Tags(tenant, category, workloadClass));
+        }
+    }
+
+    public void RecordIteration(string tenant, WorkloadClass workloadClass)
+    {
+        if (Iterations.Enabled)
+        {
+            var tags = default(TagList);
+            if (_includeTenant)
+            {
+                tags.Add(QuotaTelemetry.Tags.Tenant, tenant);
+            }
+
+            tags.Add(QuotaTelemetry.Tags.Class, ClassNames[(int)workloadClass]);
+            Iterations.Add(1, tags);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            Meter.Dispose();
+        }
+    }
+
+    private TagList Tags(string tenant, string category, WorkloadClass workloadClass)
+    {
+        var tags = default(TagList);
+        if (_includeTenant)
+        {
+            tags.Add(QuotaTelemetry.Tags.Tenant, tenant);
+        }
+
+        tags.Add(QuotaTelemetry.Tags.Category, category);
+        tags.Add(QuotaTelemetry.Tags.Class, ClassNames[(int)workloadClass]);
+        return tags;
+    }
+}

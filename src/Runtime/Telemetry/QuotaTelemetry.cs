@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace AgentQuotas.Telemetry;
+
+/// <summary>
+/// Stable telemetry names. Metrics come from a <see cref="Meter"/> named <see cref="MeterName"/> (one per
+/// gate, created through <see cref="IMeterFactory"/> when one is configured); spans around guarded calls
+/// come from the <see cref="ActivitySource"/> named <see cref="ActivitySourceName"/>.
+/// </summary>
+public static class QuotaTelemetry
+{
+    /// <summary>The meter name: <c>AgentQuotas</c>.</summary>
+    public const string MeterName = "AgentQuotas";
+
+    /// <summary>The activity source name: <c>AgentQuotas</c>.</summary>
+    public const string ActivitySourceName = "AgentQuotas";
+
+    /// <summary>The source of spans around guarded calls.</summary>
+    public static ActivitySource ActivitySource { get; } = new(ActivitySourceName, typeof(QuotaTelemetry).Assembly.GetName().Version?.ToString());
+
+    // Instruments not tied to a gate (audit sinks) live on one shared meter.
+    private static readonly Meter SharedMeter = new(MeterName, typeof(QuotaTelemetry).Assembly.GetName().Version?.ToString());
+
+    internal static readonly Counter<long> AuditDropped = SharedMeter.CreateCounter<long>(
+        Instruments.AuditDropped, "{record}", "Audit records a sink could not keep.");
+
+    /// <summary>Instrument names.</summary>
+    public static class Instruments
+    {
+        /// <summary>Calls admitted in full (counter).</summary>
+        public const string Admitted = "agentquotas.admitted";
+
+        /// <summary>Calls refused with nothing served (counter; tagged with the reason).</summary>
+        public const string Denied = "agentquotas.denied";
+
+        /// <summary>Calls served by a lower rung of the degradation ladder (counter; tagged with mode and reason).</summary>
+        public const string Degraded = "agentquotas.degraded";
+
+        /// <summary>Calls that waited in a queue (counter).</summary>
+        public const string Queued = "agentquotas.queued";
+
+        /// <summary>Time spent waiting in a queue, in seconds (histogram).</summary>
+        public const string QueueWait = "agentquotas.queue.wait";
+
+        /// <summary>Cost units charged (counter).</summary>
+        public const string Cost = "agentquotas.cost";
+
+        /// <summary>Actual cost divided by planned cost, for calls that report it (histogram).</summary>
+        public const string CostRatio = "agentquotas.cost.ratio";
+
+        /// <summary>Units left in the bucket after each decision (histogram).</summary>
+        public const string BucketLevel = "agentquotas.bucket.level";
+
+        /// <summary>Audit records lost by a sink (counter).</summary>
+        public const string AuditDropped = "agentquotas.audit.dropped";
+
+        /// <summary>Run iterations (model turns) begun (counter).</summary>
+        public const string Iterations = "agentquotas.iterations";
+    }
+
+    /// <summary>Tag names.</summary>
+    public static class Tags
+    {
+        /// <summary>The tenant (omitted when <c>QuotaGateOptions.IncludeTenantInMetrics</c> is off).</summary>
+        public const string Tenant = "agentquotas.tenant";
+
+        /// <summary>The quota category.</summary>
+        public const string Category = "agentquotas.category";
+
+        /// <summary>The workload class.</summary>
+        public const string Class = "agentquotas.class";
+
+        /// <summary>The decision reason.</summary>
+        public const string Reason = "agentquotas.reason";
+
+        /// <summary>The degradation mode.</summary>
+        public const string Mode = "agentquotas.mode";
+
+        /// <summary>The tool.</summary>
+        public const string Tool = "agentquotas.tool";
+
+        /// <summary>The audit sink.</summary>
+        public const string Sink = "agentquotas.sink";
+
+        /// <summary>The policy version.</summary>
+        public const string PolicyVersion = "agentquotas.policy.version";
+    }
+}

@@ -1,0 +1,935 @@
+// Shared between the runtime (AgentQuotas) and the analyzers (netstandard2.0). This file is the one
+// source of truth for what a valid agentquotas.json is: the runtime throws PolicyValidationException
+// from these issues and the analyzer reports them as AQ0008.
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace AgentQuotas.Policy
+{
+    /// <summary>The kind of problem found in a policy file.</summary>
+#if AGENTQUOTAS_RUNTIME
+    public
+#else
+    internal
+#endif
+    enum PolicyErrorKind
+    {
+        /// <summary>The file is not well-formed JSON (comments and trailing commas are allowed).</summary>
+        Syntax = 0,
+
+        /// <summary>A field the policy schema does not know (often a typo).</summary>
+        UnknownField = 1,
+
+        /// <summary>A required field is absent.</summary>
+        MissingField = 2,
+
+        /// <summary>A value has the wrong JSON type (a string where a number belongs, for example).</summary>
+        WrongType = 3,
+
+        /// <summary>A value is out of range: negative, zero, NaN, infinite, fractional where a whole number belongs, and so on.</summary>
+        InvalidValue = 4,
+
+        /// <summary>A reference to a tier, workload class or degradation mode that does not exist.</summary>
+        UnknownReference = 5,
+
+        /// <summary>The same name is defined twice in one place.</summary>
+        DuplicateName = 6,
+
+        /// <summary>A duration that does not parse as <c>[d.]hh:mm:ss[.fffffff]</c> or is not positive.</summary>
+        InvalidDuration = 7,
+    }
+}
+
+namespace AgentQuotas.Policy.Schema
+{
+    /// <summary>One problem in a policy file, with where it is.</summary>
+    internal sealed class PolicyIssue
+    {
+        public PolicyIssue(PolicyErrorKind kind, string message, string path, int line, int column)
+        {
+            Kind = kind;
+            Message = message;
+            Path = path;
+            Line = line;
+            Column = column;
+        }
+
+        public PolicyErrorKind Kind { get; }
+
+        public string Message { get; }
+
+        /// <summary>JSON path of the offending element, e.g. <c>$.tiers.standard.categories.search.capacity</c>.</summary>
+        public string Path { get; }
+
+        public int Line { get; }
+
+        public int Column { get; }
+
+        public override string ToString() => "(" + Line + "," + Column + "): " + Path + ": " + Message;
+    }
+
+    /// <summary>Names shared by the schema and the runtime's enums.</summary>
+    internal static class PolicyNames
+    {
+        public static readonly string[] WorkloadClasses = { "Critical", "High", "Standard", "Batch" };
+
+        public static readonly string[] DegradationModes = { "Full", "DraftOnly", "ApprovalRequired", "Queued" };
+
+        /// <summary>Longest time a bucket may take to refill from empty; keeps tick arithmetic far from overflow.</summary>
+        public const double MaxRefillSeconds = 100_000_000d;
+
+        public const double MaxCapacity = 1_000_000_000_000d;
+    }
+
+    internal sealed class PolicyModel
+    {
+        public string Version = "";
+        public List<TierModel> Tiers = new List<TierModel>();
+        public Dictionary<string, string> Tenants = new Dictionary<string, string>(StringComparer.Ordinal);
+        public string? DefaultTier;
+        public List<ClassModel> Classes = new List<ClassModel>();
+        public TimeSpan? PromoteAfter;
+        public List<PoolModel> Pools = new List<PoolModel>();
+        public List<string>? Degradation;
+        public AnomalyModel? Anomaly;
+
+        public TierModel? FindTier(string name)
+        {
+            foreach (TierModel tier in Tiers)
+            {
+                if (string.Equals(tier.Name, name, StringComparison.Ordinal))
+                {
+                    return tier;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    internal sealed class TierModel
+    {
+        public string Name = "";
+        public int Line;
+        public int Column;
+        public List<CategoryModel> Categories = new List<CategoryModel>();
+        public double? BurstMultiplier;
+        public double? BurstMaxSeconds;
+        public List<string>? EmergencyClasses;
+        public double EmergencyDebtMultiplier = 1d;
+        public int? MaxIterations;
+        public int? MaxToolCalls;
+        public double? MaxCostPerRun;
+        public double? MaxCostPerDay;
+        public double? MaxCostPerMonth;
+
+        public CategoryModel? FindCategory(string name)
+        {
+            foreach (CategoryModel category in Categories)
+            {
+                if (string.Equals(category.Name, name, StringComparison.Ordinal))
+                {
+                    return category;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    internal sealed class CategoryModel
+    {
+        public string Name = "";
+        public int Line;
+        public int Column;
+        public double Capacity;
+        public double RefillPerSecond;
+    }
+
+    internal sealed class ClassModel
+    {
+        public string Name = "";
+        public double? ReservedShare;
+        public TimeSpan? MaxQueueWait;
+        public int? QueueLimit;
+    }
+
+    internal sealed class PoolModel
+    {
+        public string Name = "";
+        public int Concurrency;
+        public List<string>? Classes;
+    }
+
+    internal sealed class AnomalyModel
+    {
+        public double Factor;
+        public TimeSpan Window;
+        public string? QuarantineTier;
+    }
+
+    internal sealed class PolicyValidationResult
+    {
+        public PolicyValidationResult(PolicyModel? model, List<PolicyIssue> issues)
+        {
+            Model = model;
+            Issues = issues;
+        }
+
+        /// <summary>The model, or <see langword="null"/> when there are issues.</summary>
+        public PolicyModel? Model { get; }
+
+        public List<PolicyIssue> Issues { get; }
+
+        public bool IsValid => Issues.Count == 0;
+    }
+
+    /// <summary>
+    /// Validates a parsed policy document and reports every issue at once (not just the first), each
+    /// with its JSON path, line and column.
+    /// </summary>
+    internal sealed class PolicySchemaValidator
+    {
+        private readonly List<PolicyIssue> _issues = new List<PolicyIssue>();
+        private readonly PolicyModel _model = new PolicyModel();
+
+        // Tier references are checked once all tiers are known.
+        private readonly List<KeyValuePair<PolicyJsonNode, string>> _tierReferences = new List<KeyValuePair<PolicyJsonNode, string>>();
+
+        private PolicySchemaValidator()
+        {
+        }
+
+        /// <summary>Parses and validates policy text.</summary>
+        public static PolicyValidationResult Validate(string text)
+        {
+            PolicyJsonNode root;
+            try
+            {
+                root = PolicyJsonParser.Parse(text);
+            }
+            catch (PolicyJsonSyntaxError e)
+            {
+                var issues = new List<PolicyIssue> { new PolicyIssue(PolicyErrorKind.Syntax, e.Message, "$", e.Line, e.Column) };
+                return new PolicyValidationResult(null, issues);
+            }
+
+            return Validate(root);
+        }
+
+        /// <summary>Validates an already parsed document.</summary>
+        public static PolicyValidationResult Validate(PolicyJsonNode root)
+        {
+            var validator = new PolicySchemaValidator();
+            validator.ValidateRoot(root);
+
+            // Report in document order (stable, so issues at one spot keep their discovery order).
+            List<PolicyIssue> issues = validator._issues.OrderBy(i => i.Line).ThenBy(i => i.Column).ToList();
+            return new PolicyValidationResult(issues.Count == 0 ? validator._model : null, issues);
+        }
+
+        private void ValidateRoot(PolicyJsonNode root)
+        {
+            if (root.Kind != PolicyJsonKind.Object)
+            {
+                Report(PolicyErrorKind.WrongType, "the policy must be a JSON object, not " + root.KindName, "$", root);
+                return;
+            }
+
+            Dictionary<string, PolicyJsonProperty> fields = Fields(root, "$", "the policy",
+                "$schema", "version", "tiers", "tenants", "defaultTier", "classes", "aging", "pools", "degradation", "anomaly");
+
+            if (Require(fields, root, "$", "version", "the policy", out PolicyJsonNode? version))
+            {
+                string? v = ReadString(version!, "$.version");
+                if (v != null)
+                {
+                    if (v.Trim().Length == 0)
+                    {
+                        Report(PolicyErrorKind.InvalidValue, "version must not be empty; use something reviewable such as \"2026-11-21.1\"", "$.version", version!);
+                    }
+
+                    _model.Version = v;
+                }
+            }
+
+            if (fields.TryGetValue("$schema", out PolicyJsonProperty? schema))
+            {
+                ReadString(schema.Value, "$.$schema");
+            }
+
+            if (Require(fields, root, "$", "tiers", "the policy", out PolicyJsonNode? tiers))
+            {
+                ValidateTiers(tiers!);
+            }
+
+            if (fields.TryGetValue("tenants", out PolicyJsonProperty? tenants))
+            {
+                ValidateTenants(tenants.Value);
+            }
+
+            if (fields.TryGetValue("defaultTier", out PolicyJsonProperty? defaultTier))
+            {
+                string? name = ReadString(defaultTier.Value, "$.defaultTier");
+                if (name != null)
+                {
+                    _model.DefaultTier = name;
+                    _tierReferences.Add(new KeyValuePair<PolicyJsonNode, string>(defaultTier.Value, "$.defaultTier"));
+                }
+            }
+
+            if (fields.TryGetValue("classes", out PolicyJsonProperty? classes))
+            {
+                ValidateClasses(classes.Value);
+            }
+
+            if (fields.TryGetValue("aging", out PolicyJsonProperty? aging) && ExpectObject(aging.Value, "$.aging"))
+            {
+                Dictionary<string, PolicyJsonProperty> agingFields = Fields(aging.Value, "$.aging", "aging", "promoteAfter");
+                if (Require(agingFields, aging.Value, "$.aging", "promoteAfter", "aging", out PolicyJsonNode? promote))
+                {
+                    _model.PromoteAfter = ReadDuration(promote!, "$.aging.promoteAfter");
+                }
+            }
+
+            if (fields.TryGetValue("pools", out PolicyJsonProperty? pools))
+            {
+                ValidatePools(pools.Value);
+            }
+
+            if (fields.TryGetValue("degradation", out PolicyJsonProperty? degradation))
+            {
+                ValidateDegradation(degradation.Value);
+            }
+
+            if (fields.TryGetValue("anomaly", out PolicyJsonProperty? anomaly))
+            {
+                ValidateAnomaly(anomaly.Value);
+            }
+
+            foreach (KeyValuePair<PolicyJsonNode, string> reference in _tierReferences)
+            {
+                string name = reference.Key.StringValue ?? "";
+                if (_model.FindTier(name) == null)
+                {
+                    Report(PolicyErrorKind.UnknownReference,
+                        "unknown tier '" + name + "'" + Suggest(name, _model.Tiers.Select(t => t.Name)) + KnownList("tiers", _model.Tiers.Select(t => t.Name)),
+                        reference.Value, reference.Key);
+                }
+            }
+        }
+
+        private void ValidateTiers(PolicyJsonNode tiers)
+        {
+            if (!ExpectObject(tiers, "$.tiers"))
+            {
+                return;
+            }
+
+            if (tiers.Properties.Count == 0)
+            {
+                Report(PolicyErrorKind.MissingField, "tiers must define at least one tier", "$.tiers", tiers);
+            }
+
+            foreach (PolicyJsonProperty tierProperty in UniqueMembers(tiers, "$.tiers", "tier"))
+            {
+                string path = PathOf("$.tiers", tierProperty.Name);
+                var tier = new TierModel { Name = tierProperty.Name, Line = tierProperty.Line, Column = tierProperty.Column };
+                _model.Tiers.Add(tier);
+                CheckName(tierProperty, path, "tier");
+                PolicyJsonNode node = tierProperty.Value;
+                if (!ExpectObject(node, path))
+                {
+                    continue;
+                }
+
+                string what = "tier '" + tier.Name + "'";
+                Dictionary<string, PolicyJsonProperty> fields = Fields(node, path, what, "categories", "burst", "emergency", "limits");
+                if (Require(fields, node, path, "categories", what, out PolicyJsonNode? categories))
+                {
+                    ValidateCategories(tier, categories!, path + ".categories");
+                }
+
+                if (fields.TryGetValue("burst", out PolicyJsonProperty? burst) && ExpectObject(burst.Value, path + ".burst"))
+                {
+                    string burstPath = path + ".burst";
+                    Dictionary<string, PolicyJsonProperty> burstFields = Fields(burst.Value, burstPath, "burst", "multiplier", "maxSeconds");
+                    if (Require(burstFields, burst.Value, burstPath, "multiplier", "burst", out PolicyJsonNode? multiplier))
+                    {
+                        tier.BurstMultiplier = ReadNumber(multiplier!, burstPath + ".multiplier", min: 1, minInclusive: true, max: 1000);
+                    }
+
+                    if (Require(burstFields, burst.Value, burstPath, "maxSeconds", "burst", out PolicyJsonNode? maxSeconds))
+                    {
+                        tier.BurstMaxSeconds = ReadNumber(maxSeconds!, burstPath + ".maxSeconds", min: 0, minInclusive: false, max: 31_536_000);
+                    }
+                }
+
+                if (fields.TryGetValue("emergency", out PolicyJsonProperty? emergency) && ExpectObject(emergency.Value, path + ".emergency"))
+                {
+                    string emergencyPath = path + ".emergency";
+                    Dictionary<string, PolicyJsonProperty> emergencyFields = Fields(emergency.Value, emergencyPath, "emergency", "classes", "debtMultiplier");
+                    if (Require(emergencyFields, emergency.Value, emergencyPath, "classes", "emergency", out PolicyJsonNode? classes))
+                    {
+                        tier.EmergencyClasses = ReadNameList(classes!, emergencyPath + ".classes", PolicyNames.WorkloadClasses, "workload class");
+                    }
+
+                    if (emergencyFields.TryGetValue("debtMultiplier", out PolicyJsonProperty? debt))
+                    {
+                        tier.EmergencyDebtMultiplier = ReadNumber(debt.Value, emergencyPath + ".debtMultiplier", min: 0, minInclusive: true, max: 100) ?? 1d;
+                    }
+                }
+
+                if (fields.TryGetValue("limits", out PolicyJsonProperty? limits) && ExpectObject(limits.Value, path + ".limits"))
+                {
+                    string limitsPath = path + ".limits";
+                    Dictionary<string, PolicyJsonProperty> limitFields = Fields(limits.Value, limitsPath, "limits",
+                        "maxIterations", "maxToolCalls", "maxCostPerRun", "maxCostPerDay", "maxCostPerMonth");
+                    if (limitFields.TryGetValue("maxIterations", out PolicyJsonProperty? maxIterations))
+                    {
+                        tier.MaxIterations = ReadInteger(maxIterations.Value, limitsPath + ".maxIterations", min: 1);
+                    }
+
+                    if (limitFields.TryGetValue("maxToolCalls", out PolicyJsonProperty? maxToolCalls))
+                    {
+                        tier.MaxToolCalls = ReadInteger(maxToolCalls.Value, limitsPath + ".maxToolCalls", min: 1);
+                    }
+
+                    if (limitFields.TryGetValue("maxCostPerRun", out PolicyJsonProperty? maxCostPerRun))
+                    {
+                        tier.MaxCostPerRun = ReadNumber(maxCostPerRun.Value, limitsPath + ".maxCostPerRun", min: 0, minInclusive: false, max: PolicyNames.MaxCapacity);
+                    }
+
+                    if (limitFields.TryGetValue("maxCostPerDay", out PolicyJsonProperty? maxCostPerDay))
+                    {
+                        tier.MaxCostPerDay = ReadNumber(maxCostPerDay.Value, limitsPath + ".maxCostPerDay", min: 0, minInclusive: false, max: PolicyNames.MaxCapacity);
+                    }
+
+                    if (limitFields.TryGetValue("maxCostPerMonth", out PolicyJsonProperty? maxCostPerMonth))
+                    {
+                        tier.MaxCostPerMonth = ReadNumber(maxCostPerMonth.Value, limitsPath + ".maxCostPerMonth", min: 0, minInclusive: false, max: PolicyNames.MaxCapacity);
+                    }
+                }
+            }
+        }
+
+        private void ValidateCategories(TierModel tier, PolicyJsonNode categories, string path)
+        {
+            if (!ExpectObject(categories, path))
+            {
+                return;
+            }
+
+            if (categories.Properties.Count == 0)
+            {
+                Report(PolicyErrorKind.MissingField, "tier '" + tier.Name + "' must budget at least one category", path, categories);
+            }
+
+            foreach (PolicyJsonProperty property in UniqueMembers(categories, path, "category"))
+            {
+                string categoryPath = PathOf(path, property.Name);
+                CheckName(property, categoryPath, "category");
+                if (!ExpectObject(property.Value, categoryPath))
+                {
+                    continue;
+                }
+
+                string what = "category '" + property.Name + "'";
+                var category = new CategoryModel { Name = property.Name, Line = property.Line, Column = property.Column };
+                Dictionary<string, PolicyJsonProperty> fields = Fields(property.Value, categoryPath, what, "capacity", "refillPerSecond");
+                double? capacity = null, refill = null;
+                if (Require(fields, property.Value, categoryPath, "capacity", what, out PolicyJsonNode? capacityNode))
+                {
+                    capacity = ReadNumber(capacityNode!, categoryPath + ".capacity", min: 0, minInclusive: false, max: PolicyNames.MaxCapacity);
+                }
+
+                if (Require(fields, property.Value, categoryPath, "refillPerSecond", what, out PolicyJsonNode? refillNode))
+                {
+                    refill = ReadNumber(refillNode!, categoryPath + ".refillPerSecond", min: 0, minInclusive: false, max: PolicyNames.MaxCapacity);
+                }
+
+                if (capacity.HasValue && refill.HasValue && capacity.Value / refill.Value > PolicyNames.MaxRefillSeconds)
+                {
+                    Report(PolicyErrorKind.InvalidValue,
+                        "capacity / refillPerSecond is " + Format(capacity.Value / refill.Value) + " seconds; a bucket must refill from empty within "
+                        + Format(PolicyNames.MaxRefillSeconds) + " seconds (use maxCostPerDay or maxCostPerMonth for long-term ceilings)",
+                        categoryPath + ".refillPerSecond", refillNode!);
+                }
+
+                category.Capacity = capacity ?? 0;
+                category.RefillPerSecond = refill ?? 0;
+                tier.Categories.Add(category);
+            }
+        }
+
+        private void ValidateTenants(PolicyJsonNode tenants)
+        {
+            if (!ExpectObject(tenants, "$.tenants"))
+            {
+                return;
+            }
+
+            foreach (PolicyJsonProperty property in UniqueMembers(tenants, "$.tenants", "tenant"))
+            {
+                string path = PathOf("$.tenants", property.Name);
+                CheckName(property, path, "tenant");
+                if (!ExpectObject(property.Value, path))
+                {
+                    continue;
+                }
+
+                string what = "tenant '" + property.Name + "'";
+                Dictionary<string, PolicyJsonProperty> fields = Fields(property.Value, path, what, "tier");
+                if (Require(fields, property.Value, path, "tier", what, out PolicyJsonNode? tierNode))
+                {
+                    string? tier = ReadString(tierNode!, path + ".tier");
+                    if (tier != null)
+                    {
+                        _model.Tenants[property.Name] = tier;
+                        _tierReferences.Add(new KeyValuePair<PolicyJsonNode, string>(tierNode!, path + ".tier"));
+                    }
+                }
+            }
+        }
+
+        private void ValidateClasses(PolicyJsonNode classes)
+        {
+            if (!ExpectObject(classes, "$.classes"))
+            {
+                return;
+            }
+
+            double totalShare = 0;
+            foreach (PolicyJsonProperty property in UniqueMembers(classes, "$.classes", "workload class"))
+            {
+                string path = PathOf("$.classes", property.Name);
+                if (Array.IndexOf(PolicyNames.WorkloadClasses, property.Name) < 0)
+                {
+                    Report(PolicyErrorKind.UnknownReference,
+                        "unknown workload class '" + property.Name + "'" + Suggest(property.Name, PolicyNames.WorkloadClasses) + KnownList("classes", PolicyNames.WorkloadClasses),
+                        path, property.Line, property.Column);
+                    continue;
+                }
+
+                if (!ExpectObject(property.Value, path))
+                {
+                    continue;
+                }
+
+                string what = "class '" + property.Name + "'";
+                var model = new ClassModel { Name = property.Name };
+                Dictionary<string, PolicyJsonProperty> fields = Fields(property.Value, path, what, "reservedShare", "maxQueueWait", "queueLimit");
+                if (fields.TryGetValue("reservedShare", out PolicyJsonProperty? share))
+                {
+                    model.ReservedShare = ReadNumber(share.Value, path + ".reservedShare", min: 0, minInclusive: true, max: 1);
+                    totalShare += model.ReservedShare ?? 0;
+                }
+
+                if (fields.TryGetValue("maxQueueWait", out PolicyJsonProperty? wait))
+                {
+                    model.MaxQueueWait = ReadDuration(wait.Value, path + ".maxQueueWait");
+                }
+
+                if (fields.TryGetValue("queueLimit", out PolicyJsonProperty? queueLimit))
+                {
+                    model.QueueLimit = ReadInteger(queueLimit.Value, path + ".queueLimit", min: 0);
+                }
+
+                _model.Classes.Add(model);
+            }
+
+            if (totalShare > 1 + 1e-9)
+            {
+                Report(PolicyErrorKind.InvalidValue,
+                    "reserved shares add up to " + Format(totalShare) + "; together they must not exceed 1",
+                    "$.classes", classes);
+            }
+        }
+
+        private void ValidatePools(PolicyJsonNode pools)
+        {
+            if (!ExpectObject(pools, "$.pools"))
+            {
+                return;
+            }
+
+            foreach (PolicyJsonProperty property in UniqueMembers(pools, "$.pools", "pool"))
+            {
+                string path = PathOf("$.pools", property.Name);
+                CheckName(property, path, "pool");
+                if (!ExpectObject(property.Value, path))
+                {
+                    continue;
+                }
+
+                string what = "pool '" + property.Name + "'";
+                var pool = new PoolModel { Name = property.Name };
+                Dictionary<string, PolicyJsonProperty> fields = Fields(property.Value, path, what, "concurrency", "classes");
+                if (Require(fields, property.Value, path, "concurrency", what, out PolicyJsonNode? concurrency))
+                {
+                    pool.Concurrency = ReadInteger(concurrency!, path + ".concurrency", min: 1) ?? 0;
+                }
+
+                if (fields.TryGetValue("classes", out PolicyJsonProperty? classes))
+                {
+                    pool.Classes = ReadNameList(classes.Value, path + ".classes", PolicyNames.WorkloadClasses, "workload class");
+                    if (pool.Classes != null && pool.Classes.Count == 0)
+                    {
+                        Report(PolicyErrorKind.InvalidValue, "a pool's classes must name at least one class; omit the field for a shared pool that serves all classes", path + ".classes", classes.Value);
+                    }
+                }
+
+                _model.Pools.Add(pool);
+            }
+        }
+
+        private void ValidateDegradation(PolicyJsonNode degradation)
+        {
+            List<string>? modes = ReadNameList(degradation, "$.degradation", PolicyNames.DegradationModes, "degradation mode");
+            if (modes == null)
+            {
+                return;
+            }
+
+            if (modes.Count == 0 || modes[0] != "Full")
+            {
+                Report(PolicyErrorKind.InvalidValue, "the degradation ladder must start with \"Full\"", "$.degradation", degradation);
+            }
+
+            for (int i = 1; i < modes.Count; i++)
+            {
+                if (Array.IndexOf(PolicyNames.DegradationModes, modes[i]) < Array.IndexOf(PolicyNames.DegradationModes, modes[i - 1]))
+                {
+                    Report(PolicyErrorKind.InvalidValue,
+                        "the degradation ladder must go down in order Full, DraftOnly, ApprovalRequired, Queued; '" + modes[i] + "' comes after '" + modes[i - 1] + "'",
+                        "$.degradation[" + i + "]", degradation.Items[i]);
+                }
+            }
+
+            _model.Degradation = modes;
+        }
+
+        private void ValidateAnomaly(PolicyJsonNode anomaly)
+        {
+            if (!ExpectObject(anomaly, "$.anomaly"))
+            {
+                return;
+            }
+
+            Dictionary<string, PolicyJsonProperty> fields = Fields(anomaly, "$.anomaly", "anomaly", "factor", "window", "quarantineTier");
+            var model = new AnomalyModel();
+            if (Require(fields, anomaly, "$.anomaly", "factor", "anomaly", out PolicyJsonNode? factor))
+            {
+                model.Factor = ReadNumber(factor!, "$.anomaly.factor", min: 1, minInclusive: false, max: 1_000_000) ?? 0;
+            }
+
+            if (Require(fields, anomaly, "$.anomaly", "window", "anomaly", out PolicyJsonNode? window))
+            {
+                model.Window = ReadDuration(window!, "$.anomaly.window") ?? TimeSpan.Zero;
+            }
+
+            if (fields.TryGetValue("quarantineTier", out PolicyJsonProperty? quarantine))
+            {
+                model.QuarantineTier = ReadString(quarantine.Value, "$.anomaly.quarantineTier");
+                if (model.QuarantineTier != null)
+                {
+                    _tierReferences.Add(new KeyValuePair<PolicyJsonNode, string>(quarantine.Value, "$.anomaly.quarantineTier"));
+                }
+            }
+
+            _model.Anomaly = model;
+        }
+
+        // ---- helpers -------------------------------------------------------------------------
+
+        /// <summary>Collects an object's fields, reporting unknown and duplicate names.</summary>
+        private Dictionary<string, PolicyJsonProperty> Fields(PolicyJsonNode node, string path, string what, params string[] known)
+        {
+            var fields = new Dictionary<string, PolicyJsonProperty>(StringComparer.Ordinal);
+            foreach (PolicyJsonProperty property in node.Properties)
+            {
+                string fieldPath = PathOf(path, property.Name);
+                if (Array.IndexOf(known, property.Name) < 0)
+                {
+                    Report(PolicyErrorKind.UnknownField,
+                        "unknown field '" + property.Name + "' in " + what + Suggest(property.Name, known) + KnownList("fields", known),
+                        fieldPath, property.Line, property.Column);
+                    continue;
+                }
+
+                if (fields.TryGetValue(property.Name, out PolicyJsonProperty? first))
+                {
+                    Report(PolicyErrorKind.DuplicateName,
+                        "duplicate field '" + property.Name + "' in " + what + " (first defined at line " + first.Line + ", column " + first.Column + ")",
+                        fieldPath, property.Line, property.Column);
+                    continue;
+                }
+
+                fields.Add(property.Name, property);
+            }
+
+            return fields;
+        }
+
+        /// <summary>Members of a name-to-definition map, without duplicates (which are reported).</summary>
+        private List<PolicyJsonProperty> UniqueMembers(PolicyJsonNode node, string path, string what)
+        {
+            var seen = new Dictionary<string, PolicyJsonProperty>(StringComparer.Ordinal);
+            var members = new List<PolicyJsonProperty>();
+            foreach (PolicyJsonProperty property in node.Properties)
+            {
+                if (seen.TryGetValue(property.Name, out PolicyJsonProperty? first))
+                {
+                    Report(PolicyErrorKind.DuplicateName,
+                        "duplicate " + what + " '" + property.Name + "' (first defined at line " + first.Line + ", column " + first.Column + ")",
+                        PathOf(path, property.Name), property.Line, property.Column);
+                    continue;
+                }
+
+                seen.Add(property.Name, property);
+                members.Add(property);
+            }
+
+            return members;
+        }
+
+        private void CheckName(PolicyJsonProperty property, string path, string what)
+        {
+            if (property.Name.Trim().Length == 0)
+            {
+                Report(PolicyErrorKind.InvalidValue, "a " + what + " name must not be empty", path, property.Line, property.Column);
+            }
+        }
+
+        private bool Require(Dictionary<string, PolicyJsonProperty> fields, PolicyJsonNode owner, string path, string name, string what, out PolicyJsonNode? value)
+        {
+            if (fields.TryGetValue(name, out PolicyJsonProperty? property))
+            {
+                value = property.Value;
+                return true;
+            }
+
+            Report(PolicyErrorKind.MissingField, what + " is missing required field '" + name + "'", PathOf(path, name), owner);
+            value = null;
+            return false;
+        }
+
+        private bool ExpectObject(PolicyJsonNode node, string path)
+        {
+            if (node.Kind == PolicyJsonKind.Object)
+            {
+                return true;
+            }
+
+            Report(PolicyErrorKind.WrongType, "expected an object but found " + node.KindName, path, node);
+            return false;
+        }
+
+        private string? ReadString(PolicyJsonNode node, string path)
+        {
+            if (node.Kind == PolicyJsonKind.String)
+            {
+                return node.StringValue;
+            }
+
+            Report(PolicyErrorKind.WrongType, "expected a string but found " + node.KindName, path, node);
+            return null;
+        }
+
+        private double? ReadNumber(PolicyJsonNode node, string path, double min, bool minInclusive, double max)
+        {
+            if (node.Kind != PolicyJsonKind.Number)
+            {
+                Report(PolicyErrorKind.WrongType, "expected a number but found " + node.KindName + DescribeString(node), path, node);
+                return null;
+            }
+
+            double value = node.NumberValue;
+            string name = LastSegment(path);
+            if (double.IsNaN(value) || double.IsInfinity(value))
+            {
+                Report(PolicyErrorKind.InvalidValue, name + " must be a finite number, not " + node.RawNumber, path, node);
+                return null;
+            }
+
+            bool tooSmall = minInclusive ? value < min : value <= min;
+            if (tooSmall || value > max)
+            {
+                string lower = minInclusive ? ">= " + Format(min) : "> " + Format(min);
+                Report(PolicyErrorKind.InvalidValue, name + " must be " + lower + " and <= " + Format(max) + ", but is " + node.RawNumber, path, node);
+                return null;
+            }
+
+            return value;
+        }
+
+        private int? ReadInteger(PolicyJsonNode node, string path, int min)
+        {
+            double? value = ReadNumber(node, path, min, minInclusive: true, max: int.MaxValue);
+            if (value == null)
+            {
+                return null;
+            }
+
+            string raw = node.RawNumber ?? string.Empty;
+            if (Math.Floor(value.Value) != value.Value || raw.IndexOfAny(new[] { '.', 'e', 'E' }) >= 0)
+            {
+                Report(PolicyErrorKind.InvalidValue, LastSegment(path) + " must be a whole number written without a decimal point or exponent, but is " + raw, path, node);
+                return null;
+            }
+
+            return (int)value.Value;
+        }
+
+        private TimeSpan? ReadDuration(PolicyJsonNode node, string path)
+        {
+            if (node.Kind != PolicyJsonKind.String)
+            {
+                Report(PolicyErrorKind.WrongType, "expected a duration string such as \"00:02:00\" but found " + node.KindName, path, node);
+                return null;
+            }
+
+            if (!TimeSpan.TryParseExact(node.StringValue, "c", CultureInfo.InvariantCulture, out TimeSpan duration))
+            {
+                Report(PolicyErrorKind.InvalidDuration,
+                    "'" + node.StringValue + "' is not a duration; write [d.]hh:mm:ss, e.g. \"00:02:00\" for two minutes",
+                    path, node);
+                return null;
+            }
+
+            if (duration <= TimeSpan.Zero)
+            {
+                Report(PolicyErrorKind.InvalidDuration, "'" + node.StringValue + "' must be a positive duration", path, node);
+                return null;
+            }
+
+            return duration;
+        }
+
+        private List<string>? ReadNameList(PolicyJsonNode node, string path, string[] allowed, string what)
+        {
+            if (node.Kind != PolicyJsonKind.Array)
+            {
+                Report(PolicyErrorKind.WrongType, "expected an array of " + what + " names but found " + node.KindName, path, node);
+                return null;
+            }
+
+            var names = new List<string>();
+            var seen = new Dictionary<string, PolicyJsonNode>(StringComparer.Ordinal);
+            for (int i = 0; i < node.Items.Count; i++)
+            {
+                PolicyJsonNode item = node.Items[i];
+                string itemPath = path + "[" + i + "]";
+                string? name = ReadString(item, itemPath);
+                if (name == null)
+                {
+                    continue;
+                }
+
+                if (Array.IndexOf(allowed, name) < 0)
+                {
+                    Report(PolicyErrorKind.UnknownReference,
+                        "unknown " + what + " '" + name + "'" + Suggest(name, allowed) + KnownList("values", allowed),
+                        itemPath, item);
+                    continue;
+                }
+
+                if (seen.TryGetValue(name, out PolicyJsonNode? first))
+                {
+                    Report(PolicyErrorKind.DuplicateName,
+                        "'" + name + "' is listed twice (first at line " + first.Line + ", column " + first.Column + ")",
+                        itemPath, item);
+                    continue;
+                }
+
+                seen.Add(name, item);
+                names.Add(name);
+            }
+
+            return names;
+        }
+
+        private void Report(PolicyErrorKind kind, string message, string path, PolicyJsonNode at) => Report(kind, message, path, at.Line, at.Column);
+
+        private void Report(PolicyErrorKind kind, string message, string path, int line, int column) =>
+            _issues.Add(new PolicyIssue(kind, message, path, line, column));
+
+        private static string DescribeString(PolicyJsonNode node) =>
+            node.Kind == PolicyJsonKind.String ? " (\"" + node.StringValue + "\"; remove the quotes)" : string.Empty;
+
+        private static string LastSegment(string path)
+        {
+            int dot = path.LastIndexOf('.');
+            return dot >= 0 ? path.Substring(dot + 1) : path;
+        }
+
+        internal static string PathOf(string parent, string name)
+        {
+            bool simple = name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_' || name[0] == '$');
+            foreach (char c in name)
+            {
+                if (!(char.IsLetterOrDigit(c) || c == '_' || c == '-' || c == '$'))
+                {
+                    simple = false;
+                    break;
+                }
+            }
+
+            return simple ? parent + "." + name : parent + "['" + name.Replace("'", "\\'") + "']";
+        }
+
+        private static string Format(double value) => value.ToString("0.############", CultureInfo.InvariantCulture);
+
+        private static string KnownList(string what, IEnumerable<string> names)
+        {
+            var list = names.ToList();
+            return list.Count == 0 ? string.Empty : " (known " + what + ": " + string.Join(", ", list) + ")";
+        }
+
+        /// <summary>"; did you mean 'x'?" for the closest name within two edits, ignoring case.</summary>
+        private static string Suggest(string name, IEnumerable<string> candidates)
+        {
+            string? best = null;
+            int bestDistance = 3;
+            foreach (string candidate in candidates)
+            {
+                int distance = EditDistance(name.ToLowerInvariant(), candidate.ToLowerInvariant());
+                if (distance < bestDistance)
+                {
+                    bestDistance = distance;
+                    best = candidate;
+                }
+            }
+
+            return best == null ? string.Empty : "; did you mean '" + best + "'?";
+        }
+
+        private static int EditDistance(string a, string b)
+        {
+            var previous = new int[b.Length + 1];
+            var current = new int[b.Length + 1];
+            for (int j = 0; j <= b.Length; j++)
+            {
+                previous[j] = j;
+            }
+
+            for (int i = 1; i <= a.Length; i++)
+            {
+                current[0] = i;
+                for (int j = 1; j <= b.Length; j++)
+                {
+                    int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                    current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+                }
+
+                int[] swap = previous;
+                previous = current;
+                current = swap;
+            }
+
+            return previous[b.Length];
+        }
+    }
+}
