@@ -153,7 +153,7 @@ public sealed partial class QuotaGate
             return Admit(a, taken, "approved by " + approval.Approver);
         }
 
-        return Admit(a, taken, detail: null);
+        return Admit(a, taken, taken.Detail);
     }
 
     private ValueTask<QuotaDecision> DecideAsync(Attempt a, CancellationToken cancellationToken)
@@ -183,7 +183,7 @@ public sealed partial class QuotaGate
                 return new ValueTask<QuotaDecision>(Deny(a, ToReason(taken.Outcome), taken, taken.Detail));
             }
 
-            return new ValueTask<QuotaDecision>(Admit(a, taken, detail: null));
+            return new ValueTask<QuotaDecision>(Admit(a, taken, taken.Detail));
         }
 
         return DecideSlowAsync(a, taking, cancellationToken);
@@ -211,7 +211,7 @@ public sealed partial class QuotaGate
 
         if (!a.Tool.RequiresApproval)
         {
-            return Admit(a, taken, detail: null);
+            return Admit(a, taken, taken.Detail);
         }
 
         ApprovalDecision approval;
