@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.Globalization;
+using AgentQuotas.Audit;
+using AgentQuotas.Cli.Reporting;
+using Spectre.Console;
+
+namespace AgentQuotas.Cli.Commands;
+
+/// <summary><c>agentquotas audit &lt;file.jsonl&gt;</c>: summarises an audit trail per tenant.</summary>
+internal static class AuditCommand
+{
+    public static Command Create(IAnsiConsole console, TextWriter error)
+    {
+        var source = new Argument<FileInfo>("source") { Description = "An audit file written by JsonLinesAuditSink (one JSON record per line)." };
+        var tenant = new Option<string?>("--tenant") { Description = "Only this tenant." };
+        var since = new Option<DateTimeOffset?>("--since") { Description = "Only records at or after this time (ISO 8601, e.g. 2026-11-21T09:00Z)." };
+        var command = new Command("audit", "Summarise audit records per tenant: admitted, denied (by reason), degraded (by mode), cost, queue wait.")
+        {
+            source,
+            tenant,
+            since,
+        };
+        command.SetAction(parse => Run(console, error, parse.GetRequiredValue(source), parse.GetValue(tenant), parse.GetValue(since)));
+        return command;
+    }
+
+    private static int Run(IAnsiConsole console, TextWriter error, FileInfo file, string? tenant, DateTimeOffset? since)
+    {
+        AuditSummary summary;
+        try
+        {
+            summary = AuditSummary.From(JsonLinesAuditReader.ReadAll(file.FullName), tenant, since);
+        }
+        catch (AuditFormatException e)
+        {
+            error.WriteLine(e.Message);
+            return ExitCodes.InvalidInput;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"Cannot read '{file.FullName}': {e.Message}");
+            return ExitCodes.Unavailable;
+        }
+
+        Print(console, summary);
+        return ExitCodes.Success;
+    }
+
+    internal static void Print(IAnsiConsole console, AuditSummary summary)
+    {
+        if (summary.Records == 0)
+        {
+            console.MarkupLine("no audit records matched");
+            return;
+        }
+
+        console.MarkupLineInterpolated(
+            $"{summary.Records} records from {summary.First:u} to {summary.Last:u}; policy version(s): {string.Join(", ", summary.PolicyVersions)}");
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("tenant").AddColumn("principals", c => c.RightAligned()).AddColumn("admitted", c => c.RightAligned())
+            .AddColumn("completed", c => c.RightAligned()).AddColumn("failed", c => c.RightAligned()).AddColumn("queued", c => c.RightAligned())
+            .AddColumn("degraded", c => c.RightAligned()).AddColumn("denied", c => c.RightAligned()).AddColumn("cost", c => c.RightAligned())
+            .AddColumn("queue p50/p95", c => c.RightAligned()).AddColumn("anomalies", c => c.RightAligned());
+        foreach (TenantSummary t in summary.Tenants)
+        {
+            table.AddRow(
+                Markup.Escape(t.Tenant),
+                N(t.Principals.Count),
+                N(t.Admitted),
+                N(t.Completed),
+                N(t.Failed),
+                N(t.Queued),
+                N(t.Degraded),
+                N(t.Denied),
+                t.Cost.ToString("#,0.##", CultureInfo.InvariantCulture),
+                t.Queued == 0 && t.QueueWaitPercentile(0.5) == 0 ? "-" : $"{t.QueueWaitPercentile(0.5):0.###} s / {t.QueueWaitPercentile(0.95):0.###} s",
+                N(t.Anomalies));
+        }
+
+        console.Write(table);
+        foreach (TenantSummary t in summary.Tenants.Where(t => t.Denied + t.Degraded > 0))
+        {
+            string reasons = string.Join(", ", t.DenialReasons.OrderByDescending(r => r.Value).Select(r => $"{r.Key} x{r.Value}"));
+            string modes = string.Join(", ", t.DegradedModes.OrderByDescending(m => m.Value).Select(m => $"{m.Key} x{m.Value}"));
+            console.MarkupLineInterpolated($"{t.Tenant}: denied [[{reasons}]] degraded [[{modes}]]");
+        }
+    }
+
+    private static string N(int value) => value.ToString("#,0", CultureInfo.InvariantCulture);
+}
