@@ -29,3 +29,10 @@ fi
 
 dotnet --version >/dev/null
 echo "setup: .NET SDK $(dotnet --version) ready"
+
+# Headless Chromium renders the simulation's HTML report in a test (Debian's package).
+if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM_PATH:-}" ]; then
+  need_root "chromium" "apt-get install -y chromium"
+  apt_install chromium
+fi
+echo "setup: chromium ready"
