@@ -152,6 +152,13 @@ public static class ToolGuard
             ? new ValueTask<T>(ServedByFallback(degradation, task.Result))
             : ServedByFallbackSlowAsync(degradation, task);
 
+    /// <summary>Reads the actual cost a result reports, without boxing a value-type result.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="result">The tool's result; <see langword="null"/> reports nothing.</param>
+    /// <returns>The actual cost, or <see langword="null"/> to keep the planned cost.</returns>
+    public static double? ActualCostOf<T>(T result)
+        where T : IActualCost => result is null ? null : result.ActualCost;
+
     /// <summary>The exception that reports a denied call nothing could serve.</summary>
     /// <param name="ticket">The denied call's ticket.</param>
     public static QuotaExceededException Denied(in QuotaTicket ticket) => ticket.Decision.ToException();
