@@ -408,7 +408,7 @@ namespace AgentQuotas.Generators
                 IEnumerable<string> parameters = member.Parameters.Select(x => ParameterDeclaration(x, keepThis: false, keepParams: false));
                 w.Line();
                 w.Line($"[global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.{kind}, Name = {Str(member.Name)})]");
-                w.Line($"private static extern {member.ReturnType} {name}({string.Join(", ", new[] { first }.Concat(parameters))});");
+                w.Line($"internal static extern {member.ReturnType} {name}({string.Join(", ", new[] { first }.Concat(parameters))});");
             }
 
             private static void WriteAIFunction(IndentedWriter w, GuardFileModel file, AIToolModel tool, int toolIndex)

@@ -112,6 +112,10 @@ namespace AgentQuotas.Generators.Helpers
 
             var properties = new List<string>();
             var required = new List<string>();
+            IMethodSymbol? constructor = (type as INamedTypeSymbol)?.InstanceConstructors
+                .Where(c => c.DeclaredAccessibility == Accessibility.Public)
+                .OrderByDescending(c => c.Parameters.Length)
+                .FirstOrDefault();
             foreach (IPropertySymbol property in PublicProperties(type))
             {
                 bool nullableProperty = property.Type.IsReferenceType
@@ -119,7 +123,9 @@ namespace AgentQuotas.Generators.Helpers
                     : property.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T };
                 string name = CamelCase(property.Name);
                 properties.Add(Quote(name) + ":" + Schema(property.Type, nullableProperty, seen, depth + 1));
-                if (property.IsRequired || (!nullableProperty && property.SetMethod is null))
+                // Required: a 'required' member, or a constructor parameter without a default that cannot be null.
+                IParameterSymbol? parameter = constructor?.Parameters.FirstOrDefault(c => string.Equals(c.Name, property.Name, StringComparison.OrdinalIgnoreCase));
+                if (property.IsRequired || (parameter is { HasExplicitDefaultValue: false } && !nullableProperty))
                 {
                     required.Add(Quote(name));
                 }
