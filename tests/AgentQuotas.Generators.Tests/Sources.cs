@@ -276,4 +276,51 @@ internal static class Sources
             public static Task PingAsync() => Task.CompletedTask;
         }
         """;
+
+    /// <summary>The design document's example: tools with a fallback, an estimator, approval, an agent loop and AIFunctions.</summary>
+    public const string DesignExample = """
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using AgentQuotas;
+
+        namespace Support;
+
+        public sealed record RefundResult(string OrderId, decimal Amount, bool IsDraft);
+
+        [QuotaCategory("search")]
+        public partial class SupportTools
+        {
+            [AgentTool("search_kb", "Searches the knowledge base")]
+            [Cost(20)]
+            public Task<string> SearchKbAsync(string query, CancellationToken ct = default) => Task.FromResult("3 articles");
+
+            [AgentTool("issue_refund", "Refunds an order")]
+            [QuotaCategory("payments"), Cost(1), Privileged(RequiresApproval = true)]
+            [Fallback(nameof(DraftRefundAsync))]
+            public Task<RefundResult> IssueRefundAsync(string orderId, decimal amount) => Task.FromResult(new RefundResult(orderId, amount, false));
+
+            private Task<RefundResult> DraftRefundAsync(string orderId, decimal amount) => Task.FromResult(new RefundResult(orderId, amount, true));
+
+            [Cost(Estimator = nameof(EstimateSummaryCost))]
+            public Task<string> SummarizeAsync(IReadOnlyList<string> docs) => Task.FromResult("summary");
+
+            static double EstimateSummaryCost(IReadOnlyList<string> docs) => 5 + docs.Count * 2;
+        }
+
+        public sealed class SupportAgent
+        {
+            private readonly SupportTools _tools = new();
+
+            [AgentLoop(MaxIterations = 8, MaxToolCalls = 20)]
+            public async Task<string> RunAgentAsync(string question)
+            {
+                string answer = await _tools.SearchKbAsync(question);
+                await _tools.IssueRefundAsync("order-1", 25m);
+                return answer + await _tools.SummarizeAsync(new[] { answer });
+            }
+
+            public Task<string> Handle(string question) => RunAgentAsync(question);
+        }
+        """;
 }
