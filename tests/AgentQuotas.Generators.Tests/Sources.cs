@@ -275,6 +275,31 @@ internal static class Sources
             [Cost(1)]
             public static Task PingAsync() => Task.CompletedTask;
         }
+
+        public static class ChatAgent
+        {
+            [AgentLoop(MaxIterations = 8)]
+            public static async Task<int> ConverseAsync(Microsoft.Extensions.AI.IChatClient chat)
+            {
+                int turns = 0;
+                try
+                {
+                    while (turns < 100)
+                    {
+                        await Microsoft.Extensions.AI.ChatClientExtensions.GetResponseAsync(chat, "next step");
+                        turns++;
+                    }
+                }
+                catch (QuotaExceededException e) when (e.Reason == QuotaReason.RunIterationLimit)
+                {
+                    return turns;
+                }
+
+                return -1;
+            }
+
+            public static Task<int> Start(Microsoft.Extensions.AI.IChatClient chat) => ConverseAsync(chat);
+        }
         """;
 
     /// <summary>The design document's example: tools with a fallback, an estimator, approval, an agent loop and AIFunctions.</summary>
