@@ -55,7 +55,7 @@ namespace AgentQuotas.Generators
                 LocationInfo? where = LocationInfo.From(invocation.GetLocation());
                 string fileHint = FileHint(shape.ContainingType);
 
-                string? problem = CallProblem(invocation, shape, compilation);
+                string? problem = CallProblem(invocation, shape, compilation) ?? ExpressionTreeProblem(invocation, context.SemanticModel, ct);
                 MethodModel? method = null;
                 if (problem is null)
                 {
@@ -223,6 +223,27 @@ namespace AgentQuotas.Generators
                 }
 
                 return SignatureProblem(method, compilation);
+            }
+
+            // A call inside an expression tree is data, not a call: whoever compiles the tree later calls the tool unguarded.
+            private static string? ExpressionTreeProblem(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken ct)
+            {
+                foreach (SyntaxNode ancestor in invocation.Ancestors())
+                {
+                    if (ancestor is AnonymousFunctionExpressionSyntax lambda
+                        && model.GetTypeInfo(lambda, ct).ConvertedType is INamedTypeSymbol { Name: "Expression", Arity: 1 } type
+                        && type.ContainingNamespace?.ToDisplayString() == "System.Linq.Expressions")
+                    {
+                        return "calls inside expression trees cannot be intercepted; call the tool outside the expression";
+                    }
+
+                    if (ancestor is MemberDeclarationSyntax)
+                    {
+                        break;
+                    }
+                }
+
+                return null;
             }
 
             private static string? AIFunctionProblem(IMethodSymbol method, Compilation compilation)

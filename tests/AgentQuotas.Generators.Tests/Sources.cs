@@ -150,6 +150,9 @@ internal static class Sources
             [Cost(1)]
             public string Explode(string why) => throw new InvalidOperationException("tool failed: " + why);
 
+            [Cost(1)]
+            public async Task<string> ExplodeLaterAsync(string why) { await Task.Yield(); throw new InvalidOperationException("tool failed later: " + why); }
+
             [Cost(1), Privileged(RequiresApproval = true)]
             public Task<string> WireAsync(string account) { Refunds++; return Task.FromResult("wired " + account); }
         }
@@ -208,6 +211,8 @@ internal static class Sources
             public static Task<Draft> RefundAsync(Payments p, string order) => p.RefundAsync(order);
 
             public static string Explode(Payments p) => p.Explode("boom");
+
+            public static Task<string> ExplodeLater(Payments p) => p.ExplodeLaterAsync("bang");
 
             public static Task<string> Wire(Payments p, string account) => p.WireAsync(account);
 

@@ -106,6 +106,18 @@ public sealed class AIFunctionTests : IDisposable
     }
 
     [Fact]
+    public async Task Typed_values_from_a_caller_are_converted_to_the_parameter_type()
+    {
+        using AgentRun run = _gate.BeginRun(Acme);
+        var arguments = new AIFunctionArguments { ["query"] = "typed", ["top"] = 5L };   // a long for an int parameter
+        Assert.Equal("5 articles about typed", await _functions["search_kb"].InvokeAsync(arguments));
+
+        ToolArgumentException e = await Assert.ThrowsAsync<ToolArgumentException>(
+            () => _functions["search_kb"].InvokeAsync(new AIFunctionArguments { ["query"] = null }).AsTask());
+        Assert.Equal("Tool 'search_kb': the argument 'query' must not be null; expected a string.", e.Message);
+    }
+
+    [Fact]
     public async Task A_denied_invocation_with_a_fallback_returns_a_result_marked_as_degraded()
     {
         using AgentRun run = _gate.BeginRun(Acme);

@@ -158,6 +158,42 @@ public sealed class GuardBehaviourTests : IDisposable
     }
 
     [Fact]
+    public async Task An_async_tool_that_faults_later_is_recorded_as_failed()
+    {
+        object payments = New("Demo.Payments");
+        using AgentRun run = _gate.BeginRun(Acme);
+
+        var pending = (Task<string>)Scenario.Call(_assembly, "Demo.Scenarios", "ExplodeLater", payments)!;
+        InvalidOperationException e = await Assert.ThrowsAsync<InvalidOperationException>(() => pending);
+
+        Assert.Equal("tool failed later: bang", e.Message);
+        QuotaAuditRecord failed = Assert.Single(_audit.Snapshot(), r => r.Decision == AuditDecision.Failed);
+        Assert.Equal("Payments.ExplodeLaterAsync", failed.Tool);
+    }
+
+    [Fact]
+    public async Task Concurrent_degraded_calls_in_one_run_are_all_recorded()
+    {
+        using QuotaGate gate = Policies.Gate(Policies.Create("{}", "payments:1:0.001"), _time);
+        object payments = New("Demo.Payments");
+        using AgentRun run = gate.BeginRun(Acme);
+        using AgentRun child = run.BeginChild(name: "worker");
+
+        Task[] workers = [.. Enumerable.Range(0, 8).Select(w => Task.Run(() =>
+        {
+            for (int i = 0; i < 50; i++)
+            {
+                Scenario.Call(_assembly, "Demo.Scenarios", "Refund", payments, $"o-{w}-{i}");
+            }
+        }))];
+        await Task.WhenAll(workers);
+
+        Assert.Equal(400, child.Degradations.Count);            // cost 5 never fits a bucket of 1
+        Assert.Equal(400, run.Degradations.Count);              // ancestors see their children's
+        Assert.Equal(400, child.Degradations.Select(d => d.Decision.Tool).Count(t => t == "Payments.Refund"));
+    }
+
+    [Fact]
     public async Task The_cancellation_token_argument_reaches_the_gate()
     {
         object payments = New("Demo.Payments");

@@ -65,6 +65,34 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void A_call_inside_an_expression_tree_is_reported_but_an_ordinary_lambda_is_intercepted()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using System;
+            using System.Linq.Expressions;
+            using AgentQuotas;
+            [QuotaCategory("search")]
+            public class Tools
+            {
+                [Cost(1)]
+                public string Find(string q) => q;
+            }
+
+            public static class Use
+            {
+                public static Expression<Func<Tools, string>> Tree() => t => t.Find("x");
+                public static Func<Tools, string> Lambda() => t => t.Find("y");
+            }
+            """);
+
+        Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("AQ1001", d.Id);
+        Assert.Contains("expression trees", d.GetMessage());
+        Assert.Single(run.Result.GeneratedSources);
+        Assert.Single(run.AllSources.Split('\n'), l => l.Contains("InterceptsLocation(1,", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_generic_agent_tool_gets_no_AIFunction_and_a_warning()
     {
         GeneratorRun run = GeneratorHarness.RunWithAI("""
