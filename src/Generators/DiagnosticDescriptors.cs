@@ -18,7 +18,7 @@ namespace AgentQuotas.Generators
             category: "Reliability",
             defaultSeverity: DiagnosticSeverity.Error,
             isEnabledByDefault: true,
-            description: "The AgentQuotas generator wraps every call to a method carrying [Cost], [QuotaCategory], [Privileged], [AgentTool] or [AgentLoop] in an interceptor. Some calls cannot be intercepted (instance methods of structs, calls through base, methods of generic types whose type arguments are open at the call site, signatures with inaccessible types). Such a call would bypass the guard, so the build fails instead.",
+            description: "The AgentQuotas generator wraps every call to a method carrying [Cost], [QuotaCategory], [Privileged], [AgentTool] or [AgentLoop] in an interceptor. Some calls cannot be intercepted (instance methods of structs, calls through base, methods of generic types whose type arguments are open at the call site, calls inside expression trees, signatures with inaccessible types). Such a call would bypass the guard, so the build fails instead.",
             helpLinkUri: HelpBase + CannotInterceptId + ".md");
 
         /// <summary>An [AgentTool] method that cannot become an AIFunction.</summary>

@@ -558,7 +558,6 @@ namespace AgentQuotas.Generators
                 w.Line("/// compile time. Every invocation reads its arguments, then goes through the quota guard of the current");
                 w.Line("/// agent run, exactly like a direct call; a call served by a fallback returns a FallbackToolResult.");
                 w.Line("/// </summary>");
-                bool anyInstance = file.Tools.Any(t => t.Method!.Kind == CallKind.Instance);
                 string signature;
                 if (first.ClassIsStatic)
                 {
@@ -594,8 +593,6 @@ namespace AgentQuotas.Generators
                 {
                     w.CloseBrace();
                 }
-
-                _ = anyInstance;
             }
 
             private static string CostExpression(MethodModel m, int index, string owner = "")

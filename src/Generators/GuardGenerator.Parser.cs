@@ -465,7 +465,7 @@ namespace AgentQuotas.Generators
                         continue;
                     }
 
-                    if (method.IsStatic && !candidate.IsStatic)
+                    if ((method.IsStatic && !candidate.IsStatic) || method.ReturnType.IsRefLikeType)
                     {
                         continue; // a static tool has no instance to call an instance fallback on
                     }
