@@ -12,7 +12,7 @@ namespace AgentQuotas;
 /// <see cref="QuotaGate.BeginRun"/> inside a run of the same tenant open a child whose tool calls and
 /// cost also count against every ancestor. Disposing a run restores its parent as current.
 /// </remarks>
-public sealed class AgentRun : IDisposable
+public sealed partial class AgentRun : IDisposable
 {
     private static readonly AsyncLocal<AgentRun?> CurrentRun = new();
     private static long s_nextId;

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Packs the AgentQuotas package (runtime + generator + analyzers + buildTransitive props) into a local
+# folder feed, then builds and runs a consumer project whose csproj has nothing AgentQuotas-specific but
+# the PackageReference: interceptors must be enabled and agentquotas.json added by the package itself.
+#
+#   eng/verify-package.sh              # builds and packs (Release)
+#   CONFIGURATION=Debug NO_BUILD=1 eng/verify-package.sh   # packs existing Debug outputs (used by the tests)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+configuration="${CONFIGURATION:-Release}"
+work="$(mktemp -d "${TMPDIR:-/tmp}/agentquotas-package.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+version="0.1.0-verify.$(date +%s)$$"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+pack_args=(-c "$configuration" -o "$work/feed" -p:Version="$version" -nodeReuse:false --disable-build-servers)
+if [ "${NO_BUILD:-0}" = "1" ]; then pack_args+=(--no-build); fi
+dotnet pack "$root/src/Runtime/AgentQuotas.csproj" "${pack_args[@]}" >"$work/pack.log" 2>&1 || { cat "$work/pack.log"; exit 1; }
+
+mkdir -p "$work/consumer"
+cat >"$work/consumer/NuGet.config" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <clear />
+    <add key="local" value="$work/feed" />
+    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+  </packageSources>
+  <config>
+    <add key="globalPackagesFolder" value="$work/packages" />
+  </config>
+  <fallbackPackageFolders>
+    <add key="machine" value="${NUGET_PACKAGES:-$HOME/.nuget/packages}" />
+  </fallbackPackageFolders>
+</configuration>
+XML
+
+cat >"$work/consumer/Consumer.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <Nullable>enable</Nullable>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="AgentQuotas" Version="$version" />
+  </ItemGroup>
+</Project>
+XML
+
+cat >"$work/consumer/agentquotas.json" <<'JSON'
+{ "version": "consumer-1", "tiers": { "standard": { "categories": { "search": { "capacity": 10, "refillPerSecond": 0.1 } } } }, "defaultTier": "standard" }
+JSON
+
+cat >"$work/consumer/Program.cs" <<'CS'
+using AgentQuotas;
+using AgentQuotas.Policy;
+
+using var gate = new QuotaGate(QuotaPolicy.Load(Path.Combine(Directory.GetCurrentDirectory(), "agentquotas.json")));
+using AgentRun run = gate.BeginRun(new AgentIdentity("acme", "user-1"));
+var tools = new Tools();
+Console.WriteLine(tools.Search("a"));
+try
+{
+    Console.WriteLine(tools.Search("b"));
+}
+catch (QuotaExceededException e)
+{
+    Console.WriteLine("denied: " + e.Reason);
+}
+
+Console.WriteLine("tool calls: " + run.ToolCalls);
+
+[QuotaCategory("search")]
+public sealed class Tools
+{
+    [Cost(6)]
+    public string Search(string query) => "found " + query;
+}
+CS
+
+cd "$work/consumer"
+dotnet build -c Release -nodeReuse:false --disable-build-servers >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+items="$(dotnet msbuild Consumer.csproj -getProperty:InterceptorsNamespaces -getItem:AdditionalFiles -nodeReuse:false)"
+echo "$items" | grep -q 'AgentQuotas.Generated' || { echo "FAIL: InterceptorsNamespaces not set by the package: $items"; exit 1; }
+echo "$items" | grep -q 'agentquotas.json' || { echo "FAIL: agentquotas.json not among AdditionalFiles: $items"; exit 1; }
+output="$(dotnet bin/Release/net10.0/Consumer.dll)"
+echo "$output"
+expected=$'found a\ndenied: BucketExhausted\ntool calls: 1'
+if [ "$output" != "$expected" ]; then
+  echo "FAIL: the consumer's calls were not guarded (expected the second call to be denied)"
+  exit 1
+fi
+
+echo "verify-package: OK (AgentQuotas $version packed, consumed with no extra csproj lines, calls intercepted)"

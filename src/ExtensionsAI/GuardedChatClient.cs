@@ -1,0 +1,147 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+
+namespace AgentQuotas.Extensions.AI;
+
+/// <summary>
+/// A chat client that puts every model turn under the current <see cref="AgentRun"/>: each turn counts as
+/// an iteration (refused past the run's cap, so an agent loop cannot run away), token usage is charged as
+/// cost in a configurable category, and once the run may make no more tool calls the turn is answered
+/// without tools (they are withheld and the model is told why) instead of failing.
+/// </summary>
+/// <remarks>
+/// Fails closed: a turn outside any run throws <see cref="InvalidOperationException"/>. A refused turn
+/// throws <see cref="QuotaExceededException"/> with the reason and, for an empty token bucket, when to retry.
+/// Place it outside a function-invoking client so each round trip to the model counts as a turn.
+/// </remarks>
+public sealed class GuardedChatClient : DelegatingChatClient
+{
+    /// <summary>The <c>AdditionalProperties</c> key of the <see cref="ChatTurnDegradation"/> of a degraded turn.</summary>
+    public const string DegradationKey = "agentquotas.degradation";
+
+    private readonly GuardedChatClientOptions _options;
+    private readonly QuotaTool? _tokens;
+
+    /// <summary>Creates the client.</summary>
+    /// <param name="innerClient">The client that talks to the model.</param>
+    /// <param name="options">Options; defaults when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public GuardedChatClient(IChatClient innerClient, GuardedChatClientOptions? options = null)
+        : base(innerClient)
+    {
+        _options = options ?? new GuardedChatClientOptions();
+        _options.Validate();
+        _tokens = _options.TokenCategory is null ? null : new QuotaTool(_options.ToolName, _options.TokenCategory);
+    }
+
+    /// <inheritdoc/>
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        AgentRun run = BeginTurn();
+        ChatTurnDegradation? degradation = WithholdToolsIfExhausted(run, ref options);
+        ChatResponse response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        Charge(run, response.Usage);
+        if (degradation is not null)
+        {
+            (response.AdditionalProperties ??= [])[DegradationKey] = degradation;
+        }
+
+        return response;
+    }
+
+    /// <inheritdoc/>
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        AgentRun run = BeginTurn();
+        ChatTurnDegradation? degradation = WithholdToolsIfExhausted(run, ref options);
+        UsageDetails? usage = null;
+        try
+        {
+            await foreach (ChatResponseUpdate update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+            {
+                foreach (AIContent content in update.Contents)
+                {
+                    if (content is UsageContent used)
+                    {
+                        usage ??= new UsageDetails();
+                        usage.Add(used.Details);
+                    }
+                }
+
+                if (degradation is not null)
+                {
+                    (update.AdditionalProperties ??= [])[DegradationKey] = degradation;
+                    degradation = null; // said once, on the first update
+                }
+
+                yield return update;
+            }
+        }
+        finally
+        {
+            // Tokens streamed before a failure or an early stop were still spent.
+            Charge(run, usage);
+        }
+    }
+
+    private AgentRun BeginTurn()
+    {
+        AgentRun run = AgentRun.RequireCurrent("chat model turn (" + _options.ToolName + ")");
+        if (_options.CountIterations)
+        {
+            QuotaDecision iteration = run.TryBeginIteration();
+            if (!iteration.IsAdmitted)
+            {
+                throw iteration.ToException();
+            }
+        }
+
+        if (_tokens is not null)
+        {
+            QuotaDecision budget = run.CheckUsageBudget(_tokens);
+            if (!budget.IsAdmitted)
+            {
+                throw budget.ToException();
+            }
+        }
+
+        return run;
+    }
+
+    private ChatTurnDegradation? WithholdToolsIfExhausted(AgentRun run, ref ChatOptions? options)
+    {
+        if (!_options.WithholdToolsWhenExhausted || options?.Tools is not { Count: > 0 } tools || run.RemainingToolCalls is not 0)
+        {
+            return null;
+        }
+
+        string message = $"Tools are unavailable for this turn: agent run {run.Id} has used all the tool calls its budget allows. " +
+            "Answer with the information already in the conversation, and say that further tool use needs a new request.";
+        ChatOptions reduced = options.Clone();
+        reduced.Tools = null;
+        reduced.ToolMode = ChatToolMode.None;
+        reduced.Instructions = string.IsNullOrEmpty(reduced.Instructions) ? message : reduced.Instructions + "\n\n" + message;
+        var degradation = new ChatTurnDegradation(run.Id, tools.Count, message);
+        options = reduced;
+        return degradation;
+    }
+
+    private void Charge(AgentRun run, UsageDetails? usage)
+    {
+        if (_tokens is null || usage is null || run.IsDisposed)
+        {
+            return;
+        }
+
+        double cost = usage.InputTokenCount is null && usage.OutputTokenCount is null
+            ? (usage.TotalTokenCount ?? 0) * _options.InputTokenCost
+            : ((usage.InputTokenCount ?? 0) * _options.InputTokenCost) + ((usage.OutputTokenCount ?? 0) * _options.OutputTokenCost);
+        if (cost > 0)
+        {
+            run.RecordUsage(_tokens, cost);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using AgentQuotas.Policy;
+using AgentQuotas.Testing;
+using Xunit.Abstractions;
+
+namespace AgentQuotas.Generators.Integration;
+
+/// <summary>
+/// The guard adds no allocation on the admitted path: the tools below allocate nothing themselves, so
+/// any byte counted here would come from the generated interceptor or the gate.
+/// </summary>
+public sealed class AllocationTests(ITestOutputHelper output) : IDisposable
+{
+    private const int Calls = 20_000;
+    private readonly QuotaGate _gate = new(
+        QuotaPolicy.Parse("""{ "version": "alloc-1", "tiers": { "t": { "categories": { "search": { "capacity": 1000000000, "refillPerSecond": 1000000 } } } }, "defaultTier": "t" }"""),
+        new QuotaGateOptions { TimeProvider = new ManualTimeProvider() });
+
+    private readonly SupportTools _tools = new();
+
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
+    public void Dispose() => _gate.Dispose();
+
+    [Fact]
+    public void A_synchronous_admitted_call_allocates_nothing()
+    {
+        using AgentRun run = _gate.BeginRun(new AgentIdentity("acme", "bench"));
+        Measure("sync", () => _tools.Add(1, 2));
+    }
+
+    [Fact]
+    public void An_async_admitted_call_that_completes_synchronously_allocates_nothing()
+    {
+        using AgentRun run = _gate.BeginRun(new AgentIdentity("acme", "bench"));
+        Measure("Task<T>", () => _tools.CachedAsync().GetAwaiter().GetResult());
+        Measure("ValueTask<T>", () => _tools.CountAsync(1).GetAwaiter().GetResult());
+    }
+
+    [Fact]
+    public void For_comparison_the_gate_alone_without_generated_code()
+    {
+        using AgentRun run = _gate.BeginRun(new AgentIdentity("acme", "bench"));
+        var tool = new QuotaTool("SupportTools.Add", "search");
+        Measure("gate only (run.Acquire + Complete)", () =>
+        {
+            QuotaTicket ticket = run.Acquire(tool, 1);
+            ticket.Complete();
+            return ticket.IsAdmitted;
+        });
+    }
+
+    [Fact]
+    public void For_comparison_a_hand_written_token_bucket_acquire()
+    {
+        using var limiter = new System.Threading.RateLimiting.TokenBucketRateLimiter(new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
+        {
+            TokenLimit = 1_000_000_000,
+            TokensPerPeriod = 1_000_000,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            AutoReplenishment = false,
+            QueueLimit = 0,
+        });
+        Measure("TokenBucketRateLimiter.AttemptAcquire (reference, not guarded)", () =>
+        {
+            using System.Threading.RateLimiting.RateLimitLease lease = limiter.AttemptAcquire(1);
+            return lease.IsAcquired;
+        });
+    }
+
+    private void Measure<T>(string name, Func<T> call)
+    {
+        for (int i = 0; i < 200; i++)
+        {
+            call();   // warm up: JIT, bucket creation, static fields
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < Calls; i++)
+        {
+            call();
+        }
+
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        output.WriteLine($"{name}: {allocated / (double)Calls:0.##} bytes and {elapsed.TotalNanoseconds / Calls:0} ns per call ({Configuration} build, Stopwatch over {Calls} calls: an indication, not a benchmark)");
+        Assert.Equal(0, allocated);
+    }
+}

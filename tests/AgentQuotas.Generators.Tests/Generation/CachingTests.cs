@@ -1,0 +1,197 @@
+using System.Collections;
+using System.Collections.Immutable;
+using System.Reflection;
+using AgentQuotas.Generators.Tests.Harness;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace AgentQuotas.Generators.Tests.Generation;
+
+/// <summary>The pipeline's steps cache: unrelated edits change nothing, attribute edits and new tools do.</summary>
+public sealed class CachingTests
+{
+    private const string ToolsFile = """
+        using System.Threading.Tasks;
+        using AgentQuotas;
+
+        namespace Demo;
+
+        [QuotaCategory("search")]
+        public class Tools
+        {
+            [AgentTool("search", "Searches")]
+            [Cost(2)]
+            public Task<string> SearchAsync(string query) => Task.FromResult(query);
+        }
+        """;
+
+    private const string CallsFile = """
+        namespace Demo;
+
+        public static class Calls
+        {
+            public static System.Threading.Tasks.Task<string> Run(Tools t) => t.SearchAsync("q");
+        }
+        """;
+
+    private const string UnrelatedFile = """
+        namespace Demo;
+
+        public static class Unrelated
+        {
+            public static int Twice(int x) => x * 2;
+        }
+        """;
+
+    private static readonly string[] AllSteps =
+    [
+        TrackingNames.CallSites, TrackingNames.CollectedCallSites, TrackingNames.AgentTools, TrackingNames.CollectedAgentTools,
+        TrackingNames.AIFunctionsEnabled, TrackingNames.GuardFiles, TrackingNames.Diagnostics,
+    ];
+
+    [Fact]
+    public void Running_twice_on_a_cloned_compilation_caches_every_step()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile([ToolsFile, CallsFile, UnrelatedFile], withAI: true);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        GeneratorRunResult first = driver.GetRunResult().Results.Single();
+
+        driver = driver.RunGenerators(compilation.Clone());
+        GeneratorRunResult second = driver.GetRunResult().Results.Single();
+
+        Assert.NotEmpty(first.GeneratedSources);
+        foreach (string step in AllSteps)
+        {
+            Assert.True(second.TrackedSteps.ContainsKey(step), "step not tracked: " + step);
+            foreach (IncrementalGeneratorRunStep run in second.TrackedSteps[step])
+            {
+                Assert.All(run.Outputs, o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {o.Reason}"));
+            }
+        }
+
+        Assert.All(second.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    [Fact]
+    public void No_step_output_holds_a_symbol_a_syntax_node_or_a_compilation()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile([ToolsFile, CallsFile, UnrelatedFile], withAI: true);
+        GeneratorRunResult result = GeneratorHarness.CreateDriver().RunGenerators(compilation).GetRunResult().Results.Single();
+
+        foreach (KeyValuePair<string, ImmutableArray<IncrementalGeneratorRunStep>> step in result.TrackedSteps.Where(s => AllSteps.Contains(s.Key)))
+        {
+            foreach (IncrementalGeneratorRunStep run in step.Value)
+            {
+                foreach ((object value, IncrementalStepRunReason _) in run.Outputs)
+                {
+                    AssertPlain(value, step.Key, new HashSet<object>(ReferenceEqualityComparer.Instance));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void An_unrelated_edit_leaves_every_output_cached_or_unchanged()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile([ToolsFile, CallsFile, UnrelatedFile], withAI: true);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+
+        CSharpCompilation edited = Replace(compilation, UnrelatedFile, UnrelatedFile.Replace("x * 2", "x + x /* same */"));
+        GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        foreach (string step in new[] { TrackingNames.CallSites, TrackingNames.AgentTools, TrackingNames.GuardFiles, TrackingNames.Diagnostics })
+        {
+            Assert.All(result.TrackedSteps[step].SelectMany(s => s.Outputs),
+                o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {o.Reason}"));
+        }
+    }
+
+    [Fact]
+    public void Editing_an_attribute_modifies_the_generated_file()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile([ToolsFile, CallsFile, UnrelatedFile], withAI: true);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+
+        CSharpCompilation edited = Replace(compilation, ToolsFile, ToolsFile.Replace("[Cost(2)]", "[Cost(3)]"));
+        GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        Assert.Contains(result.TrackedSteps[TrackingNames.GuardFiles].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains("3d", result.GeneratedSources.Single().SourceText.ToString());
+    }
+
+    [Fact]
+    public void A_new_tool_adds_a_new_generated_file()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile([ToolsFile, CallsFile, UnrelatedFile], withAI: true);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+
+        CSharpCompilation added = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("""
+            namespace Demo;
+
+            [AgentQuotas.QuotaCategory("mail")]
+            public class Mailer
+            {
+                [AgentQuotas.Cost(1)]
+                public void Send(string to) { }
+
+                public void Use() => Send("x");
+            }
+            """, GeneratorHarness.ParseOptions, path: "/src/Mailer.cs"));
+        GeneratorRunResult result = driver.RunGenerators(added).GetRunResult().Results.Single();
+
+        // The new call site is New; the existing ones are Unchanged or Cached (per-node granularity).
+        var sites = result.TrackedSteps[TrackingNames.CallSites].SelectMany(s => s.Outputs).ToList();
+        Assert.Contains(sites, o => o.Reason == IncrementalStepRunReason.New && ((Models.CallSiteModel)o.Value).FileHint == "Demo_Mailer");
+        Assert.All(sites.Where(o => ((Models.CallSiteModel)o.Value).FileHint == "Demo_Tools"),
+            o => Assert.True(o.Reason is IncrementalStepRunReason.Unchanged or IncrementalStepRunReason.Cached, o.Reason.ToString()));
+
+        // One more file model, and the existing file's text is what it was.
+        Assert.Contains(result.TrackedSteps[TrackingNames.GuardFiles].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.New);
+        Assert.Contains(result.GeneratedSources, s => s.HintName == "AgentQuotas.Guards.Demo_Mailer.g.cs");
+        string before = driver.GetRunResult().Results.Single().GeneratedSources.Single().SourceText.ToString();
+        Assert.Equal(before, result.GeneratedSources.Single(s => s.HintName == "AgentQuotas.Guards.Demo_Tools.g.cs").SourceText.ToString());
+    }
+
+    private static CSharpCompilation Replace(CSharpCompilation compilation, string oldText, string newText)
+    {
+        SyntaxTree old = compilation.SyntaxTrees.Single(t => t.ToString() == oldText);
+        return compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(newText, GeneratorHarness.ParseOptions, path: old.FilePath));
+    }
+
+    private static void AssertPlain(object? value, string step, HashSet<object> seen)
+    {
+        if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum || !seen.Add(value))
+        {
+            return;
+        }
+
+        Assert.False(value is ISymbol or SyntaxNode or Compilation or SemanticModel or SyntaxTree or Location,
+            $"step '{step}' outputs a {value.GetType().Name}, which would pin the compilation in memory and defeat caching");
+
+        if (value is IEnumerable items)
+        {
+            foreach (object? item in items)
+            {
+                AssertPlain(item, step, seen);
+            }
+
+            return;
+        }
+
+        foreach (PropertyInfo property in value.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.GetIndexParameters().Length == 0 && property.DeclaringType?.Namespace?.StartsWith("System", StringComparison.Ordinal) != true)
+            {
+                AssertPlain(property.GetValue(value), step, seen);
+            }
+        }
+
+        if (value.GetType() is { IsGenericType: true } t && t.FullName!.StartsWith("System.ValueTuple", StringComparison.Ordinal))
+        {
+            foreach (FieldInfo field in t.GetFields())
+            {
+                AssertPlain(field.GetValue(value), step, seen);
+            }
+        }
+    }
+}

@@ -1,0 +1,205 @@
+using System.Reflection;
+using AgentQuotas.Generators.Tests.Harness;
+using Microsoft.CodeAnalysis;
+
+namespace AgentQuotas.Generators.Tests.Generation;
+
+/// <summary>The generator reports only what it cannot generate; a call it cannot guard fails the build.</summary>
+public sealed class DiagnosticTests
+{
+    [Fact]
+    public void A_call_to_an_instance_tool_of_a_struct_cannot_be_intercepted_and_fails_the_build()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using AgentQuotas;
+            [QuotaCategory("search")]
+            public struct Counter
+            {
+                [Cost(1)]
+                public int Next() => 1;
+            }
+
+            public static class Use
+            {
+                public static int Go() { var c = new Counter(); return c.Next(); }
+            }
+            """);
+
+        Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("AQ1001", d.Id);
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        Assert.Contains("'Counter.Next' cannot be intercepted: instance methods of value types", d.GetMessage());
+        FileLinePositionSpan where = d.Location.GetLineSpan();
+        Assert.Equal("/src/Source0.cs", where.Path);
+        Assert.Equal(10, where.StartLinePosition.Line);     // the line of 'c.Next()' (0-based)
+    }
+
+    [Fact]
+    public void Calls_through_base_and_with_open_type_arguments_are_reported()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using AgentQuotas;
+            public class Repo<T>
+            {
+                [QuotaCategory("db"), Cost(1)]
+                public virtual T Load(T key) => key;
+            }
+
+            public class Derived : Repo<string>
+            {
+                public override string Load(string key) => base.Load(key);
+            }
+
+            public static class Use
+            {
+                public static T Generic<T>(Repo<T> repo, T key) => repo.Load(key);
+                public static string Closed(Repo<string> repo) => repo.Load("k");
+            }
+            """);
+
+        string[] messages = [.. run.GeneratorDiagnostics.Select(d => d.Id + ": " + d.GetMessage())];
+        Assert.Equal(2, messages.Length);
+        Assert.Contains(messages, m => m.StartsWith("AQ1001", StringComparison.Ordinal) && m.Contains("through 'base'", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.StartsWith("AQ1001", StringComparison.Ordinal) && m.Contains("open type arguments", StringComparison.Ordinal));
+        Assert.Contains("Repo<string> @this", run.AllSources, StringComparison.Ordinal);   // the closed call is intercepted
+    }
+
+    [Fact]
+    public void A_call_inside_an_expression_tree_is_reported_but_an_ordinary_lambda_is_intercepted()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using System;
+            using System.Linq.Expressions;
+            using AgentQuotas;
+            [QuotaCategory("search")]
+            public class Tools
+            {
+                [Cost(1)]
+                public string Find(string q) => q;
+            }
+
+            public static class Use
+            {
+                public static Expression<Func<Tools, string>> Tree() => t => t.Find("x");
+                public static Func<Tools, string> Lambda() => t => t.Find("y");
+            }
+            """);
+
+        Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("AQ1001", d.Id);
+        Assert.Contains("expression trees", d.GetMessage());
+        Assert.Single(run.Result.GeneratedSources);
+        Assert.Single(run.AllSources.Split('\n'), l => l.Contains("InterceptsLocation(1,", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_generic_agent_tool_gets_no_AIFunction_and_a_warning()
+    {
+        GeneratorRun run = GeneratorHarness.RunWithAI("""
+            using AgentQuotas;
+            [QuotaCategory("search")]
+            public class Tools
+            {
+                [AgentTool("echo", "Echoes")]
+                [Cost(1)]
+                public T Echo<T>(T value) => value;
+
+                [AgentTool("ok", "Works")]
+                [Cost(1)]
+                public string Ok(string value) => value;
+            }
+            """);
+
+        Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("AQ1002", d.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        Assert.Contains("'Tools.Echo': generic methods cannot be described to a model", d.GetMessage());
+        Assert.Contains("\"ok\"", run.AllSources, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"echo\"", run.AllSources, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_Microsoft_Extensions_AI_no_AIFunctions_are_generated()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using AgentQuotas;
+            [QuotaCategory("search")]
+            public class Tools
+            {
+                [AgentTool("ok", "Works")]
+                [Cost(1)]
+                public string Ok(string value) => value;
+            }
+            """);
+
+        run.AssertClean();
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
+    public void A_tool_without_a_category_is_still_intercepted_and_fails_closed_at_run_time()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using AgentQuotas;
+            public class Tools
+            {
+                [Cost(1)]
+                public string NoCategory(string value) => value;
+            }
+
+            public static class Use
+            {
+                public static string Go() => new Tools().NoCategory("x");
+            }
+            """);
+
+        Assembly assembly = run.Load();   // no generator diagnostic: AQ0001 is the analyzers' rule
+        InvalidOperationException e = Assert.Throws<InvalidOperationException>(() => Scenario.Call(assembly, "Use", "Go"));
+        Assert.Contains("has no quota category", e.Message);
+        Assert.Contains("AQ0001", e.Message);
+    }
+
+    [Fact]
+    public void Unannotated_methods_of_a_budgeted_class_are_not_guarded()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using AgentQuotas;
+            [QuotaCategory("search")]
+            public class Tools
+            {
+                public string Helper(string value) => value;
+            }
+
+            public static class Use
+            {
+                public static string Go() => new Tools().Helper("x");
+            }
+            """);
+
+        run.AssertClean();
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
+    public void Every_descriptor_links_to_its_rule_page_and_the_page_exists()
+    {
+        string root = RepositoryRoot();
+        foreach (DiagnosticDescriptor descriptor in new[] { DiagnosticDescriptors.CannotIntercept, DiagnosticDescriptors.CannotCreateAIFunction })
+        {
+            Assert.EndsWith("/docs/rules/" + descriptor.Id + ".md", descriptor.HelpLinkUri, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(root, "docs", "rules", descriptor.Id + ".md")), "missing docs/rules/" + descriptor.Id + ".md");
+            Assert.Contains(descriptor.Id, File.ReadAllText(Path.Combine(root, "src", "Generators", "AnalyzerReleases.Unshipped.md")), StringComparison.Ordinal);
+        }
+    }
+
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "")
+    {
+        string? dir = Path.GetDirectoryName(path);
+        while (dir is not null && !File.Exists(Path.Combine(dir, "Directory.Build.props")))
+        {
+            dir = Path.GetDirectoryName(dir);
+        }
+
+        return dir ?? throw new InvalidOperationException("repository root not found");
+    }
+}
