@@ -8,7 +8,7 @@ internal static class HeadlessBrowser
     public static string FindChromium()
     {
         string? configured = Environment.GetEnvironmentVariable("CHROMIUM_PATH");
-        foreach (string candidate in new[] { configured, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome" })
+        foreach (string? candidate in new[] { configured, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome" })
         {
             if (!string.IsNullOrEmpty(candidate) && File.Exists(candidate))
             {
