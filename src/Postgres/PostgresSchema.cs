@@ -165,21 +165,24 @@ public static class PostgresSchema
         try
         {
             await using NpgsqlConnection connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            string role = "";
             foreach ((string table, string privileges) in needs)
             {
-                await using NpgsqlCommand command = connection.CreateCommand();
-                command.CommandText = "SELECT current_user::text, has_table_privilege(current_user, $1, $2)";
-                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ConnectionSettings.Quote(schema) + "." + table });
-                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = privileges });
-                await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                role = reader.GetString(0);
-                if (!reader.GetBoolean(1))
+                // has_table_privilege is true when ANY listed privilege is held: ask for each one.
+                foreach (string privilege in privileges.Split(','))
                 {
-                    throw new PostgresStoreException(
-                        $"Role '{role}' lacks {privileges.Replace(",", " or", StringComparison.Ordinal)} on table {schema}.{table} at {target}. " +
-                        $"Run 'GRANT {privileges} ON {ConnectionSettings.Quote(schema)}.{table} TO \"{role}\"' (see docs/postgres.md, 'Rights').");
+                    await using NpgsqlCommand command = connection.CreateCommand();
+                    command.CommandText = "SELECT current_user::text, has_table_privilege(current_user, $1, $2)";
+                    command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ConnectionSettings.Quote(schema) + "." + table });
+                    command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = privilege });
+                    await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    string role = reader.GetString(0);
+                    if (!reader.GetBoolean(1))
+                    {
+                        throw new PostgresStoreException(
+                            $"Role '{role}' lacks {privilege} on table {schema}.{table} at {target} (AgentQuotas needs {privileges.Replace(",", ", ", StringComparison.Ordinal)} there). " +
+                            $"Run 'GRANT {privileges.Replace(",", ", ", StringComparison.Ordinal)} ON {ConnectionSettings.Quote(schema)}.{table} TO \"{role}\"' (see docs/postgres.md, 'Rights').");
+                    }
                 }
             }
         }
