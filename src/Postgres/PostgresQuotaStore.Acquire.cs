@@ -54,9 +54,15 @@ public sealed partial class PostgresQuotaStore
         while (true)
         {
             LocalLease lease = _leases.GetOrAdd(request.Key, static _ => new LocalLease());
-            if (lease.TryTake(shape, costTicks, cost, _time.GetTimestamp(), out double remaining))
+            if (lease.TryTake(shape, costTicks, cost, LocalTicks(), out double remaining))
             {
                 return LeasedAdmission(remaining);
+            }
+
+            if (!emergency && lease.TryRefuse(shape, costTicks, LocalTicks(), out long waitTicks, out double available))
+            {
+                Interlocked.Increment(ref _localRefusals);
+                return new QuotaStoreResult(QuotaStoreOutcome.BucketExhausted, available, TimeSpan.FromTicks(waitTicks));
             }
 
             if (async)
@@ -76,7 +82,7 @@ public sealed partial class PostgresQuotaStore
                 }
 
                 // Another caller may have refreshed it while this one waited.
-                if (lease.TryTake(shape, costTicks, cost, _time.GetTimestamp(), out remaining))
+                if (lease.TryTake(shape, costTicks, cost, LocalTicks(), out remaining))
                 {
                     return LeasedAdmission(remaining);
                 }
@@ -90,11 +96,13 @@ public sealed partial class PostgresQuotaStore
                 if (status == CallStatus.Done)
                 {
                     QuotaStoreResult result = ToResult(request.Key.Tenant, shape, row);
+                    long now = LocalTicks();
+                    lease.Observe(shape, row.RemainingTicks, now);
                     if (result.IsAdmitted && row.TakenTicks > costTicks)
                     {
                         // Keep the slice until LeaseDuration passes or the UTC day ends (spend belongs to its day).
-                        TimeSpan life = TimeSpan.FromTicks(Math.Min(_options.LeaseDuration.Ticks, Math.Max(0, row.NextDayTicks - row.NowTicks)));
-                        lease.Fill(shape, row.TakenTicks - costTicks, row.TakenUnits - cost, _time.GetTimestamp() + ToTimestamp(life), result.Remaining);
+                        long life = Math.Min(_options.LeaseDuration.Ticks, Math.Max(0, row.NextDayTicks - row.NowTicks));
+                        lease.Fill(shape, row.TakenTicks - costTicks, row.TakenUnits - cost, now + life, result.Remaining);
                         return new QuotaStoreResult(QuotaStoreOutcome.Admitted, result.Remaining + shape.ToUnits(row.TakenTicks - costTicks), usedBurst: result.UsedBurst);
                     }
 
@@ -147,7 +155,7 @@ public sealed partial class PostgresQuotaStore
         if (_options.EnableLeasing && _leases.TryGetValue(key, out LocalLease? lease))
         {
             long sliceTicks = shape.ToTicksFloor(limits.Capacity * _options.LeaseFraction);
-            if (lease.TryAdjust(shape, deltaTicks, deltaUnits, sliceTicks, _time.GetTimestamp()))
+            if (lease.TryAdjust(shape, deltaTicks, deltaUnits, sliceTicks, LocalTicks()))
             {
                 return;
             }
@@ -160,5 +168,6 @@ public sealed partial class PostgresQuotaStore
         }
     }
 
-    private long ToTimestamp(TimeSpan span) => (long)(span.Ticks * (double)_time.TimestampFrequency / TimeSpan.TicksPerSecond);
+    /// <summary>The host's monotonic clock in 100 ns ticks (lease lifetimes, refill estimates).</summary>
+    private long LocalTicks() => _time.GetElapsedTime(0).Ticks;
 }

@@ -188,7 +188,7 @@ public sealed partial class PostgresQuotaStore
             return;
         }
 
-        _ = Task.Run(async () =>
+        LastSweep = Task.Run(async () =>
         {
             try
             {
@@ -201,20 +201,23 @@ public sealed partial class PostgresQuotaStore
         });
     }
 
+    /// <summary>The sweep the lease timer started last (tests wait for it).</summary>
+    internal Task LastSweep { get; private set; } = Task.CompletedTask;
+
     /// <summary>Returns expired leases' unused units and drops empty leases.</summary>
     private async Task SweepLeasesAsync()
     {
         foreach (KeyValuePair<BucketKey, LocalLease> entry in _leases)
         {
             LocalLease lease = entry.Value;
-            if (!lease.IsExpiredOrEmpty(_time.GetTimestamp()) || !lease.Refresh.Wait(0))
+            if (!lease.IsExpiredOrEmpty(LocalTicks()) || !lease.Refresh.Wait(0))
             {
                 continue;
             }
 
             try
             {
-                if (!lease.IsExpiredOrEmpty(_time.GetTimestamp()))
+                if (!lease.IsExpiredOrEmpty(LocalTicks()))
                 {
                     continue;
                 }

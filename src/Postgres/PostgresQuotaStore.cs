@@ -49,6 +49,7 @@ public sealed partial class PostgresQuotaStore : IQuotaStore, IAsyncDisposable, 
     private readonly ITimer? _leaseSweep;
     private long _roundTrips;
     private long _leasedAdmissions;
+    private long _localRefusals;
     private long _unavailableDecisions;
     private long _lostCorrections;
     private int _replaying;
@@ -74,7 +75,9 @@ public sealed partial class PostgresQuotaStore : IQuotaStore, IAsyncDisposable, 
         _pending = new PendingCorrections(options.MaxPendingCorrections);
         if (options.EnableLeasing)
         {
-            _leaseSweep = _time.CreateTimer(static s => ((PostgresQuotaStore)s!).OnLeaseSweep(), this, options.LeaseDuration, options.LeaseDuration);
+            // Sweeping at half the lifetime returns an expired slice at most 1.5 lifetimes after it was taken.
+            TimeSpan sweep = options.LeaseDuration / 2;
+            _leaseSweep = _time.CreateTimer(static s => ((PostgresQuotaStore)s!).OnLeaseSweep(), this, sweep, sweep);
         }
     }
 
@@ -91,6 +94,7 @@ public sealed partial class PostgresQuotaStore : IQuotaStore, IAsyncDisposable, 
     public PostgresQuotaStoreStatistics Statistics => new(
         Interlocked.Read(ref _roundTrips),
         Interlocked.Read(ref _leasedAdmissions),
+        Interlocked.Read(ref _localRefusals),
         Interlocked.Read(ref _unavailableDecisions),
         _pending.Count,
         Interlocked.Read(ref _lostCorrections));

@@ -50,8 +50,9 @@ public sealed class PostgresQuotaStoreOptions
     public double LeaseFraction { get; set; } = 0.1;
 
     /// <summary>
-    /// The longest a lease is kept before its unused units go back to the shared bucket (also at the UTC day
-    /// boundary, so spend lands on the right day). Default 1 second; from 10 ms to 1 hour.
+    /// The longest a lease serves requests; a sweep every half lifetime then returns its unused units to the
+    /// shared bucket (a lease also ends at the UTC day boundary, so spend lands on the right day). Default
+    /// 1 second; from 10 ms to 1 hour.
     /// </summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -3,7 +3,10 @@ namespace AgentQuotas.Postgres.Internal;
 /// <summary>
 /// Units this host took from one shared bucket (and charged to the tenant's ledger) and has not used
 /// yet. Local admissions take from it under its monitor; <see cref="Refresh"/> admits one caller at a
-/// time to the server to return the rest and take a new slice.
+/// time to the server to return the rest and take a new slice. It also remembers how full the shared
+/// bucket was at the last round trip, so a request that could not be served even if every unit refilled
+/// since then were still there is refused locally, without a round trip (never admitted locally: a
+/// refusal from a stale view only errs on the safe side). Times are local 100 ns ticks.
 /// </summary>
 internal sealed class LocalLease
 {
@@ -15,6 +18,9 @@ internal sealed class LocalLease
     private decimal _units;
     private long _expiresAt;
     private double _bucketRemaining;
+    private BucketShape? _knownShape;
+    private long _knownTicks;
+    private long _knownAt;
 
     /// <summary>Set (holding <see cref="Refresh"/>) once the lease was removed from its table; callers then start over.</summary>
     public bool Retired { get; set; }
@@ -55,6 +61,46 @@ internal sealed class LocalLease
 
             _ticks = ticks;
             _units = units;
+            return true;
+        }
+    }
+
+    /// <summary>Records the shared bucket's level and credits (in ticks) as the server reported them at <paramref name="now"/>.</summary>
+    public void Observe(BucketShape shape, long bucketTicks, long now)
+    {
+        lock (this)
+        {
+            _knownShape = shape;
+            _knownTicks = bucketTicks;
+            _knownAt = now;
+        }
+    }
+
+    /// <summary>
+    /// Whether the request cannot fit even if the shared bucket still held everything it had at the last
+    /// round trip plus refill since then, together with this lease; <paramref name="waitTicks"/> is then the
+    /// least time until it could.
+    /// </summary>
+    public bool TryRefuse(BucketShape shape, long costTicks, long now, out long waitTicks, out double available)
+    {
+        lock (this)
+        {
+            waitTicks = 0;
+            available = double.NaN;
+            if (_knownShape is null || !_knownShape.SameShape(shape))
+            {
+                return false;
+            }
+
+            long leased = _shape is not null && _shape.SameShape(shape) && now < _expiresAt ? _ticks : 0;
+            long estimate = _knownTicks + Math.Max(0, now - _knownAt) + leased;
+            if (estimate >= costTicks)
+            {
+                return false;
+            }
+
+            waitTicks = costTicks - estimate;
+            available = shape.ToUnits(estimate);
             return true;
         }
     }
