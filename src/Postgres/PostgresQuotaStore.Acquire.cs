@@ -32,7 +32,19 @@ public sealed partial class PostgresQuotaStore
         long costTicks = shape.ToTicks(request.Cost);
         if (_options.EnableLeasing)
         {
-            long sliceTicks = shape.ToTicksFloor(limits.Capacity * _options.LeaseFraction);
+            // A slice is a fraction of the bucket, and of each spend ceiling, so no host holds a whole day's budget.
+            double fraction = _options.LeaseFraction;
+            long sliceTicks = shape.ToTicksFloor(limits.Capacity * fraction);
+            if (request.MaxCostPerDay is double day)
+            {
+                sliceTicks = Math.Min(sliceTicks, shape.ToTicksFloor(day * fraction));
+            }
+
+            if (request.MaxCostPerMonth is double month)
+            {
+                sliceTicks = Math.Min(sliceTicks, shape.ToTicksFloor(month * fraction));
+            }
+
             if (sliceTicks > costTicks)
             {
                 return await AcquireLeasedAsync(request, shape, costTicks, sliceTicks, emergency, async, cancellationToken).ConfigureAwait(false);

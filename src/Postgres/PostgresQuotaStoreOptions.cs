@@ -46,7 +46,11 @@ public sealed class PostgresQuotaStoreOptions
     /// </summary>
     public bool EnableLeasing { get; set; }
 
-    /// <summary>The size of a lease as a fraction of the bucket's capacity. Default 0.1; greater than 0, at most 1.</summary>
+    /// <summary>
+    /// The size of a lease as a fraction of the bucket's capacity, and at most the same fraction of the tenant's
+    /// daily and monthly ceilings. Requests at least this large always go to the server. Default 0.1; greater
+    /// than 0, at most 1.
+    /// </summary>
     public double LeaseFraction { get; set; } = 0.1;
 
     /// <summary>

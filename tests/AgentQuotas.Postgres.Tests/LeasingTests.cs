@@ -41,19 +41,19 @@ public sealed class LeasingTests(SharedClusterFixture fixture) : IAsyncLifetime
     {
         await using PostgresQuotaStore store = await OpenAsync();
         var key = new BucketKey("t-ceiling", "c");
+        Assert.True((await store.TryAcquireAsync(new QuotaStoreRequest(key, Limits, 47, maxCostPerDay: 50))).IsAdmitted); // too big to lease
         int admitted = 0;
-        for (int i = 0; i < 8; i++)
+        for (int i = 0; i < 6; i++)
         {
-            QuotaStoreResult result = await store.TryAcquireAsync(new QuotaStoreRequest(key, Limits, 1, maxCostPerDay: 5));
+            // A slice would be 5 units (a tenth of the ceiling), but only 3 are left today.
+            QuotaStoreResult result = await store.TryAcquireAsync(new QuotaStoreRequest(key, Limits, 1, maxCostPerDay: 50));
             admitted += result.IsAdmitted ? 1 : 0;
-            if (i >= 5)
-            {
-                Assert.Equal(QuotaStoreOutcome.DailyCeilingReached, result.Outcome);
-            }
+            Assert.Equal(i < 3 ? QuotaStoreOutcome.Admitted : QuotaStoreOutcome.DailyCeilingReached, result.Outcome);
         }
 
-        Assert.Equal(5, admitted);
-        Assert.Equal(5, (await store.GetSpendAsync("t-ceiling")).Today);
+        Assert.Equal(3, admitted);
+        Assert.Equal(2, store.Statistics.LeasedAdmissions);
+        Assert.Equal(50, (await store.GetSpendAsync("t-ceiling")).Today);
     }
 
     [Fact]
