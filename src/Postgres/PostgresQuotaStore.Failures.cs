@@ -10,6 +10,7 @@ public sealed partial class PostgresQuotaStore
     private readonly ConditionalWeakTable<BucketLimits, BucketLimits> _fallbackLimits = new();
     private readonly object _fallbackLock = new();
     private InMemoryQuotaStore? _fallback;
+    private readonly SemaphoreSlim _replayLock = new(1, 1);
 
     private QuotaStoreResult DecideUnavailable(in QuotaStoreRequest request, BucketShape shape, long costTicks)
     {
@@ -105,9 +106,9 @@ public sealed partial class PostgresQuotaStore
             RaiseAvailabilityChanged(new StoreAvailabilityChangedArguments(true, null, _options.FailureMode));
         }
 
-        if (_pending.Count > 0 && Volatile.Read(ref _replaying) == 0)
+        if (_pending.Count > 0 && _replayLock.CurrentCount > 0)
         {
-            _ = Task.Run(async () => await ReplayPendingAsync(async: true, CancellationToken.None).ConfigureAwait(false));
+            _ = Task.Run(async () => await ReplayPendingAsync(async: true, CancellationToken.None, background: true).ConfigureAwait(false));
         }
     }
 
@@ -143,11 +144,26 @@ public sealed partial class PostgresQuotaStore
         });
     }
 
-    private async ValueTask ReplayPendingAsync(bool async, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends waiting corrections. A background replay (after a round trip succeeds) skips when one is running;
+    /// an explicit one (dispose, <see cref="ReturnLeasesAsync"/>) waits for it, so it returns with nothing in flight.
+    /// </summary>
+    private async ValueTask ReplayPendingAsync(bool async, CancellationToken cancellationToken, bool background = false)
     {
-        if (_pending.Count == 0 || Interlocked.Exchange(ref _replaying, 1) != 0)
+        if (background)
         {
-            return;
+            if (!_replayLock.Wait(0))
+            {
+                return;
+            }
+        }
+        else if (async)
+        {
+            await _replayLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            _replayLock.Wait(cancellationToken);
         }
 
         try
@@ -157,7 +173,16 @@ public sealed partial class PostgresQuotaStore
             for (; sent < entries.Count; sent++)
             {
                 PendingCorrections.Entry e = entries[sent];
-                (CallStatus status, _) = await CallSettleAsync(e.Key, e.Shape, e.Ticks, e.Units, async, cancellationToken).ConfigureAwait(false);
+                CallStatus status;
+                try
+                {
+                    (status, _) = await CallSettleAsync(e.Key, e.Shape, e.Ticks, e.Units, async, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    status = CallStatus.Refused; // not sent: keep it and the rest
+                }
+
                 if (status != CallStatus.Done)
                 {
                     KeepCorrection(e.Key, e.Shape, e.Ticks, e.Units, status);
@@ -177,7 +202,7 @@ public sealed partial class PostgresQuotaStore
         }
         finally
         {
-            Volatile.Write(ref _replaying, 0);
+            _replayLock.Release();
         }
     }
 

@@ -52,7 +52,6 @@ public sealed partial class PostgresQuotaStore : IQuotaStore, IAsyncDisposable, 
     private long _localRefusals;
     private long _unavailableDecisions;
     private long _lostCorrections;
-    private int _replaying;
     private int _sweeping;
     private int _disposed;
 

@@ -59,6 +59,11 @@ public static class PostgresSchema
                 throw MissingUsage(rights, schema, target);
             }
 
+            if (rights.HasMigrationsTable && !rights.SelectOnMigrations)
+            {
+                throw MissingVersionRead(rights, schema, target);
+            }
+
             int current = rights.HasMigrationsTable ? await ReadVersionAsync(connection, schema, cancellationToken).ConfigureAwait(false) : 0;
             if (current > LatestVersion)
             {
@@ -130,6 +135,11 @@ public static class PostgresSchema
                 throw MissingUsage(rights, schema, target);
             }
 
+            if (rights.HasMigrationsTable && !rights.SelectOnMigrations)
+            {
+                throw MissingVersionRead(rights, schema, target);
+            }
+
             return rights.HasMigrationsTable ? await ReadVersionAsync(connection, schema, cancellationToken).ConfigureAwait(false) : 0;
         }
         catch (Exception e) when (e is not OperationCanceledException && (PostgresErrors.IsStoreFailure(e) || e is PostgresStoreException))
@@ -196,6 +206,10 @@ public static class PostgresSchema
         $"Role '{rights.Role}' lacks the USAGE privilege on schema '{schema}' at {target}, so it cannot use AgentQuotas' tables. " +
         $"Run 'GRANT USAGE ON SCHEMA {ConnectionSettings.Quote(schema)} TO \"{rights.Role}\"' (see docs/postgres.md, 'Rights').");
 
+    private static PostgresStoreException MissingVersionRead(Rights rights, string schema, string target) => new(
+        $"Role '{rights.Role}' lacks SELECT on table {schema}.schema_migrations at {target}, so it cannot check the schema's version. " +
+        $"Run 'GRANT SELECT ON {ConnectionSettings.Quote(schema)}.schema_migrations TO \"{rights.Role}\"' (see docs/postgres.md, 'Rights').");
+
     private static PostgresStoreException TooNew(string schema, int version, string target) => new(
         $"Schema '{schema}' at {target} is at version {version}, newer than this library knows ({LatestVersion}). Upgrade AgentQuotas.Postgres on this host.");
 
@@ -208,13 +222,17 @@ public static class PostgresSchema
                    n.oid IS NOT NULL,
                    n.oid IS NOT NULL AND has_schema_privilege(n.oid, 'USAGE'),
                    n.oid IS NOT NULL AND has_schema_privilege(n.oid, 'CREATE'),
-                   n.oid IS NOT NULL AND EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = n.oid AND c.relname = 'schema_migrations')
-              FROM (SELECT 1) one LEFT JOIN pg_namespace n ON n.nspname = $1
+                   m.oid IS NOT NULL,
+                   m.oid IS NOT NULL AND has_table_privilege(m.oid, 'SELECT')
+              FROM (SELECT 1) one
+              LEFT JOIN pg_namespace n ON n.nspname = $1
+              LEFT JOIN pg_class m ON m.relnamespace = n.oid AND m.relname = 'schema_migrations'
             """;
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = schema });
         await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return new Rights(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), reader.GetBoolean(3), reader.GetBoolean(4), reader.GetBoolean(5), reader.GetBoolean(6));
+        return new Rights(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), reader.GetBoolean(3), reader.GetBoolean(4), reader.GetBoolean(5),
+            reader.GetBoolean(6), reader.GetBoolean(7));
     }
 
     private static async Task<int> ReadVersionAsync(NpgsqlConnection connection, string schema, CancellationToken cancellationToken)
@@ -270,5 +288,6 @@ public static class PostgresSchema
 
     private sealed record Migration(int Version, string Description, string Sql);
 
-    private readonly record struct Rights(string Role, string Database, bool CreateOnDatabase, bool SchemaExists, bool UsageOnSchema, bool CreateOnSchema, bool HasMigrationsTable);
+    private readonly record struct Rights(string Role, string Database, bool CreateOnDatabase, bool SchemaExists, bool UsageOnSchema, bool CreateOnSchema,
+        bool HasMigrationsTable, bool SelectOnMigrations);
 }

@@ -136,9 +136,12 @@ public sealed class ConnectionErrorTests(SharedClusterFixture fixture) : IAsyncL
         await PostgresCluster.ExecuteAsync(_db, """
             CREATE ROLE reader LOGIN;
             GRANT USAGE ON SCHEMA quotas_d TO reader;
-            GRANT SELECT ON ALL TABLES IN SCHEMA quotas_d TO reader;
             """);
         string asRole = new NpgsqlConnectionStringBuilder(_db) { Username = "reader" }.ConnectionString;
+        var version = await Assert.ThrowsAsync<PostgresStoreException>(() => TestSupport.OpenStoreAsync(asRole, o => o.Schema = "quotas_d"));
+        Assert.Contains("Role 'reader' lacks SELECT on table quotas_d.schema_migrations", version.Message);
+
+        await PostgresCluster.ExecuteAsync(_db, "GRANT SELECT ON ALL TABLES IN SCHEMA quotas_d TO reader");
 
         var e = await Assert.ThrowsAsync<PostgresStoreException>(() => TestSupport.OpenStoreAsync(asRole, o => o.Schema = "quotas_d"));
         Assert.Contains("Role 'reader' lacks INSERT on table quotas_d.buckets", e.Message);
