@@ -50,10 +50,12 @@ public sealed partial class PostgresQuotaStore
         var local = new QuotaStoreRequest(request.Key, share, request.Cost, request.AllowEmergency,
             ShareOfCeiling(request.MaxCostPerDay, daySpent, hosts), ShareOfCeiling(request.MaxCostPerMonth, monthSpent, hosts));
 
+        // One fallback store for the store's lifetime: its buckets refill by the host's clock between outages,
+        // so a flapping server never hands out a fresh share on every flap.
         InMemoryQuotaStore fallback;
         lock (_fallbackLock)
         {
-            fallback = _fallback ??= new InMemoryQuotaStore(new InMemoryQuotaStoreOptions { TimeProvider = _time, EvictionInterval = Timeout.InfiniteTimeSpan });
+            fallback = _fallback ??= new InMemoryQuotaStore(new InMemoryQuotaStoreOptions { TimeProvider = _time });
         }
 
         QuotaStoreResult decided = fallback.TryAcquire(local);
@@ -69,6 +71,14 @@ public sealed partial class PostgresQuotaStore
 
         static double? ShareOfCeiling(double? ceiling, decimal spent, int hosts) =>
             ceiling is double c ? Math.Max(0, c - (double)spent) / hosts : null;
+    }
+
+    private void DisposeFallback()
+    {
+        lock (_fallbackLock)
+        {
+            _fallback?.Dispose();
+        }
     }
 
     /// <summary>
@@ -95,14 +105,6 @@ public sealed partial class PostgresQuotaStore
         if (_availability.OnSuccess(probe))
         {
             Log.StoreRecovered(_logger, _target, _pending.Count);
-            InMemoryQuotaStore? fallback;
-            lock (_fallbackLock)
-            {
-                fallback = _fallback;
-                _fallback = null; // the next outage starts from fresh (full) local shares
-            }
-
-            fallback?.Dispose();
             RaiseAvailabilityChanged(new StoreAvailabilityChangedArguments(true, null, _options.FailureMode));
         }
 

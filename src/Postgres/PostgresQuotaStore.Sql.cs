@@ -55,28 +55,42 @@ public sealed partial class PostgresQuotaStore
             try
             {
                 failure = CallStatus.Failed;
-                await using NpgsqlCommand command = connection.CreateCommand();
-                command.CommandText = sql;
-                command.CommandTimeout = _commandTimeoutSeconds;
-                bind(command.Parameters, args);
-                NpgsqlDataReader reader = async
-                    ? await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false)
-                    : command.ExecuteReader();
+                NpgsqlCommand command = connection.CreateCommand();
                 try
                 {
-                    bool hasRow = async ? await reader.ReadAsync(cancellationToken).ConfigureAwait(false) : reader.Read();
-                    Debug.Assert(hasRow, "the store's functions always return one row");
-                    result = read(reader);
+                    command.CommandText = sql;
+                    command.CommandTimeout = _commandTimeoutSeconds;
+                    bind(command.Parameters, args);
+                    NpgsqlDataReader reader = async
+                        ? await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false)
+                        : command.ExecuteReader();
+                    try
+                    {
+                        bool hasRow = async ? await reader.ReadAsync(cancellationToken).ConfigureAwait(false) : reader.Read();
+                        Debug.Assert(hasRow, "the store's functions always return one row");
+                        result = read(reader);
+                    }
+                    finally
+                    {
+                        if (async)
+                        {
+                            await reader.DisposeAsync().ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            reader.Dispose();
+                        }
+                    }
                 }
                 finally
                 {
                     if (async)
                     {
-                        await reader.DisposeAsync().ConfigureAwait(false);
+                        await command.DisposeAsync().ConfigureAwait(false);
                     }
                     else
                     {
-                        reader.Dispose();
+                        command.Dispose();
                     }
                 }
             }

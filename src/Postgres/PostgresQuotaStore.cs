@@ -244,6 +244,7 @@ public sealed partial class PostgresQuotaStore : IQuotaStore, IAsyncDisposable, 
 
         await ReturnAllLeasesAsync(async: true, CancellationToken.None).ConfigureAwait(false);
         await ReplayPendingAsync(async: true, CancellationToken.None).ConfigureAwait(false);
+        DisposeFallback();
         if (_ownsDataSource)
         {
             await _dataSource.DisposeAsync().ConfigureAwait(false);
@@ -261,6 +262,7 @@ public sealed partial class PostgresQuotaStore : IQuotaStore, IAsyncDisposable, 
         _leaseSweep?.Dispose();
         ReturnAllLeasesAsync(async: false, CancellationToken.None).GetAwaiter().GetResult();
         ReplayPendingAsync(async: false, CancellationToken.None).GetAwaiter().GetResult();
+        DisposeFallback();
         if (_ownsDataSource)
         {
             _dataSource.Dispose();

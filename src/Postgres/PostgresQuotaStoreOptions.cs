@@ -61,8 +61,10 @@ public sealed class PostgresQuotaStoreOptions
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// After the server becomes unreachable, how long to wait before one request tries it again; the wait
-    /// doubles after each failed try up to <see cref="MaxRetryInterval"/>. Default 1 second; positive.
+    /// While the server is unreachable, requests are decided by <see cref="FailureMode"/> without waiting, and one
+    /// request at a time tries the server: at once after the first failure (a restarted server only left dead
+    /// pooled connections behind), then after this interval, doubling after each failed try up to
+    /// <see cref="MaxRetryInterval"/>. Default 1 second; positive.
     /// </summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -2,8 +2,9 @@ namespace AgentQuotas.Postgres.Internal;
 
 /// <summary>
 /// Whether the server is reachable, as a small circuit: after a failure every request is decided by the
-/// failure mode at once, until the retry interval has passed; then one request (the probe) tries the
-/// server. Success closes the circuit; failure doubles the interval up to its maximum.
+/// failure mode at once, except one request (the probe) that tries the server: right after the first
+/// failure, then after the retry interval, doubling after each failed probe up to its maximum. Success
+/// closes the circuit.
 /// </summary>
 internal sealed class StoreAvailability
 {
@@ -82,14 +83,16 @@ internal sealed class StoreAvailability
             bool wasUp = !_down;
             if (wasUp)
             {
+                // The first failure may only be a pooled connection that died with a restarted server: the next
+                // request tries a fresh connection at once; after that, tries back off.
                 _backoff = _initialBackoff;
-                Interlocked.Exchange(ref _retryAt, _time.GetTimestamp() + _backoff);
+                Interlocked.Exchange(ref _retryAt, _time.GetTimestamp());
                 _down = true;
             }
             else if (probe)
             {
-                _backoff = Math.Min(_backoff * 2, _maxBackoff);
                 Interlocked.Exchange(ref _retryAt, _time.GetTimestamp() + _backoff);
+                _backoff = Math.Min(_backoff * 2, _maxBackoff);
             }
 
             if (probe)

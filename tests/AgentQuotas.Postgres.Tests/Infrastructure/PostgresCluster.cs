@@ -119,7 +119,7 @@ public sealed class PostgresCluster : IAsyncDisposable
             name = name[^60..];
         }
 
-        await using var connection = new NpgsqlConnection(ConnectionString());
+        await using var connection = new NpgsqlConnection(Unpooled(ConnectionString()));
         await connection.OpenAsync().ConfigureAwait(false);
         await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
@@ -129,7 +129,7 @@ public sealed class PostgresCluster : IAsyncDisposable
     /// <summary>Runs SQL as the superuser in <paramref name="connectionString"/>'s database.</summary>
     public static async Task ExecuteAsync(string connectionString, string sql)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
+        await using var connection = new NpgsqlConnection(Unpooled(connectionString));
         await connection.OpenAsync().ConfigureAwait(false);
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync().ConfigureAwait(false);
@@ -137,7 +137,7 @@ public sealed class PostgresCluster : IAsyncDisposable
 
     public static async Task<T> ScalarAsync<T>(string connectionString, string sql)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
+        await using var connection = new NpgsqlConnection(Unpooled(connectionString));
         await connection.OpenAsync().ConfigureAwait(false);
         await using var command = new NpgsqlCommand(sql, connection);
         return (T)(await command.ExecuteScalarAsync().ConfigureAwait(false))!;
@@ -146,6 +146,9 @@ public sealed class PostgresCluster : IAsyncDisposable
     /// <summary>The database clock, in 100 ns ticks since the Unix epoch (as the store counts).</summary>
     public static Task<long> DatabaseTicksAsync(string connectionString) =>
         ScalarAsync<long>(connectionString, "SELECT (extract(epoch FROM clock_timestamp()) * 10000000)::bigint");
+
+    // Test helpers open a fresh connection each time, so a restarted server never hands them a dead pooled one.
+    private static string Unpooled(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
 
     public async ValueTask DisposeAsync()
     {
