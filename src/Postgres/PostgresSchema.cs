@@ -17,6 +17,8 @@ public static class PostgresSchema
 
     private const string ResourcePrefix = "AgentQuotas.Postgres.Migrations.";
 
+    private static readonly Version MinimumServerVersion = new(14, 0);
+
     private static readonly Lazy<IReadOnlyList<Migration>> AllMigrations = new(LoadMigrations);
 
     /// <summary>The schema version this library needs and creates.</summary>
@@ -155,6 +157,21 @@ public static class PostgresSchema
     internal static async Task EnsureReadyAsync(NpgsqlDataSource dataSource, string schema, bool applyMigrations, IReadOnlyList<(string Table, string Privileges)> needs, CancellationToken cancellationToken)
     {
         string target = ConnectionSettings.Describe(dataSource);
+        try
+        {
+            await using NpgsqlConnection connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            if (connection.PostgreSqlVersion < MinimumServerVersion)
+            {
+                // Older servers return extract(epoch ...) as float8, which cannot hold 100 ns ticks exactly.
+                throw new PostgresStoreException(
+                    $"PostgreSQL at {target} is version {connection.PostgreSqlVersion}; AgentQuotas.Postgres needs {MinimumServerVersion} or later.");
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException && (PostgresErrors.IsStoreFailure(e) || e is PostgresStoreException))
+        {
+            throw PostgresErrors.Opening(e, target, "connecting");
+        }
+
         if (applyMigrations)
         {
             await MigrateAsync(dataSource, schema, cancellationToken).ConfigureAwait(false);

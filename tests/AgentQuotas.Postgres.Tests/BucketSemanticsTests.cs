@@ -126,7 +126,7 @@ public sealed class BucketSemanticsTests(SharedClusterFixture fixture) : IAsyncL
         QuotaStoreResult plain = await _store.TryAcquireAsync(new QuotaStoreRequest(key, limits, 16));
         Assert.Equal(QuotaStoreOutcome.CostExceedsCapacity, plain.Outcome);
         Assert.Null(plain.RetryAfter);
-        Assert.Equal(15, plain.Available());
+        Assert.Equal(15, plain.Remaining);
 
         Assert.True((await _store.TryAcquireAsync(new QuotaStoreRequest(key, limits, 16, allowEmergency: true))).UsedEmergency);
         Assert.Equal(QuotaStoreOutcome.CostExceedsCapacity, (await _store.TryAcquireAsync(new QuotaStoreRequest(key, limits, 21, allowEmergency: true))).Outcome);
@@ -184,9 +184,4 @@ public sealed class BucketSemanticsTests(SharedClusterFixture fixture) : IAsyncL
         QuotaStoreResult taken = await _store.TryAcquireAsync(new QuotaStoreRequest(key, narrow, 1));
         Assert.InRange(taken.Remaining, 34 - 1e-6, 34 + 0.01); // 30 + 5 - 1
     }
-}
-
-internal static class ResultExtensions
-{
-    public static double Available(this QuotaStoreResult result) => result.Remaining;
 }
