@@ -243,8 +243,9 @@ public sealed class PostgresAuditSink : IQuotaAuditSink, IAsyncDisposable
 
                 return;
             }
-            catch (Exception e) when (PostgresErrors.IsStoreFailure(e) && !stop.IsCancellationRequested)
+            catch (Exception e) when (PostgresErrors.IsStoreFailure(e))
             {
+                stop.ThrowIfCancellationRequested(); // disposing gave up waiting: the loop counts this batch as dropped
                 if (!IsOutage(e) && attempt >= _options.MaxAttempts)
                 {
                     _drops.Report(batch.Count, $"the server rejected a batch {attempt} times: {PostgresErrors.Reason(e)}");
@@ -265,6 +266,12 @@ public sealed class PostgresAuditSink : IQuotaAuditSink, IAsyncDisposable
 
                 await Task.Delay(delay, _options.TimeProvider, stop).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Not a database failure (a record the driver cannot send): the writer must go on; count the loss.
+                _drops.Report(batch.Count, $"the batch could not be sent: {e.GetType().Name}: {e.Message}");
+                return;
             }
         }
     }

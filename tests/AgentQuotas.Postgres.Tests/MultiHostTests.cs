@@ -89,9 +89,10 @@ public sealed class MultiHostTests(SharedClusterFixture fixture, ITestOutputHelp
 
         // Leasing saved round trips (admissions from slices, refusals from the last view of an empty bucket),
         // and once the leases are back the ledger holds exactly what was admitted.
-        Assert.True(leased > warmup.Admitted / 2, $"{leased} of {warmup.Admitted + window.Admitted} admissions were leased");
+        // The full bucket alone is ten slices of 40 units, each serving about 19 calls locally after the call that took it.
+        Assert.True(leased >= 100, $"{leased} of {warmup.Admitted + window.Admitted} admissions were leased");
         Assert.True(refused > 0, "no local refusals");
-        Assert.True(roundTrips < Hosts * 4 * 300 / 4, $"{roundTrips} round trips for {Hosts * 4 * 300} calls");
+        Assert.True(roundTrips < Hosts * 4 * 300 / 2, $"{roundTrips} round trips for {Hosts * 4 * 300} calls");
         foreach (PostgresQuotaStore store in hammer.Stores)
         {
             await store.ReturnLeasesAsync();
