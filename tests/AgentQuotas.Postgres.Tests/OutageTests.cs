@@ -83,6 +83,8 @@ public sealed class OutageTests(OutageClusterFixture fixture, ITestOutputHelper 
                     continue;
                 }
 
+                // Failure-mode decisions complete synchronously: yield, so a tight loop never starves the probe's continuation.
+                await Task.Yield();
                 QuotaDecision decision = await gate.AcquireAsync(new QuotaRequest(identity, tool, 1));
                 decisions.Enqueue((started, Volatile.Read(ref phase), decision));
                 int n = Interlocked.Increment(ref counts[started]);
