@@ -212,7 +212,22 @@ public sealed class OutageTests(OutageClusterFixture fixture, ITestOutputHelper 
         var limits = new BucketLimits(capacity: 1000, refillPerSecond: 0.001);
         var key = new BucketKey("durable", "search");
         var time = new ManualTimeProvider();
-        await using PostgresQuotaStore store = await TestSupport.OpenStoreAsync(_db, o => o.TimeProvider = time);
+        var events = new ConcurrentQueue<StoreAvailabilityChangedArguments>();
+        var back = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using PostgresQuotaStore store = await TestSupport.OpenStoreAsync(_db, o =>
+        {
+            o.TimeProvider = time;
+            o.OnAvailabilityChanged = args =>
+            {
+                events.Enqueue(args);
+                if (args.IsAvailable)
+                {
+                    back.TrySetResult();
+                }
+
+                return ValueTask.CompletedTask;
+            };
+        });
         for (int i = 0; i < 10; i++)
         {
             Assert.True((await store.TryAcquireAsync(new QuotaStoreRequest(key, limits, 7, maxCostPerDay: 500))).IsAdmitted);
@@ -246,6 +261,11 @@ public sealed class OutageTests(OutageClusterFixture fixture, ITestOutputHelper 
         Assert.True(store.IsAvailable);
         await store.ReturnLeasesAsync();
         Assert.Equal(new SpendSnapshot(78.5, 78.5), await store.GetSpendAsync("durable"));
+        await back.Task.WaitAsync(Bounded);
+        StoreAvailabilityChangedArguments[] seen = events.ToArray();
+        Assert.Equal([false, true], seen.Select(e => e.IsAvailable));
+        Assert.NotNull(seen[0].Reason);
+        Assert.Equal(StoreFailureMode.FailClosed, seen[0].FailureMode);
         Assert.InRange((await store.PeekAsync(key, limits)).Level, 921.5, 921.51);
     }
 
