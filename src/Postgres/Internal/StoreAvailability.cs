@@ -51,6 +51,13 @@ internal sealed class StoreAvailability
     /// <summary>Records a round trip that worked; returns whether the server just came back.</summary>
     public bool OnSuccess(bool probe)
     {
+        if (probe)
+        {
+            // Always release the probe slot, even when another request closed the circuit first; a slot left
+            // taken would stop every later outage from ever being probed.
+            Volatile.Write(ref _probing, 0);
+        }
+
         if (!_down)
         {
             return false;
@@ -58,11 +65,6 @@ internal sealed class StoreAvailability
 
         lock (_lock)
         {
-            if (probe)
-            {
-                Volatile.Write(ref _probing, 0);
-            }
-
             if (!_down)
             {
                 return false;
