@@ -36,3 +36,11 @@ if ! command -v chromium >/dev/null 2>&1 && [ -z "${CHROMIUM_PATH:-}" ]; then
   apt_install chromium
 fi
 echo "setup: chromium ready"
+
+# PostgreSQL server binaries: the AgentQuotas.Postgres tests start a throwaway cluster (initdb + pg_ctl on a
+# free loopback port, removed afterwards). Installed only when no initdb is present.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  need_root "the PostgreSQL server binaries (initdb, pg_ctl)" "apt-get install -y postgresql"
+  apt_install postgresql
+fi
+echo "setup: PostgreSQL $(ls -d /usr/lib/postgresql/*/bin/initdb | head -n1 | cut -d/ -f5) binaries ready"
