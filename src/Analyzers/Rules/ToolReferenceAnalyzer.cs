@@ -1,0 +1,137 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using AgentQuotas.Analyzers.Helpers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AgentQuotas.Analyzers.Rules
+{
+    /// <summary>
+    /// AQ0004 / AQ0007: a guarded tool reached where the guard cannot wrap the call. Interceptors rewrite call
+    /// sites; a method group or delegate, a reflection call (MethodInfo.Invoke, CreateDelegate,
+    /// Type.InvokeMember on a method found by name) and a call inside an expression tree are not call sites,
+    /// so they run the tool unguarded. Privileged tools are errors (AQ0004), others warnings (AQ0007).
+    /// A lambda that merely forwards (<c>q =&gt; tools.SearchAsync(q)</c>) is recognised as an ordinary call
+    /// site, which the generator does intercept, and is not reported.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class ToolReferenceAnalyzer : DiagnosticAnalyzer
+    {
+        /// <inheritdoc/>
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+            DiagnosticDescriptors.UnguardedPrivilegedTool,
+            DiagnosticDescriptors.GuardedToolAsDelegate);
+
+        /// <inheritdoc/>
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+            context.RegisterCompilationStartAction(start =>
+            {
+                var symbols = AgentSymbols.Create(start.Compilation);
+                if (!symbols.HasRuntime)
+                {
+                    return;
+                }
+
+                var reflection = ReflectionSymbols.Create(start.Compilation);
+                start.RegisterOperationAction(c => AnalyzeMethodReference(c, symbols), OperationKind.MethodReference);
+                start.RegisterOperationAction(c => AnalyzeInvocation(c, symbols, reflection), OperationKind.Invocation);
+            });
+        }
+
+        private static void AnalyzeMethodReference(OperationAnalysisContext context, AgentSymbols symbols)
+        {
+            var reference = (IMethodReferenceOperation)context.Operation;
+            IMethodSymbol method = reference.Method;
+            if (!symbols.IsGuardedTool(method) || IsInsideNameOf(reference))
+            {
+                return;
+            }
+
+            Report(context, symbols, method, reference.Syntax.GetLocation(),
+                "used as a method group",
+                "it is used as a method group, so calls through the delegate bypass the guard");
+        }
+
+        private static void AnalyzeInvocation(OperationAnalysisContext context, AgentSymbols symbols, ReflectionSymbols reflection)
+        {
+            var invocation = (IInvocationOperation)context.Operation;
+            IMethodSymbol target = invocation.TargetMethod;
+            if (symbols.IsGuardedTool(target))
+            {
+                if (IsInExpressionTree(invocation))
+                {
+                    Report(context, symbols, target, invocation.Syntax.GetLocation(),
+                        "called inside an expression tree",
+                        "it is called inside an expression tree, which is data rather than a call site the guard can wrap");
+                }
+
+                return;
+            }
+
+            if (!reflection.IsAvailable)
+            {
+                return;
+            }
+
+            foreach (IMethodSymbol tool in reflection.ResolveTargets(invocation).Where(symbols.IsGuardedTool).Distinct<IMethodSymbol>(SymbolEqualityComparer.Default))
+            {
+                string how = reflection.Describe(invocation);
+                Report(context, symbols, tool, invocation.Syntax.GetLocation(),
+                    "invoked through reflection (" + how + ")",
+                    "it is invoked through reflection (" + how + "), which the guard cannot wrap");
+            }
+        }
+
+        private static void Report(OperationAnalysisContext context, AgentSymbols symbols, IMethodSymbol tool, Location location, string warning, string error)
+        {
+            bool privileged = symbols.IsPrivileged(tool);
+            ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
+                .Add(DiagnosticProperties.Kind, DiagnosticProperties.ReferenceKind);
+            context.ReportDiagnostic(privileged
+                ? Diagnostic.Create(DiagnosticDescriptors.UnguardedPrivilegedTool, location, properties, AgentSymbols.Display(tool), error)
+                : Diagnostic.Create(DiagnosticDescriptors.GuardedToolAsDelegate, location, properties, AgentSymbols.Display(tool), warning));
+        }
+
+        private static bool IsInsideNameOf(IOperation operation)
+        {
+            for (IOperation? current = operation.Parent; current != null; current = current.Parent)
+            {
+                if (current is INameOfOperation)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsInExpressionTree(IOperation operation)
+        {
+            SemanticModel? model = operation.SemanticModel;
+            if (model == null)
+            {
+                return false;
+            }
+
+            foreach (AnonymousFunctionExpressionSyntax lambda in operation.Syntax.Ancestors().OfType<AnonymousFunctionExpressionSyntax>())
+            {
+                ITypeSymbol? converted = model.GetTypeInfo(lambda).ConvertedType;
+                for (ITypeSymbol? type = converted; type != null; type = type.BaseType)
+                {
+                    if (type.Name == "LambdaExpression" && type.ContainingNamespace?.ToDisplayString() == "System.Linq.Expressions")
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+    }
+}
