@@ -151,7 +151,9 @@ namespace AgentQuotas.Analyzers.Helpers
             IMethodSymbol m = Normalize(target);
             if (IsChatModelCall(m))
             {
-                return "chat model '" + Display(m) + "'";
+                // Extension overloads read as members of the client: IChatClient.GetResponseAsync.
+                string owner = m.IsExtensionMethod ? m.Parameters[0].Type.Name : m.ContainingType.Name;
+                return "chat model '" + owner + "." + m.Name + "'";
             }
 
             if (IsGuardedTool(m))

@@ -172,8 +172,16 @@ namespace AgentQuotas.Analyzers.Helpers
                 parent = parent.Parent;
             }
 
-            return parent is IArgumentOperation
-                || (parent is IInvocationOperation invocation && invocation.Instance == child);
+            // Handed to a parameter typed by a type parameter (List<T>.Add, Queue<T>.Enqueue), it is data being
+            // stored; handed to a delegate-typed parameter (Task.Run, a retry pipeline, LINQ), the callee runs it.
+            if (parent is IArgumentOperation argument)
+            {
+                return argument.Parameter == null
+                    || !(argument.Parameter.OriginalDefinition.Type is ITypeParameterSymbol typeParameter)
+                    || typeParameter.ContainingType?.TypeKind == TypeKind.Delegate;
+            }
+
+            return parent is IInvocationOperation invocation && invocation.Instance == child;
         }
 
         private void CollectDelegateLocals()

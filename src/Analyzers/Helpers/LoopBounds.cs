@@ -55,7 +55,7 @@ namespace AgentQuotas.Analyzers.Helpers
                 case IForEachLoopOperation forEach:
                     if (forEach.IsAsynchronous)
                     {
-                        why = "over an asynchronous stream, which has no fixed length";
+                        why = "over an asynchronous stream";
                         return false;
                     }
 
@@ -64,7 +64,7 @@ namespace AgentQuotas.Analyzers.Helpers
                         return true;
                     }
 
-                    why = "over '" + (Unwrap(forEach.Collection).Type?.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) ?? "a sequence") + "', which may never end";
+                    why = "over '" + (Unwrap(forEach.Collection).Type?.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) ?? "a sequence") + "' (which may never end)";
                     return false;
                 case IForLoopOperation forLoop:
                     return IsBoundedFor(forLoop, root, out why);

@@ -204,7 +204,7 @@ namespace AgentQuotas.Analyzers.Rules
             private string Remedy(FunctionNode? node, bool loop)
             {
                 string bound = loop ? "give it a constant bound or " : string.Empty;
-                if (node == null || node.Member.IsImplicitlyDeclared || node.Member.MethodKind != MethodKind.Ordinary)
+                if (node == null || !CanCarryAttribute(node.Member))
                 {
                     return bound + "move it into a method capped with [AgentLoop(MaxIterations = ...)]";
                 }
@@ -221,6 +221,10 @@ namespace AgentQuotas.Analyzers.Rules
 
                 return bound + "cap " + where + " with [AgentLoop(MaxIterations = ...)]" + note;
             }
+
+            /// <summary>Whether a developer can put [AgentLoop] on the member (not a constructor, accessor or top-level statements).</summary>
+            private static bool CanCarryAttribute(IMethodSymbol member) =>
+                member.MethodKind == MethodKind.Ordinary && !member.IsImplicitlyDeclared && member.Name.IndexOf('<') < 0;
 
             /// <summary>Whether the method carries an [AgentLoop] that bounds its run: a cap of its own, or the policy caps every tier.</summary>
             private bool HasCap(IMethodSymbol method)

@@ -49,6 +49,8 @@ internal sealed class AnalyzerTest
 
     public bool ReferenceAI { get; set; } = true;
 
+    public OutputKind OutputKind { get; set; } = OutputKind.DynamicallyLinkedLibrary;
+
     public static Task<ImmutableArray<Diagnostic>> VerifyAsync(string source, string? defaultId = null, string? policy = TestPolicies.Standard) =>
         new AnalyzerTest { Sources = { source }, DefaultId = defaultId, Policy = policy }.RunAsync();
 
@@ -78,7 +80,7 @@ internal sealed class AnalyzerTest
 
         expected.AddRange(ExpectedWithoutLocation.Select(id => (id, "", (TextSpan?)null)));
 
-        var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable);
+        var options = new CSharpCompilationOptions(OutputKind, nullableContextOptions: NullableContextOptions.Enable);
         if (EditorConfig != null)
         {
             options = options.WithSyntaxTreeOptionsProvider(new EditorConfigOptionsProvider(SourceDirectory + ".editorconfig", EditorConfig, trees));
