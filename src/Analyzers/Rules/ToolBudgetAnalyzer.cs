@@ -147,8 +147,9 @@ namespace AgentQuotas.Analyzers.Rules
                 return "estimator '" + name + "' is not a method of '" + type.Name + "'" + (suggestion == null ? string.Empty : "; did you mean '" + suggestion + "'?");
             }
 
+            // Report against the likeliest intended overload: static, returning double.
             string? first = null;
-            foreach (IMethodSymbol candidate in candidates)
+            foreach (IMethodSymbol candidate in candidates.OrderBy(c => (c.IsStatic ? 0 : 2) + (c.ReturnType.SpecialType == SpecialType.System_Double ? 0 : 1)))
             {
                 string? problem = CandidateProblem(symbols, tool, candidate);
                 if (problem == null)

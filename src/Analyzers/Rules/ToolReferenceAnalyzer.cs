@@ -82,7 +82,7 @@ namespace AgentQuotas.Analyzers.Rules
             foreach (IMethodSymbol tool in reflection.ResolveTargets(invocation).Where(symbols.IsGuardedTool).Distinct<IMethodSymbol>(SymbolEqualityComparer.Default))
             {
                 string how = reflection.Describe(invocation);
-                Report(context, symbols, tool, invocation.Syntax.GetLocation(),
+                Report(context, symbols, tool, WholeCall(invocation.Syntax).GetLocation(),
                     "invoked through reflection (" + how + ")",
                     "it is invoked through reflection (" + how + "), which the guard cannot wrap");
             }
@@ -96,6 +96,18 @@ namespace AgentQuotas.Analyzers.Rules
             context.ReportDiagnostic(privileged
                 ? Diagnostic.Create(DiagnosticDescriptors.UnguardedPrivilegedTool, location, properties, AgentSymbols.Display(tool), error)
                 : Diagnostic.Create(DiagnosticDescriptors.GuardedToolAsDelegate, location, properties, AgentSymbols.Display(tool), warning));
+        }
+
+        /// <summary>The whole call for <c>method?.Invoke(...)</c>, not only its <c>.Invoke(...)</c> part.</summary>
+        private static SyntaxNode WholeCall(SyntaxNode call)
+        {
+            SyntaxNode node = call;
+            while (node.Parent is ConditionalAccessExpressionSyntax access && access.WhenNotNull == node)
+            {
+                node = access;
+            }
+
+            return node;
         }
 
         private static bool IsInsideNameOf(IOperation operation)
