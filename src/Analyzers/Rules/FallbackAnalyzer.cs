@@ -58,9 +58,10 @@ namespace AgentQuotas.Analyzers.Rules
                 return;
             }
 
-            // Methods that would be valid fallbacks, closest name first, for the message and the code fix.
+            // Methods that would be valid fallbacks, closest name first, for the message and the code fix. Other guarded
+            // tools are left out: a fallback is the degraded path, and the guard calls it unguarded.
             List<string> candidates = tool.ContainingType.GetMembers().OfType<IMethodSymbol>()
-                .Where(m => m.MethodKind == MethodKind.Ordinary && CandidateProblem(symbols, tool, m) == null)
+                .Where(m => m.MethodKind == MethodKind.Ordinary && !symbols.IsGuardedTool(m) && CandidateProblem(symbols, tool, m) == null)
                 .Select(m => m.Name)
                 .Distinct()
                 .OrderBy(n => NameSuggestion.Distance(name, n))
