@@ -76,9 +76,6 @@ namespace AgentQuotas.Analyzers.Helpers
             return null;
         }
 
-        /// <summary>Attributes of a method, including those on the other part of a partial method.</summary>
-        public static IEnumerable<AttributeData> AttributesOf(IMethodSymbol method) => Normalize(method).GetAttributes();
-
         public AttributeData? FindOnMethod(IMethodSymbol method, INamedTypeSymbol? attributeType) => FindAttribute(Normalize(method), attributeType);
 
         /// <summary>A guarded tool: a method carrying [Cost], [QuotaCategory] or [Privileged]. Calls to it are intercepted.</summary>

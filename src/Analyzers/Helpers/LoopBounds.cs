@@ -108,7 +108,7 @@ namespace AgentQuotas.Analyzers.Helpers
                 return false;
             }
 
-            int step = Step(loop, counter);
+            double step = Step(loop, counter);
             bool rising = step > 0 && (kind == BinaryOperatorKind.LessThan || kind == BinaryOperatorKind.LessThanOrEqual || (kind == BinaryOperatorKind.NotEquals && step == 1));
             bool falling = step < 0 && (kind == BinaryOperatorKind.GreaterThan || kind == BinaryOperatorKind.GreaterThanOrEqual || (kind == BinaryOperatorKind.NotEquals && step == -1));
             if (!rising && !falling)
@@ -251,10 +251,10 @@ namespace AgentQuotas.Analyzers.Helpers
             }
         }
 
-        /// <summary>+n / -n for a counter moved by a constant in the loop's increment section; 0 otherwise.</summary>
-        private static int Step(IForLoopOperation loop, ILocalSymbol counter)
+        /// <summary>The constant the loop's increment section moves the counter by each iteration (negative: down); 0 when it is not a constant move.</summary>
+        private static double Step(IForLoopOperation loop, ILocalSymbol counter)
         {
-            int step = 0;
+            double step = 0;
             foreach (IOperation bottom in loop.AtLoopBottom)
             {
                 IOperation operation = bottom is IExpressionStatementOperation statement ? statement.Operation : bottom;
@@ -263,15 +263,16 @@ namespace AgentQuotas.Analyzers.Helpers
                     case IIncrementOrDecrementOperation increment when IsCounter(increment.Target, counter):
                         step += operation.Kind == OperationKind.Increment ? 1 : -1;
                         break;
-                    case ICompoundAssignmentOperation compound when IsCounter(compound.Target, counter) && compound.Value.ConstantValue.HasValue:
-                        long amount = System.Convert.ToInt64(compound.Value.ConstantValue.Value, System.Globalization.CultureInfo.InvariantCulture);
+                    case ICompoundAssignmentOperation compound when IsCounter(compound.Target, counter)
+                        && Numbers.TryGetDouble(compound.Value.ConstantValue.HasValue ? compound.Value.ConstantValue.Value : null, out double amount)
+                        && !double.IsNaN(amount) && !double.IsInfinity(amount):
                         if (compound.OperatorKind == BinaryOperatorKind.Add)
                         {
-                            step += (int)System.Math.Max(int.MinValue, System.Math.Min(int.MaxValue, amount));
+                            step += amount;
                         }
                         else if (compound.OperatorKind == BinaryOperatorKind.Subtract)
                         {
-                            step -= (int)System.Math.Max(int.MinValue + 1, System.Math.Min(int.MaxValue, amount));
+                            step -= amount;
                         }
                         else
                         {

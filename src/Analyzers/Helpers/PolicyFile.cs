@@ -125,9 +125,6 @@ namespace AgentQuotas.Analyzers.Helpers
             return end - start;
         }
 
-        /// <summary>The location of a named member (a tier, a category) in the file.</summary>
-        public Location LocationOf(TierModel tier) => LocationOf(tier.Line, tier.Column);
-
         /// <summary>Every category name budgeted in any tier, in document order, without duplicates.</summary>
         public static IReadOnlyList<string> AllCategories(PolicyModel model)
         {

@@ -243,7 +243,7 @@ namespace AgentQuotas.Analyzers.Rules
                 foreach (string name in CapNames)
                 {
                     TypedConstant? value = AgentSymbols.NamedArgument(attribute, name);
-                    if (value.HasValue && value.Value.Value is IConvertible convertible && convertible.ToDouble(CultureInfo.InvariantCulture) > 0)
+                    if (value.HasValue && Numbers.TryGetDouble(value.Value, out double cap) && cap > 0)
                     {
                         return true;
                     }

@@ -151,12 +151,11 @@ namespace AgentQuotas.Analyzers.Rules
 
         private static void CheckCost(SymbolAnalysisContext context, AgentSymbols symbols, PolicyModel model, IMethodSymbol method, AttributeData cost)
         {
-            if (cost.ConstructorArguments.Length != 1 || !(cost.ConstructorArguments[0].Value is IConvertible value))
+            if (cost.ConstructorArguments.Length != 1 || !Numbers.TryGetDouble(cost.ConstructorArguments[0], out double units))
             {
                 return; // estimated costs are only known at run time
             }
 
-            double units = value.ToDouble(CultureInfo.InvariantCulture);
             string? category = symbols.CategoryOf(method, out _);
             if (category == null || double.IsNaN(units) || double.IsInfinity(units) || units <= 0)
             {
@@ -223,12 +222,11 @@ namespace AgentQuotas.Analyzers.Rules
         private static void CheckCap(SymbolAnalysisContext context, IMethodSymbol method, AttributeData loop, string property, string limit, IEnumerable<double?> tierLimits)
         {
             TypedConstant? argument = AgentSymbols.NamedArgument(loop, property);
-            if (!argument.HasValue || !(argument.Value.Value is IConvertible convertible))
+            if (!argument.HasValue || !Numbers.TryGetDouble(argument.Value, out double cap))
             {
                 return;
             }
 
-            double cap = convertible.ToDouble(CultureInfo.InvariantCulture);
             List<double?> limits = tierLimits.ToList();
             if (cap <= 0 || limits.Any(l => !l.HasValue))
             {

@@ -108,8 +108,11 @@ namespace AgentQuotas.Analyzers.Rules
 
             if (hasUnits)
             {
-                object? value = cost.ConstructorArguments[0].Value;
-                double units = value is IConvertible convertible ? convertible.ToDouble(CultureInfo.InvariantCulture) : double.NaN;
+                if (!Numbers.TryGetDouble(cost.ConstructorArguments[0], out double units))
+                {
+                    return; // not a number: the compiler reports that
+                }
+
                 if (double.IsNaN(units) || double.IsInfinity(units) || units <= 0)
                 {
                     Report(context, AttributeLocations.ConstructorArgument(cost, 0, ct), method,

@@ -33,6 +33,9 @@ internal sealed class AnalyzerTest
     /// <summary>The agentquotas.json (may carry markup); null for none among the additional files.</summary>
     public string? Policy { get; set; } = TestPolicies.Standard;
 
+    /// <summary>Other additional files (path, text), not analyzed as markup.</summary>
+    public List<(string Path, string Text)> OtherAdditionalFiles { get; } = [];
+
     /// <summary>The id that <c>[|...|]</c> stands for.</summary>
     public string? DefaultId { get; set; }
 
@@ -57,6 +60,24 @@ internal sealed class AnalyzerTest
     /// <summary>Runs the analyzers and asserts the expectations; returns the AQ diagnostics for further checks.</summary>
     public async Task<ImmutableArray<Diagnostic>> RunAsync()
     {
+        (ImmutableArray<Diagnostic> actual, List<(string Id, string Path, TextSpan? Span)> expected) = await AnalyzeSourcesAsync();
+        var expectedKeys = expected.Select(e => Key(e.Id, e.Path, e.Span)).OrderBy(k => k, StringComparer.Ordinal).ToList();
+        var actualKeys = actual.Select(d => Key(d.Id, d.Location.IsInSource || d.Location.Kind == LocationKind.ExternalFile ? d.Location.GetLineSpan().Path : "", d.Location == Location.None ? null : d.Location.SourceSpan))
+            .OrderBy(k => k, StringComparer.Ordinal).ToList();
+        if (!expectedKeys.SequenceEqual(actualKeys))
+        {
+            Assert.Fail("Diagnostics differ.\nExpected:\n  " + string.Join("\n  ", expectedKeys)
+                + "\nActual:\n  " + string.Join("\n  ", actual.Select(Describe)));
+        }
+
+        return actual;
+    }
+
+    /// <summary>Runs the analyzers without comparing with the markup (still failing on analyzer exceptions); returns the AQ diagnostics.</summary>
+    public async Task<ImmutableArray<Diagnostic>> GetDiagnosticsAsync() => (await AnalyzeSourcesAsync()).Actual;
+
+    private async Task<(ImmutableArray<Diagnostic> Actual, List<(string Id, string Path, TextSpan? Span)> Expected)> AnalyzeSourcesAsync()
+    {
         var expected = new List<(string Id, string Path, TextSpan? Span)>();
         var trees = new List<SyntaxTree>();
         CSharpParseOptions parseOptions = ParseOptions(InterceptorsNamespaces);
@@ -78,6 +99,7 @@ internal sealed class AnalyzerTest
             expected.AddRange(policySpans.Select(s => (s.Id ?? DefaultId!, PolicyPath, (TextSpan?)s.Span)));
         }
 
+        additionalFiles.AddRange(OtherAdditionalFiles.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)));
         expected.AddRange(ExpectedWithoutLocation.Select(id => (id, "", (TextSpan?)null)));
 
         var options = new CSharpCompilationOptions(OutputKind, nullableContextOptions: NullableContextOptions.Enable);
@@ -95,18 +117,7 @@ internal sealed class AnalyzerTest
         }
 
         ImmutableArray<Diagnostic> diagnostics = await AnalyzeAsync(compilation, additionalFiles.ToImmutable());
-        var actual = diagnostics.Where(d => d.Id.StartsWith("AQ", StringComparison.Ordinal)).ToImmutableArray();
-
-        var expectedKeys = expected.Select(e => Key(e.Id, e.Path, e.Span)).OrderBy(k => k, StringComparer.Ordinal).ToList();
-        var actualKeys = actual.Select(d => Key(d.Id, d.Location.IsInSource || d.Location.Kind == LocationKind.ExternalFile ? d.Location.GetLineSpan().Path : "", d.Location == Location.None ? null : d.Location.SourceSpan))
-            .OrderBy(k => k, StringComparer.Ordinal).ToList();
-        if (!expectedKeys.SequenceEqual(actualKeys))
-        {
-            Assert.Fail("Diagnostics differ.\nExpected:\n  " + string.Join("\n  ", expectedKeys)
-                + "\nActual:\n  " + string.Join("\n  ", actual.Select(Describe)));
-        }
-
-        return actual;
+        return (diagnostics.Where(d => d.Id.StartsWith("AQ", StringComparison.Ordinal)).ToImmutableArray(), expected);
     }
 
     /// <summary>Runs every analyzer and fails on any analyzer exception (AD0001).</summary>
