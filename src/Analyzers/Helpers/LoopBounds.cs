@@ -59,7 +59,7 @@ namespace AgentQuotas.Analyzers.Helpers
                         return false;
                     }
 
-                    if (IsFinite(forEach.Collection, root, 0))
+                    if (IsFinite(forEach.Collection, root, RepeatedParts(loop).ToList(), 0))
                     {
                         return true;
                     }
@@ -296,8 +296,11 @@ namespace AgentQuotas.Analyzers.Helpers
         private static bool IsCounter(IOperation target, ILocalSymbol counter) =>
             Unwrap(target) is ILocalReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Local, counter);
 
-        /// <summary>Arrays, strings, spans and collections with a count, and LINQ over them; not streams or iterators.</summary>
-        private static bool IsFinite(IOperation collection, IOperation root, int depth)
+        /// <summary>
+        /// Arrays, strings, spans and collections with a count, LINQ over them, and Range / Repeat / Take with a
+        /// parameter-free count; not streams or iterators.
+        /// </summary>
+        private static bool IsFinite(IOperation collection, IOperation root, List<IOperation> loopParts, int depth)
         {
             if (depth > MaxDepth)
             {
@@ -313,20 +316,30 @@ namespace AgentQuotas.Analyzers.Helpers
             if (value is IInvocationOperation invocation && IsLinq(invocation.TargetMethod))
             {
                 string name = invocation.TargetMethod.Name;
-                if (name == "Range" || name == "Repeat" || name == "Empty" || name == "Take" || name == "TakeLast")
+                if (name == "Empty")
                 {
                     return true;
                 }
 
-                // Every sequence the operator reads must itself be finite (Select, Where, Concat, OrderBy, ...).
+                IArgumentOperation? count = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "count");
+                bool countIsBound = count != null
+                    && BoundProblem(count.Value, root, loopParts, new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default), 0) == null;
+                if (name == "Range" || name == "Repeat")
+                {
+                    return countIsBound;
+                }
+
+                // Every sequence the operator reads must itself be finite (Select, Where, Concat, OrderBy, ...);
+                // Take and TakeLast also end after a fixed count.
                 List<IArgumentOperation> sequences = invocation.Arguments.Where(a => IsSequence(a.Value)).ToList();
-                return sequences.Count > 0 && sequences.All(a => IsFinite(a.Value, root, depth + 1));
+                bool sourcesFinite = sequences.Count > 0 && sequences.All(a => IsFinite(a.Value, root, loopParts, depth + 1));
+                return sourcesFinite || ((name == "Take" || name == "TakeLast") && countIsBound);
             }
 
             if (value is ILocalReferenceOperation local)
             {
                 List<IOperation> sources = LocalWrites.SourcesOf(local.Local, root, out bool complete);
-                return complete && sources.Count > 0 && sources.All(s => IsFinite(s, root, depth + 1));
+                return complete && sources.Count > 0 && sources.All(s => IsFinite(s, root, loopParts, depth + 1));
             }
 
             return false;

@@ -62,6 +62,9 @@ public sealed class ToolReferenceTests
                     var search = {|AQ0007:Delegate.CreateDelegate(typeof(Func<string, Task<string>>), tools, "SearchAsync")|};
                     var viaInfo = {|AQ0007:typeof(Tools).GetMethod("SearchAsync")!.CreateDelegate<Func<string, Task<string>>>(tools)|};
                     {|AQ0004:typeof(Tools).InvokeMember("RefundAsync", BindingFlags.InvokeMethod, null, tools, new object[] { "o-2" })|};
+                    MethodInfo? runtime = typeof(Tools).GetRuntimeMethod("SearchAsync", new[] { typeof(string) });
+                    MethodInfo? chosen = runtime;
+                    {|AQ0007:chosen!.Invoke(tools, new object[] { "r" })|};
 
                     // Not guarded, or not found by a name we can read: nothing to say.
                     typeof(Tools).GetMethod("Plain")!.Invoke(tools, new object[] { "p" });

@@ -284,6 +284,21 @@ public sealed class UnboundedAgentLoopTests
     }
 
     [Fact]
+    public async Task Foreach_over_a_range_sized_by_a_parameter_is_reported()
+    {
+        await Verify("""
+            public class Agent
+            {
+                public async Task RunAsync(Tools tools, int turns, IEnumerable<string> questions)
+                {
+                    [|foreach|] (int i in Enumerable.Range(0, turns)) await tools.SearchAsync("q" + i);
+                    [|foreach|] (string q in questions.Take(turns)) await tools.SearchAsync(q);
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task Foreach_over_an_iterator_with_a_tool_call_is_reported()
     {
         await Verify("""
