@@ -89,9 +89,16 @@ public sealed class RepositoryAnalysisTests(ITestOutputHelper output)
             .ToImmutableArray();
 
         // Fails on any analyzer exception or AD0001.
-        ImmutableArray<Diagnostic> diagnostics = await AnalyzerTest.AnalyzeAsync(compilation, policies);
+        TimeSpan analyzerTime = TimeSpan.Zero;
+        ImmutableArray<Diagnostic> diagnostics = await AnalyzerTest.AnalyzeAsync(compilation, policies, async run =>
+        {
+            foreach (var analyzer in run.Analyzers)
+            {
+                analyzerTime += (await run.GetAnalyzerTelemetryInfoAsync(analyzer, CancellationToken.None)).ExecutionTime;
+            }
+        });
 
-        output.WriteLine($"{relativeProject}: {trees.Count - 1} files, {compilation.GetDiagnostics().Count(d => d.Severity == DiagnosticSeverity.Error)} compiler errors");
+        output.WriteLine($"{relativeProject}: {trees.Count - 1} files, {compilation.GetDiagnostics().Count(d => d.Severity == DiagnosticSeverity.Error)} compiler errors, analyzers ran {analyzerTime.TotalMilliseconds:0} ms (sum over analyzers)");
         foreach (Diagnostic diagnostic in diagnostics.Where(d => d.Id.StartsWith("AQ", StringComparison.Ordinal)))
         {
             output.WriteLine("  " + diagnostic);

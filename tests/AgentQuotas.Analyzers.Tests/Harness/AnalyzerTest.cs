@@ -121,7 +121,10 @@ internal sealed class AnalyzerTest
     }
 
     /// <summary>Runs every analyzer and fails on any analyzer exception (AD0001).</summary>
-    public static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(Compilation compilation, ImmutableArray<AdditionalText> additionalFiles)
+    /// <param name="compilation">The compilation to analyze.</param>
+    /// <param name="additionalFiles">Additional files (agentquotas.json).</param>
+    /// <param name="inspect">Called after the run, with execution times logged, for measurements.</param>
+    public static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(Compilation compilation, ImmutableArray<AdditionalText> additionalFiles, Func<CompilationWithAnalyzers, Task>? inspect = null)
     {
         var exceptions = new ConcurrentBag<string>();
         var withAnalyzers = compilation.WithAnalyzers(
@@ -130,11 +133,16 @@ internal sealed class AnalyzerTest
                 new AnalyzerOptions(additionalFiles),
                 onAnalyzerException: (e, analyzer, diagnostic) => exceptions.Add(analyzer.GetType().Name + ": " + e),
                 concurrentAnalysis: true,
-                logAnalyzerExecutionTime: false));
+                logAnalyzerExecutionTime: inspect != null));
         ImmutableArray<Diagnostic> diagnostics = await withAnalyzers.GetAnalyzerDiagnosticsAsync();
         Assert.True(exceptions.IsEmpty, "Analyzer exceptions:\n" + string.Join("\n", exceptions));
         Diagnostic[] ad0001 = diagnostics.Where(d => d.Id == "AD0001").ToArray();
         Assert.True(ad0001.Length == 0, "AD0001:\n" + string.Join("\n", ad0001.Select(d => d.ToString())));
+        if (inspect != null)
+        {
+            await inspect(withAnalyzers);
+        }
+
         return diagnostics;
     }
 
