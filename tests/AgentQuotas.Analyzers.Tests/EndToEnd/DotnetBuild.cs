@@ -5,9 +5,6 @@ using System.Text.RegularExpressions;
 
 namespace AgentQuotas.Analyzers.Tests.EndToEnd;
 
-/// <summary>The outcome of a <c>dotnet build</c>: exit code, the error ids and lines it printed, and its output.</summary>
-internal sealed record BuildResult(int ExitCode, IReadOnlyList<string> ErrorIds, IReadOnlyList<string> ErrorLines, string Output);
-
 /// <summary>
 /// Runs <c>dotnet build</c> on a project as a child process, the way a developer would. The project's
 /// references (runtime, analyzers) are already built by this test project, in the same configuration, so the
