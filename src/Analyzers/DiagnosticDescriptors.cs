@@ -77,11 +77,11 @@ namespace AgentQuotas.Analyzers
         public static readonly DiagnosticDescriptor GuardedToolAsDelegate = new DiagnosticDescriptor(
             DiagnosticIds.GuardedToolAsDelegate,
             "Guarded tool used as a delegate",
-            "Guarded tool '{0}' is {1}, so calls through it are not wrapped by the quota guard; call it directly or hand the model the generated AIFunction",
+            "{0} '{1}' is {2}, so calls through it are not wrapped by the quota guard; {3}",
             Design,
             DiagnosticSeverity.Warning,
             isEnabledByDefault: true,
-            description: "Interceptors wrap call sites, not delegates: a guarded tool used as a method group, a delegate, a reflection target or inside an expression tree runs without the quota guard.",
+            description: "Interceptors wrap call sites, not delegates: a guarded tool (or an [AgentLoop] method) used as a method group, a delegate, a reflection target or inside an expression tree runs without the quota guard (or without its caps).",
             helpLinkUri: HelpLinkBase + DiagnosticIds.GuardedToolAsDelegate + ".md");
 
         public static readonly DiagnosticDescriptor InvalidPolicyFile = new DiagnosticDescriptor(

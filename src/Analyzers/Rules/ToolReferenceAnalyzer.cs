@@ -10,7 +10,7 @@ using Microsoft.CodeAnalysis.Operations;
 namespace AgentQuotas.Analyzers.Rules
 {
     /// <summary>
-    /// AQ0004 / AQ0007: a guarded tool reached where the guard cannot wrap the call. Interceptors rewrite call
+    /// AQ0004 / AQ0007: a guarded tool (or an [AgentLoop] method) reached where the guard cannot wrap the call. Interceptors rewrite call
     /// sites; a method group or delegate, a reflection call (MethodInfo.Invoke, CreateDelegate,
     /// Type.InvokeMember on a method found by name) and a call inside an expression tree are not call sites,
     /// so they run the tool unguarded. Privileged tools are errors (AQ0004), others warnings (AQ0007).
@@ -48,7 +48,7 @@ namespace AgentQuotas.Analyzers.Rules
         {
             var reference = (IMethodReferenceOperation)context.Operation;
             IMethodSymbol method = reference.Method;
-            if (!symbols.IsGuardedTool(method) || IsInsideNameOf(reference))
+            if (!IsWrapped(symbols, method) || IsInsideNameOf(reference))
             {
                 return;
             }
@@ -62,7 +62,7 @@ namespace AgentQuotas.Analyzers.Rules
         {
             var invocation = (IInvocationOperation)context.Operation;
             IMethodSymbol target = invocation.TargetMethod;
-            if (symbols.IsGuardedTool(target))
+            if (IsWrapped(symbols, target))
             {
                 if (IsInExpressionTree(invocation))
                 {
@@ -79,7 +79,7 @@ namespace AgentQuotas.Analyzers.Rules
                 return;
             }
 
-            foreach (IMethodSymbol tool in reflection.ResolveTargets(invocation).Where(symbols.IsGuardedTool).Distinct<IMethodSymbol>(SymbolEqualityComparer.Default))
+            foreach (IMethodSymbol tool in reflection.ResolveTargets(invocation).Where(m => IsWrapped(symbols, m)).Distinct<IMethodSymbol>(SymbolEqualityComparer.Default))
             {
                 string how = reflection.Describe(invocation);
                 Report(context, symbols, tool, WholeCall(invocation.Syntax).GetLocation(),
@@ -88,14 +88,28 @@ namespace AgentQuotas.Analyzers.Rules
             }
         }
 
-        private static void Report(OperationAnalysisContext context, AgentSymbols symbols, IMethodSymbol tool, Location location, string warning, string error)
+        /// <summary>Methods whose calls the generator wraps: guarded tools, and [AgentLoop] methods (for their caps).</summary>
+        private static bool IsWrapped(AgentSymbols symbols, IMethodSymbol method) =>
+            symbols.IsGuardedTool(method) || symbols.FindOnMethod(method, symbols.AgentLoop) != null;
+
+        private static void Report(OperationAnalysisContext context, AgentSymbols symbols, IMethodSymbol target, Location location, string warning, string error)
         {
-            bool privileged = symbols.IsPrivileged(tool);
             ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
                 .Add(DiagnosticProperties.Kind, DiagnosticProperties.ReferenceKind);
-            context.ReportDiagnostic(privileged
-                ? Diagnostic.Create(DiagnosticDescriptors.UnguardedPrivilegedTool, location, properties, AgentSymbols.Display(tool), error)
-                : Diagnostic.Create(DiagnosticDescriptors.GuardedToolAsDelegate, location, properties, AgentSymbols.Display(tool), warning));
+            if (symbols.IsPrivileged(target))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnguardedPrivilegedTool, location, properties, AgentSymbols.Display(target), error));
+            }
+            else if (symbols.IsGuardedTool(target))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GuardedToolAsDelegate, location, properties,
+                    "Guarded tool", AgentSymbols.Display(target), warning, "call it directly or hand the model the generated AIFunction"));
+            }
+            else
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GuardedToolAsDelegate, location, properties,
+                    "[AgentLoop] method", AgentSymbols.Display(target), warning, "its caps do not apply there; call it directly"));
+            }
         }
 
         /// <summary>The whole call for <c>method?.Invoke(...)</c>, not only its <c>.Invoke(...)</c> part.</summary>

@@ -79,6 +79,31 @@ public sealed class ToolReferenceTests
     }
 
     [Fact]
+    public async Task AgentLoop_methods_used_as_delegates_lose_their_caps()
+    {
+        var diagnostics = await AnalyzerTest.VerifyAsync("""
+            public class SubAgent
+            {
+                [AgentLoop(MaxIterations = 5)]
+                public Task<string> ResearchAsync(string topic) => Task.FromResult(topic);
+            }
+
+            public class Agent
+            {
+                public async Task Wire(SubAgent sub)
+                {
+                    AIFunction research = AIFunctionFactory.Create({|AQ0007:sub.ResearchAsync|});
+                    await sub.ResearchAsync("direct");
+                }
+            }
+            """);
+
+        Assert.Equal(
+            "[AgentLoop] method 'SubAgent.ResearchAsync' is used as a method group, so calls through it are not wrapped by the quota guard; its caps do not apply there; call it directly",
+            diagnostics.Single().GetMessage());
+    }
+
+    [Fact]
     public async Task Calls_inside_expression_trees_are_reported()
     {
         await AnalyzerTest.VerifyAsync("""
