@@ -1,0 +1,139 @@
+using AgentQuotas.Diagnostics;
+using Microsoft.CodeAnalysis;
+
+namespace AgentQuotas.Analyzers
+{
+    /// <summary>Every diagnostic the AgentQuotas analyzers report, in catalogue order (docs/rules/AQxxxx.md).</summary>
+    internal static class DiagnosticDescriptors
+    {
+        private const string HelpLinkBase = "https://github.com/agentquotas/agentquotas/blob/main/docs/rules/";
+
+        private const string Usage = "Usage";
+        private const string Design = "Design";
+        private const string Reliability = "Reliability";
+        private const string Security = "Security";
+
+        public static readonly DiagnosticDescriptor MissingBudget = new DiagnosticDescriptor(
+            DiagnosticIds.MissingBudget,
+            "Agent tool has no budget",
+            "Agent tool '{0}' {1}",
+            Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "Every agent tool needs a [Cost] (units per call) and a quota category ([QuotaCategory] on the method or its type), so the guard knows which bucket pays and how much. Privileged tools report AQ0004 instead.",
+            helpLinkUri: HelpLinkBase + DiagnosticIds.MissingBudget + ".md");
+
+        public static readonly DiagnosticDescriptor CategoryNotInPolicy = new DiagnosticDescriptor(
+            DiagnosticIds.CategoryNotInPolicy,
+            "Quota category has no budget in agentquotas.json",
+            "Category '{0}' has no budget in agentquotas.json: {1}",
+            Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "A category used in code must be budgeted in every tier of agentquotas.json; otherwise the gate refuses the tenant's calls with UnknownCategory at run time.",
+            helpLinkUri: HelpLinkBase + DiagnosticIds.CategoryNotInPolicy + ".md");
+
+        public static readonly DiagnosticDescriptor UnboundedAgentLoop = new DiagnosticDescriptor(
+            DiagnosticIds.UnboundedAgentLoop,
+            "Agent loop is unbounded",
+            "{0} is an unbounded agent loop: it {1}; {2}",
+            Reliability,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "A while, do, for(;;) loop or a recursion whose body calls a guarded tool, an [AgentTool] method or a chat model (IChatClient) must be bounded: a for loop with a constant or parameter-free bound, a foreach over a finite collection, or an [AgentLoop] cap on the method (or on every caller on the way to it).",
+            helpLinkUri: HelpLinkBase + DiagnosticIds.UnboundedAgentLoop + ".md",
+            customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+        public static readonly DiagnosticDescriptor UnguardedPrivilegedTool = new DiagnosticDescriptor(
+            DiagnosticIds.UnguardedPrivilegedTool,
+            "Privileged tool is unguarded",
+            "Privileged tool '{0}' is unguarded: {1}",
+            Security,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "A [Privileged] tool acts with consequences, so it must have a budget ([Cost] and a category) and may only be called where the guard can wrap the call: not through a delegate, a method group or reflection.",
+            helpLinkUri: HelpLinkBase + DiagnosticIds.UnguardedPrivilegedTool + ".md");
+
+        public static readonly DiagnosticDescriptor InvalidFallback = new DiagnosticDescriptor(
+            DiagnosticIds.InvalidFallback,
+            "Invalid [Fallback] target",
+            "[Fallback] of '{0}' is invalid: {1}",
+            Reliability,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "A [Fallback] names a method of the same type with the same parameters and return type, reachable from generated code, and not itself privileged: the guard calls it instead of the tool when a call is denied (DraftOnly).",
+            helpLinkUri: HelpLinkBase + DiagnosticIds.InvalidFallback + ".md");
+
+        public static readonly DiagnosticDescriptor InvalidCost = new DiagnosticDescriptor(
+            DiagnosticIds.InvalidCost,
+            "Invalid cost",
+            "[Cost] of '{0}' is invalid: {1}",
+            Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "A fixed cost must be a finite number greater than zero. An estimator must be a static method of the same type, taking the tool's parameters (or a prefix of them) and returning double.",
+            helpLinkUri: HelpLinkBase + DiagnosticIds.InvalidCost + ".md");
+
+        public static readonly DiagnosticDescriptor GuardedToolAsDelegate = new DiagnosticDescriptor(
+            DiagnosticIds.GuardedToolAsDelegate,
+            "Guarded tool used as a delegate",
+            "{0} '{1}' is {2}, so calls through it are not wrapped by the quota guard; {3}",
+            Design,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "Interceptors wrap call sites, not delegates: a guarded tool (or an [AgentLoop] method) used as a method group, a delegate, a reflection target or inside an expression tree runs without the quota guard (or without its caps).",
+            helpLinkUri: HelpLinkBase + DiagnosticIds.GuardedToolAsDelegate + ".md");
+
+        public static readonly DiagnosticDescriptor InvalidPolicyFile = new DiagnosticDescriptor(
+            DiagnosticIds.InvalidPolicyFile,
+            "agentquotas.json is invalid",
+            "agentquotas.json is invalid at {0}: {1}",
+            Usage,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "The policy file is validated by the same code at build time and at load: syntax, unknown fields, bad values and unknown tiers or classes are errors, each reported where it is in the file.",
+            helpLinkUri: HelpLinkBase + DiagnosticIds.InvalidPolicyFile + ".md");
+
+        public static readonly DiagnosticDescriptor CostExceedsCapacity = new DiagnosticDescriptor(
+            DiagnosticIds.CostExceedsCapacity,
+            "Tool cost exceeds bucket capacity",
+            "'{0}' costs {1} units, more than the '{2}' bucket can ever admit {3}",
+            Reliability,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "A call is admitted only if its cost fits in capacity plus burst credits ((multiplier - 1) x refillPerSecond x maxSeconds); emergency classes may also borrow. A cost above that in every tier is an error, in some tiers a warning.",
+            helpLinkUri: HelpLinkBase + DiagnosticIds.CostExceedsCapacity + ".md");
+
+        public static readonly DiagnosticDescriptor MissingPolicyFile = new DiagnosticDescriptor(
+            DiagnosticIds.MissingPolicyFile,
+            "No agentquotas.json among AdditionalFiles",
+            "Tools are annotated for quota enforcement but no agentquotas.json is among AdditionalFiles, so budgets cannot be checked at build time; add <AdditionalFiles Include=\"agentquotas.json\" /> to the project",
+            Usage,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "The analyzers read agentquotas.json from AdditionalFiles to check categories, costs and loop caps against the policy.",
+            helpLinkUri: HelpLinkBase + DiagnosticIds.MissingPolicyFile + ".md",
+            customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+        public static readonly DiagnosticDescriptor InterceptorsNotEnabled = new DiagnosticDescriptor(
+            DiagnosticIds.InterceptorsNotEnabled,
+            "Interceptors are not enabled for AgentQuotas",
+            "{0} guarded call(s), the first to '{1}', would run without the quota guard: interceptors are not enabled for namespace 'AgentQuotas.Generated'; add <InterceptorsNamespaces>$(InterceptorsNamespaces);AgentQuotas.Generated</InterceptorsNamespaces> to the project",
+            Security,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "The generator guards calls with C# interceptors, which the compiler only accepts in namespaces listed in InterceptorsNamespaces.",
+            helpLinkUri: HelpLinkBase + DiagnosticIds.InterceptorsNotEnabled + ".md",
+            customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+        public static readonly DiagnosticDescriptor LoopCapExceedsPolicy = new DiagnosticDescriptor(
+            DiagnosticIds.LoopCapExceedsPolicy,
+            "[AgentLoop] cap exceeds the policy",
+            "[AgentLoop] {0} = {1} on '{2}' exceeds {3} in every tier (largest: {4}); the tighter tier limit applies, so this cap is never reached",
+            Design,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "A run's caps are the tighter of its own and its tier's limits. A cap above every tier's limit has no effect and misleads readers.",
+            helpLinkUri: HelpLinkBase + DiagnosticIds.LoopCapExceedsPolicy + ".md");
+    }
+}

@@ -1,0 +1,287 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using AgentQuotas.Diagnostics;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace AgentQuotas.Analyzers.Helpers
+{
+    /// <summary>
+    /// The runtime's attributes and the Microsoft.Extensions.AI types, resolved once per compilation, and
+    /// the questions every rule asks about a method: is it a guarded tool, what is its category, is a call
+    /// to it a model or tool call.
+    /// </summary>
+    internal sealed class AgentSymbols
+    {
+        private AgentSymbols(Compilation compilation)
+        {
+            Compilation = compilation;
+            AgentTool = compilation.GetTypeByMetadataName(WellKnownNames.AgentToolAttribute);
+            QuotaCategory = compilation.GetTypeByMetadataName(WellKnownNames.QuotaCategoryAttribute);
+            Cost = compilation.GetTypeByMetadataName(WellKnownNames.CostAttribute);
+            Privileged = compilation.GetTypeByMetadataName(WellKnownNames.PrivilegedAttribute);
+            Fallback = compilation.GetTypeByMetadataName(WellKnownNames.FallbackAttribute);
+            AgentLoop = compilation.GetTypeByMetadataName(WellKnownNames.AgentLoopAttribute);
+            ChatClient = compilation.GetTypeByMetadataName(WellKnownNames.ChatClientInterface);
+            AIFunction = compilation.GetTypeByMetadataName(WellKnownNames.AIFunction);
+        }
+
+        public Compilation Compilation { get; }
+
+        public INamedTypeSymbol? AgentTool { get; }
+
+        public INamedTypeSymbol? QuotaCategory { get; }
+
+        public INamedTypeSymbol? Cost { get; }
+
+        public INamedTypeSymbol? Privileged { get; }
+
+        public INamedTypeSymbol? Fallback { get; }
+
+        public INamedTypeSymbol? AgentLoop { get; }
+
+        public INamedTypeSymbol? ChatClient { get; }
+
+        public INamedTypeSymbol? AIFunction { get; }
+
+        /// <summary>Whether the compilation references the AgentQuotas runtime (its attributes).</summary>
+        public bool HasRuntime => Cost != null || QuotaCategory != null || Privileged != null || AgentTool != null || AgentLoop != null;
+
+        public static AgentSymbols Create(Compilation compilation) => new AgentSymbols(compilation);
+
+        /// <summary>The declaration a call or reference resolves to: unreduced, unconstructed, the defining part of a partial method.</summary>
+        public static IMethodSymbol Normalize(IMethodSymbol method)
+        {
+            IMethodSymbol result = method.ReducedFrom ?? method;
+            result = result.OriginalDefinition;
+            return result.PartialDefinitionPart ?? result;
+        }
+
+        public static AttributeData? FindAttribute(ISymbol symbol, INamedTypeSymbol? attributeType)
+        {
+            if (attributeType == null)
+            {
+                return null;
+            }
+
+            foreach (AttributeData attribute in symbol.GetAttributes())
+            {
+                if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, attributeType))
+                {
+                    return attribute;
+                }
+            }
+
+            return null;
+        }
+
+        public AttributeData? FindOnMethod(IMethodSymbol method, INamedTypeSymbol? attributeType) => FindAttribute(Normalize(method), attributeType);
+
+        /// <summary>A guarded tool: a method carrying [Cost], [QuotaCategory] or [Privileged]. Calls to it are intercepted.</summary>
+        public bool IsGuardedTool(IMethodSymbol method)
+        {
+            if (Cost == null && QuotaCategory == null && Privileged == null)
+            {
+                return false;
+            }
+
+            IMethodSymbol m = Normalize(method);
+            foreach (AttributeData attribute in m.GetAttributes())
+            {
+                INamedTypeSymbol? type = attribute.AttributeClass;
+                if (SymbolEqualityComparer.Default.Equals(type, Cost)
+                    || SymbolEqualityComparer.Default.Equals(type, QuotaCategory)
+                    || SymbolEqualityComparer.Default.Equals(type, Privileged))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        public bool IsAgentTool(IMethodSymbol method) => FindOnMethod(method, AgentTool) != null;
+
+        public bool IsPrivileged(IMethodSymbol method) => FindOnMethod(method, Privileged) != null;
+
+        /// <summary>Whether the method carries any of the tool attributes ([AgentTool], [Cost], [QuotaCategory], [Privileged]).</summary>
+        public bool IsAnnotatedTool(IMethodSymbol method) => IsAgentTool(method) || IsGuardedTool(method);
+
+        /// <summary>The method's category: its own [QuotaCategory], else its type's. Null when neither has one.</summary>
+        public string? CategoryOf(IMethodSymbol method, out AttributeData? source)
+        {
+            IMethodSymbol m = Normalize(method);
+            source = FindAttribute(m, QuotaCategory);
+            if (source == null && m.ContainingType != null)
+            {
+                source = FindAttribute(m.ContainingType, QuotaCategory);
+            }
+
+            return source == null ? null : FirstStringArgument(source) ?? string.Empty;
+        }
+
+        public static string? FirstStringArgument(AttributeData attribute) =>
+            attribute.ConstructorArguments.Length > 0 && !attribute.ConstructorArguments[0].IsNull
+                ? attribute.ConstructorArguments[0].Value as string
+                : null;
+
+        public static TypedConstant? NamedArgument(AttributeData attribute, string name)
+        {
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                if (argument.Key == name)
+                {
+                    return argument.Value;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// Names a call target that makes the loop around it an agent loop (a model turn or a tool call), e.g.
+        /// "chat model 'IChatClient.GetResponseAsync'", or returns null for any other method.
+        /// </summary>
+        public string? DescribeAgentTarget(IMethodSymbol target)
+        {
+            IMethodSymbol m = Normalize(target);
+            if (IsChatModelCall(m))
+            {
+                // Extension overloads read as members of the client: IChatClient.GetResponseAsync.
+                string owner = m.IsExtensionMethod ? m.Parameters[0].Type.Name : m.ContainingType.Name;
+                return "chat model '" + owner + "." + m.Name + "'";
+            }
+
+            if (IsGuardedTool(m))
+            {
+                return "guarded tool '" + Display(m) + "'";
+            }
+
+            if (IsAgentTool(m))
+            {
+                return "agent tool '" + Display(m) + "'";
+            }
+
+            if (IsAIFunctionInvoke(m))
+            {
+                return "a tool through '" + Display(m) + "'";
+            }
+
+            return null;
+        }
+
+        /// <summary>IChatClient.GetResponseAsync / GetStreamingResponseAsync, their implementations and the extension overloads over them.</summary>
+        public bool IsChatModelCall(IMethodSymbol method)
+        {
+            if (ChatClient == null)
+            {
+                return false;
+            }
+
+            IMethodSymbol m = Normalize(method);
+            if (!m.Name.StartsWith("GetResponse", StringComparison.Ordinal) && !m.Name.StartsWith("GetStreamingResponse", StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            if (m.IsExtensionMethod && m.Parameters.Length > 0)
+            {
+                return IsChatClientType(m.Parameters[0].Type);
+            }
+
+            return !m.IsStatic && m.ContainingType != null && IsChatClientType(m.ContainingType);
+        }
+
+        public bool IsChatClientType(ITypeSymbol type)
+        {
+            if (ChatClient == null)
+            {
+                return false;
+            }
+
+            if (SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, ChatClient))
+            {
+                return true;
+            }
+
+            if (type is ITypeParameterSymbol typeParameter)
+            {
+                return typeParameter.ConstraintTypes.Any(IsChatClientType);
+            }
+
+            return type.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i, ChatClient));
+        }
+
+        private bool IsAIFunctionInvoke(IMethodSymbol m)
+        {
+            if (AIFunction == null || m.Name != "InvokeAsync" || m.IsStatic)
+            {
+                return false;
+            }
+
+            for (INamedTypeSymbol? type = m.ContainingType; type != null; type = type.BaseType)
+            {
+                if (SymbolEqualityComparer.Default.Equals(type, AIFunction))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// Whether generated code can call the method: it is accessible anywhere in the assembly, or every type
+        /// around it is partial (the generator can then emit a member inside the type that reaches it).
+        /// </summary>
+        public bool IsReachableFromGeneratedCode(IMethodSymbol method)
+        {
+            if (Compilation.IsSymbolAccessibleWithin(method, Compilation.Assembly))
+            {
+                return true;
+            }
+
+            for (INamedTypeSymbol? type = method.ContainingType; type != null; type = type.ContainingType)
+            {
+                if (!IsPartial(type))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static bool IsPartial(INamedTypeSymbol type)
+        {
+            if (type.DeclaringSyntaxReferences.Length == 0)
+            {
+                return false;
+            }
+
+            foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+            {
+                if (reference.GetSyntax() is TypeDeclarationSyntax declaration
+                    && declaration.Modifiers.Any(modifier => modifier.Text == "partial"))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>"Type.Method" as developers write it.</summary>
+        public static string Display(IMethodSymbol method)
+        {
+            IMethodSymbol m = method.ReducedFrom ?? method;
+            if (m.MethodKind == MethodKind.LocalFunction || m.ContainingType == null)
+            {
+                return m.Name;
+            }
+
+            return m.ContainingType.Name + "." + m.Name;
+        }
+    }
+}

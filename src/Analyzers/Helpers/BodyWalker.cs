@@ -1,0 +1,271 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AgentQuotas.Analyzers.Helpers
+{
+    /// <summary>
+    /// Walks one operation block and says what a stretch of it does for the agent-loop rule. A stretch includes
+    /// the lambdas it runs directly (invoked on the spot, through a local that is only ever invoked, or handed
+    /// to a call as an argument), but not local functions (separate nodes, reached through call edges) and
+    /// not lambdas stored for later (which run wherever they are called from).
+    /// </summary>
+    internal sealed class BodyWalker
+    {
+        private readonly AgentSymbols _symbols;
+        private readonly IOperation _root;
+
+        // Locals holding lambdas or method groups that are only ever invoked: their targets run where they are invoked.
+        private readonly Dictionary<ILocalSymbol, List<IOperation>> _delegateLocals = new Dictionary<ILocalSymbol, List<IOperation>>(SymbolEqualityComparer.Default);
+        private readonly HashSet<IAnonymousFunctionOperation> _localDelegateLambdas = new HashSet<IAnonymousFunctionOperation>();
+
+        public BodyWalker(AgentSymbols symbols, IOperation root)
+        {
+            _symbols = symbols;
+            _root = root;
+            CollectDelegateLocals();
+        }
+
+        /// <summary>What the given parts of the block do, as one region.</summary>
+        public Region Walk(IEnumerable<IOperation> parts)
+        {
+            var region = new Region();
+            var visitedLambdas = new HashSet<IOperation>();
+            foreach (IOperation part in parts)
+            {
+                Visit(part, region, visitedLambdas);
+            }
+
+            return region;
+        }
+
+        /// <summary>
+        /// Functions of the compilation that run from places the call graph cannot see: method groups (delegates)
+        /// and calls inside stored lambdas. Their callers are unknown, so no [AgentLoop] covers them.
+        /// </summary>
+        public IEnumerable<IMethodSymbol> EscapingTargets()
+        {
+            foreach (IOperation operation in _root.DescendantsAndSelf())
+            {
+                if (operation is IMethodReferenceOperation reference && !IsInNameOf(reference))
+                {
+                    yield return AgentSymbols.Normalize(reference.Method);
+                }
+                else if (operation is IInvocationOperation invocation && IsInStoredLambda(invocation))
+                {
+                    yield return AgentSymbols.Normalize(invocation.TargetMethod);
+                }
+            }
+        }
+
+        /// <summary>Whether the operation runs inside a lambda that is stored for later rather than run by this code.</summary>
+        public bool IsInStoredLambda(IOperation operation)
+        {
+            for (IOperation? current = operation.Parent; current != null; current = current.Parent)
+            {
+                if (current is IAnonymousFunctionOperation lambda && !IsRunDirectly(lambda))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private bool IsRunDirectly(IAnonymousFunctionOperation lambda) => IsCountedPosition(lambda) || _localDelegateLambdas.Contains(lambda);
+
+        private void Visit(IOperation operation, Region region, HashSet<IOperation> visitedLambdas)
+        {
+            var stack = new Stack<IOperation>();
+            stack.Push(operation);
+            while (stack.Count > 0)
+            {
+                IOperation current = stack.Pop();
+                switch (current)
+                {
+                    case ILocalFunctionOperation _:
+                    case INameOfOperation _:
+                        continue;
+                    case IAnonymousFunctionOperation lambda:
+                        if (IsCountedPosition(lambda) && visitedLambdas.Add(lambda))
+                        {
+                            stack.Push(lambda.Body);
+                        }
+
+                        continue;
+                    case IMethodReferenceOperation reference:
+                        if (IsCountedPosition(reference))
+                        {
+                            // Handed to a call (Task.Run(StepAsync), retry.ExecuteAsync(tools.SearchAsync)): the callee runs it.
+                            AddTarget(reference.Method, reference.Syntax.GetLocation(), region, "passes ", " to a call that runs it");
+                        }
+
+                        continue;
+                    case IInvocationOperation invocation:
+                        VisitInvocation(invocation, region, visitedLambdas, stack);
+                        break;
+                }
+
+                foreach (IOperation child in current.ChildOperations)
+                {
+                    stack.Push(child);
+                }
+            }
+        }
+
+        private void VisitInvocation(IInvocationOperation invocation, Region region, HashSet<IOperation> visitedLambdas, Stack<IOperation> stack)
+        {
+            IMethodSymbol target = invocation.TargetMethod;
+            if (target.MethodKind != MethodKind.DelegateInvoke)
+            {
+                AddTarget(target, invocation.Syntax.GetLocation(), region, "calls ", string.Empty);
+                return;
+            }
+
+            // step() where step holds a lambda or a method group: what it holds runs here.
+            if (invocation.Instance != null
+                && LoopBounds.Unwrap(invocation.Instance) is ILocalReferenceOperation local
+                && _delegateLocals.TryGetValue(local.Local, out List<IOperation>? targets))
+            {
+                foreach (IOperation held in targets)
+                {
+                    if (held is IAnonymousFunctionOperation lambda)
+                    {
+                        if (visitedLambdas.Add(lambda))
+                        {
+                            stack.Push(lambda.Body);
+                        }
+                    }
+                    else if (held is IMethodReferenceOperation reference)
+                    {
+                        AddTarget(reference.Method, invocation.Syntax.GetLocation(), region, "calls ", " through delegate '" + local.Local.Name + "'");
+                    }
+                }
+            }
+        }
+
+        private void AddTarget(IMethodSymbol target, Location location, Region region, string verb, string suffix)
+        {
+            string? agent = _symbols.DescribeAgentTarget(target);
+            if (agent != null)
+            {
+                region.AgentCalls.Add(new AgentCallSite(verb + agent + suffix, location));
+            }
+
+            IMethodSymbol normalized = AgentSymbols.Normalize(target);
+            if (normalized.MethodKind == MethodKind.LocalFunction
+                || SymbolEqualityComparer.Default.Equals(normalized.ContainingAssembly, _symbols.Compilation.Assembly))
+            {
+                region.Calls.Add(new CallEdge(normalized, location));
+            }
+        }
+
+        /// <summary>A lambda or method group passed as an argument, or invoked on the spot.</summary>
+        private static bool IsCountedPosition(IOperation operation)
+        {
+            IOperation child = operation;
+            IOperation? parent = operation.Parent;
+            while (parent is IDelegateCreationOperation || parent is IConversionOperation)
+            {
+                child = parent;
+                parent = parent.Parent;
+            }
+
+            // Handed to a parameter typed by a type parameter (List<T>.Add, Queue<T>.Enqueue), it is data being
+            // stored; handed to a delegate-typed parameter (Task.Run, a retry pipeline, LINQ), the callee runs it.
+            if (parent is IArgumentOperation argument)
+            {
+                return argument.Parameter == null
+                    || !(argument.Parameter.OriginalDefinition.Type is ITypeParameterSymbol typeParameter)
+                    || typeParameter.ContainingType?.TypeKind == TypeKind.Delegate;
+            }
+
+            return parent is IInvocationOperation invocation && invocation.Instance == child;
+        }
+
+        private void CollectDelegateLocals()
+        {
+            var escaped = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+            foreach (IOperation operation in _root.DescendantsAndSelf())
+            {
+                switch (operation)
+                {
+                    case IVariableDeclaratorOperation declarator when declarator.Initializer != null:
+                        AddDelegateLocal(declarator.Symbol, declarator.Initializer.Value);
+                        break;
+                    case ISimpleAssignmentOperation assignment when assignment.Target is ILocalReferenceOperation target:
+                        AddDelegateLocal(target.Local, assignment.Value);
+                        break;
+                }
+            }
+
+            // A local that is used other than by being assigned or invoked may run its target anywhere.
+            foreach (ILocalReferenceOperation reference in _root.DescendantsAndSelf().OfType<ILocalReferenceOperation>())
+            {
+                if (!_delegateLocals.ContainsKey(reference.Local))
+                {
+                    continue;
+                }
+
+                bool assigned = reference.Parent is ISimpleAssignmentOperation assignment && assignment.Target == reference;
+                bool invoked = reference.Parent is IInvocationOperation invocation
+                    && invocation.Instance == reference
+                    && invocation.TargetMethod.MethodKind == MethodKind.DelegateInvoke;
+                if (!assigned && !invoked)
+                {
+                    escaped.Add(reference.Local);
+                }
+            }
+
+            foreach (ILocalSymbol local in escaped)
+            {
+                _delegateLocals.Remove(local);
+            }
+
+            foreach (List<IOperation> targets in _delegateLocals.Values)
+            {
+                foreach (IAnonymousFunctionOperation lambda in targets.OfType<IAnonymousFunctionOperation>())
+                {
+                    _localDelegateLambdas.Add(lambda);
+                }
+            }
+        }
+
+        private void AddDelegateLocal(ILocalSymbol local, IOperation value)
+        {
+            IOperation held = value;
+            while (held is IDelegateCreationOperation creation)
+            {
+                held = LoopBounds.Unwrap(creation.Target);
+            }
+
+            held = LoopBounds.Unwrap(held);
+            if (!(held is IAnonymousFunctionOperation) && !(held is IMethodReferenceOperation))
+            {
+                return;
+            }
+
+            if (!_delegateLocals.TryGetValue(local, out List<IOperation>? targets))
+            {
+                targets = new List<IOperation>();
+                _delegateLocals.Add(local, targets);
+            }
+
+            targets.Add(held);
+        }
+
+        private static bool IsInNameOf(IOperation operation)
+        {
+            for (IOperation? current = operation.Parent; current != null; current = current.Parent)
+            {
+                if (current is INameOfOperation)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}

@@ -1,0 +1,416 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AgentQuotas.Analyzers.Helpers
+{
+    /// <summary>
+    /// Decides whether a loop bounds itself: a counting for loop whose bound is a constant or comes from no
+    /// parameter and does not change inside the loop, or a synchronous foreach over a finite collection.
+    /// While and do loops, for(;;) and anything else do not.
+    /// </summary>
+    internal static class LoopBounds
+    {
+        private const int MaxDepth = 8;
+
+        /// <summary>The parts of the loop that run on every iteration.</summary>
+        public static IEnumerable<IOperation> RepeatedParts(ILoopOperation loop)
+        {
+            switch (loop)
+            {
+                case IWhileLoopOperation whileLoop:
+                    if (whileLoop.Condition != null)
+                    {
+                        yield return whileLoop.Condition;
+                    }
+
+                    yield return whileLoop.Body;
+                    break;
+                case IForLoopOperation forLoop:
+                    if (forLoop.Condition != null)
+                    {
+                        yield return forLoop.Condition;
+                    }
+
+                    yield return forLoop.Body;
+                    foreach (IOperation bottom in forLoop.AtLoopBottom)
+                    {
+                        yield return bottom;
+                    }
+
+                    break;
+                default:
+                    yield return loop.Body; // foreach: the collection is evaluated once
+                    break;
+            }
+        }
+
+        /// <summary>Whether the loop is bounded; when it is not, <paramref name="why"/> may say why in a few words.</summary>
+        public static bool IsBounded(ILoopOperation loop, IOperation root, out string? why)
+        {
+            why = null;
+            switch (loop)
+            {
+                case IForEachLoopOperation forEach:
+                    if (forEach.IsAsynchronous)
+                    {
+                        why = "over an asynchronous stream";
+                        return false;
+                    }
+
+                    if (IsFinite(forEach.Collection, root, RepeatedParts(loop).ToList(), 0))
+                    {
+                        return true;
+                    }
+
+                    why = "over '" + (Unwrap(forEach.Collection).Type?.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) ?? "a sequence") + "' (which may never end)";
+                    return false;
+                case IForLoopOperation forLoop:
+                    return IsBoundedFor(forLoop, root, out why);
+                default:
+                    return false;
+            }
+        }
+
+        private static bool IsBoundedFor(IForLoopOperation loop, IOperation root, out string? why)
+        {
+            why = null;
+            if (loop.Condition == null)
+            {
+                why = "with no condition";
+                return false;
+            }
+
+            if (!(Unwrap(loop.Condition) is IBinaryOperation comparison))
+            {
+                why = "whose condition is not a comparison of its counter with a bound";
+                return false;
+            }
+
+            BinaryOperatorKind kind = comparison.OperatorKind;
+            ILocalSymbol? counter;
+            IOperation bound;
+            if (Unwrap(comparison.LeftOperand) is ILocalReferenceOperation left && loop.Locals.Contains(left.Local, SymbolEqualityComparer.Default))
+            {
+                counter = left.Local;
+                bound = comparison.RightOperand;
+            }
+            else if (Unwrap(comparison.RightOperand) is ILocalReferenceOperation right && loop.Locals.Contains(right.Local, SymbolEqualityComparer.Default))
+            {
+                counter = right.Local;
+                bound = comparison.LeftOperand;
+                kind = Mirror(kind);
+            }
+            else
+            {
+                why = "whose condition does not compare a counter declared in the loop";
+                return false;
+            }
+
+            double step = Step(loop, counter);
+            bool rising = step > 0 && (kind == BinaryOperatorKind.LessThan || kind == BinaryOperatorKind.LessThanOrEqual || (kind == BinaryOperatorKind.NotEquals && step == 1));
+            bool falling = step < 0 && (kind == BinaryOperatorKind.GreaterThan || kind == BinaryOperatorKind.GreaterThanOrEqual || (kind == BinaryOperatorKind.NotEquals && step == -1));
+            if (!rising && !falling)
+            {
+                why = "whose counter '" + counter.Name + "' does not move towards its bound by a constant step";
+                return false;
+            }
+
+            if (LocalWrites.IsWrittenIn(counter, new[] { loop.Body }))
+            {
+                why = "whose counter '" + counter.Name + "' is changed inside the loop";
+                return false;
+            }
+
+            if (bound.ConstantValue.HasValue)
+            {
+                return true;
+            }
+
+            List<IOperation> repeated = RepeatedParts(loop).ToList();
+            string? problem = BoundProblem(bound, root, repeated, new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default), 0);
+            if (problem != null)
+            {
+                why = "whose bound " + problem;
+                return false;
+            }
+
+            return true;
+        }
+
+        /// <summary>Why the bound is not parameter-free and fixed during the loop, or null when it is.</summary>
+        private static string? BoundProblem(IOperation bound, IOperation root, List<IOperation> loopParts, HashSet<ILocalSymbol> visiting, int depth)
+        {
+            if (bound.ConstantValue.HasValue)
+            {
+                return null;
+            }
+
+            if (depth > MaxDepth)
+            {
+                return "comes from too far away to check";
+            }
+
+            foreach (IOperation operation in bound.DescendantsAndSelf())
+            {
+                switch (operation)
+                {
+                    case IParameterReferenceOperation parameter:
+                        return "depends on parameter '" + parameter.Parameter.Name + "'";
+                    case ILocalReferenceOperation local:
+                        if (!visiting.Add(local.Local))
+                        {
+                            continue;
+                        }
+
+                        if (LocalWrites.IsWrittenIn(local.Local, loopParts))
+                        {
+                            return "uses '" + local.Local.Name + "', which changes inside the loop";
+                        }
+
+                        List<IOperation> sources = LocalWrites.SourcesOf(local.Local, root, out bool complete);
+                        if (!complete)
+                        {
+                            return "uses '" + local.Local.Name + "', whose value cannot be traced";
+                        }
+
+                        foreach (IOperation source in sources)
+                        {
+                            string? inner = BoundProblem(source, root, loopParts, visiting, depth + 1);
+                            if (inner != null)
+                            {
+                                return depth == 0 && !inner.StartsWith("uses", System.StringComparison.Ordinal)
+                                    ? "uses '" + local.Local.Name + "', which " + inner
+                                    : inner;
+                            }
+                        }
+
+                        break;
+                    case IMemberReferenceOperation member when depth == 0:
+                        if (ChangesInLoop(member, loopParts))
+                        {
+                            return "reads '" + member.Member.Name + "', which may change inside the loop";
+                        }
+
+                        break;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// Whether the loop assigns the member, or calls a method on (or passes along) the object the member is
+        /// read from: <c>i &lt; messages.Count</c> with <c>messages.Add(...)</c> in the body is not a bound.
+        /// </summary>
+        private static bool ChangesInLoop(IMemberReferenceOperation member, List<IOperation> loopParts)
+        {
+            ISymbol? receiver = SymbolOf(member.Instance);
+            foreach (IOperation part in loopParts)
+            {
+                foreach (IOperation operation in part.DescendantsAndSelf())
+                {
+                    switch (operation)
+                    {
+                        case IAssignmentOperation assignment when Unwrap(assignment.Target) is IMemberReferenceOperation target
+                            && SymbolEqualityComparer.Default.Equals(target.Member, member.Member):
+                            return true;
+                        case IIncrementOrDecrementOperation increment when Unwrap(increment.Target) is IMemberReferenceOperation target
+                            && SymbolEqualityComparer.Default.Equals(target.Member, member.Member):
+                            return true;
+                        case IInvocationOperation invocation when receiver != null:
+                            if (SymbolEqualityComparer.Default.Equals(SymbolOf(invocation.Instance), receiver)
+                                || invocation.Arguments.Any(a => SymbolEqualityComparer.Default.Equals(SymbolOf(a.Value), receiver)))
+                            {
+                                return true;
+                            }
+
+                            break;
+                    }
+                }
+            }
+
+            return false;
+        }
+
+        private static ISymbol? SymbolOf(IOperation? operation)
+        {
+            switch (operation == null ? null : Unwrap(operation))
+            {
+                case ILocalReferenceOperation local:
+                    return local.Local;
+                case IFieldReferenceOperation field:
+                    return field.Field;
+                case IPropertyReferenceOperation property:
+                    return property.Property;
+                case IParameterReferenceOperation parameter:
+                    return parameter.Parameter;
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary>The constant the loop's increment section moves the counter by each iteration (negative: down); 0 when it is not a constant move.</summary>
+        private static double Step(IForLoopOperation loop, ILocalSymbol counter)
+        {
+            double step = 0;
+            foreach (IOperation bottom in loop.AtLoopBottom)
+            {
+                IOperation operation = bottom is IExpressionStatementOperation statement ? statement.Operation : bottom;
+                switch (operation)
+                {
+                    case IIncrementOrDecrementOperation increment when IsCounter(increment.Target, counter):
+                        step += operation.Kind == OperationKind.Increment ? 1 : -1;
+                        break;
+                    case ICompoundAssignmentOperation compound when IsCounter(compound.Target, counter)
+                        && Numbers.TryGetDouble(compound.Value.ConstantValue.HasValue ? compound.Value.ConstantValue.Value : null, out double amount)
+                        && !double.IsNaN(amount) && !double.IsInfinity(amount):
+                        if (compound.OperatorKind == BinaryOperatorKind.Add)
+                        {
+                            step += amount;
+                        }
+                        else if (compound.OperatorKind == BinaryOperatorKind.Subtract)
+                        {
+                            step -= amount;
+                        }
+                        else
+                        {
+                            return 0;
+                        }
+
+                        break;
+                    default:
+                        if (operation.DescendantsAndSelf().OfType<ILocalReferenceOperation>().Any(r => SymbolEqualityComparer.Default.Equals(r.Local, counter)))
+                        {
+                            return 0; // the counter moves some other way
+                        }
+
+                        break;
+                }
+            }
+
+            return step;
+        }
+
+        private static bool IsCounter(IOperation target, ILocalSymbol counter) =>
+            Unwrap(target) is ILocalReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Local, counter);
+
+        /// <summary>
+        /// Arrays, strings, spans and collections with a count, LINQ over them, and Range / Repeat / Take with a
+        /// parameter-free count; not streams or iterators.
+        /// </summary>
+        private static bool IsFinite(IOperation collection, IOperation root, List<IOperation> loopParts, int depth)
+        {
+            if (depth > MaxDepth)
+            {
+                return false;
+            }
+
+            IOperation value = Unwrap(collection);
+            if (HasFiniteType(value.Type))
+            {
+                return true;
+            }
+
+            if (value is IInvocationOperation invocation && IsLinq(invocation.TargetMethod))
+            {
+                string name = invocation.TargetMethod.Name;
+                if (name == "Empty")
+                {
+                    return true;
+                }
+
+                IArgumentOperation? count = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "count");
+                bool countIsBound = count != null
+                    && BoundProblem(count.Value, root, loopParts, new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default), 0) == null;
+                if (name == "Range" || name == "Repeat")
+                {
+                    return countIsBound;
+                }
+
+                // Every sequence the operator reads must itself be finite (Select, Where, Concat, OrderBy, ...);
+                // Take and TakeLast also end after a fixed count.
+                List<IArgumentOperation> sequences = invocation.Arguments.Where(a => IsSequence(a.Value)).ToList();
+                bool sourcesFinite = sequences.Count > 0 && sequences.All(a => IsFinite(a.Value, root, loopParts, depth + 1));
+                return sourcesFinite || ((name == "Take" || name == "TakeLast") && countIsBound);
+            }
+
+            if (value is ILocalReferenceOperation local)
+            {
+                List<IOperation> sources = LocalWrites.SourcesOf(local.Local, root, out bool complete);
+                return complete && sources.Count > 0 && sources.All(s => IsFinite(s, root, loopParts, depth + 1));
+            }
+
+            return false;
+        }
+
+        private static bool HasFiniteType(ITypeSymbol? type)
+        {
+            if (type == null)
+            {
+                return false;
+            }
+
+            if (type.TypeKind == TypeKind.Array || type.SpecialType == SpecialType.System_String)
+            {
+                return true;
+            }
+
+            if (type is INamedTypeSymbol named && (named.Name == "Span" || named.Name == "ReadOnlySpan") && named.ContainingNamespace?.ToDisplayString() == "System")
+            {
+                return true;
+            }
+
+            return IsCountedCollection(type) || type.AllInterfaces.Any(IsCountedCollection);
+        }
+
+        private static bool IsCountedCollection(ITypeSymbol type)
+        {
+            ITypeSymbol definition = type.OriginalDefinition;
+            if (definition.SpecialType == SpecialType.System_Collections_Generic_ICollection_T
+                || definition.SpecialType == SpecialType.System_Collections_Generic_IReadOnlyCollection_T)
+            {
+                return true;
+            }
+
+            return definition.Name == "ICollection" && definition.ContainingNamespace?.ToDisplayString() == "System.Collections";
+        }
+
+        private static bool IsSequence(IOperation operation)
+        {
+            ITypeSymbol? type = Unwrap(operation).Type;
+            return type != null && (type.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T
+                || type.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T
+                || type.AllInterfaces.Any(i => i.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T));
+        }
+
+        private static bool IsLinq(IMethodSymbol method)
+        {
+            IMethodSymbol m = method.ReducedFrom ?? method;
+            return m.ContainingType?.Name == "Enumerable" && m.ContainingNamespace?.ToDisplayString() == "System.Linq";
+        }
+
+        private static BinaryOperatorKind Mirror(BinaryOperatorKind kind)
+        {
+            switch (kind)
+            {
+                case BinaryOperatorKind.LessThan: return BinaryOperatorKind.GreaterThan;
+                case BinaryOperatorKind.LessThanOrEqual: return BinaryOperatorKind.GreaterThanOrEqual;
+                case BinaryOperatorKind.GreaterThan: return BinaryOperatorKind.LessThan;
+                case BinaryOperatorKind.GreaterThanOrEqual: return BinaryOperatorKind.LessThanOrEqual;
+                default: return kind;
+            }
+        }
+
+        internal static IOperation Unwrap(IOperation operation)
+        {
+            while (operation is IConversionOperation conversion)
+            {
+                operation = conversion.Operand;
+            }
+
+            return operation;
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using Microsoft.CodeAnalysis;
+
+namespace AgentQuotas.Analyzers.Helpers
+{
+    /// <summary>A loop that is not bounded by itself and whose repeated parts may make agent calls.</summary>
+    internal sealed class LoopRecord
+    {
+        public LoopRecord(string kind, string? why, Location location, IMethodSymbol? owner, Region region)
+        {
+            Kind = kind;
+            Why = why;
+            Location = location;
+            Owner = owner;
+            Region = region;
+        }
+
+        /// <summary>"while loop", "for loop", ...</summary>
+        public string Kind { get; }
+
+        /// <summary>Why its own shape does not bound it, if there is more to say than its kind.</summary>
+        public string? Why { get; }
+
+        public Location Location { get; }
+
+        /// <summary>The function node the loop runs in, or null when it runs in code that may be called from anywhere (a stored lambda, a field initializer).</summary>
+        public IMethodSymbol? Owner { get; }
+
+        public Region Region { get; }
+    }
+}

@@ -1,0 +1,12 @@
+using System.Collections.Generic;
+
+namespace AgentQuotas.Analyzers.Helpers
+{
+    /// <summary>What a stretch of code does that matters for agent loops: agent calls and calls into the compilation.</summary>
+    internal sealed class Region
+    {
+        public List<AgentCallSite> AgentCalls { get; } = new List<AgentCallSite>();
+
+        public List<CallEdge> Calls { get; } = new List<CallEdge>();
+    }
+}

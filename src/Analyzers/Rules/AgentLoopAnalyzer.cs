@@ -1,0 +1,298 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using AgentQuotas.Analyzers.Helpers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AgentQuotas.Analyzers.Rules
+{
+    /// <summary>
+    /// AQ0003: an unbounded agent loop. A loop (while, do, for, foreach) or a recursive cycle is an agent loop
+    /// when the code it repeats (including local functions and lambdas it runs directly) calls a guarded tool,
+    /// an [AgentTool] method or a chat model. It is bounded when it is a counting for loop with a constant or
+    /// parameter-free bound, a foreach over a finite collection, or when it runs only under an [AgentLoop] cap:
+    /// the method carries one, or every path into the method from code that may be called from anywhere goes
+    /// through a method that does. Needs the whole call graph, so it reports at the end of the compilation.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class AgentLoopAnalyzer : DiagnosticAnalyzer
+    {
+        private static readonly string[] CapNames = { "MaxIterations", "MaxToolCalls", "MaxCost" };
+
+        /// <inheritdoc/>
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.UnboundedAgentLoop);
+
+        /// <inheritdoc/>
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+            context.RegisterCompilationStartAction(start =>
+            {
+                var symbols = AgentSymbols.Create(start.Compilation);
+                if (!symbols.HasRuntime && symbols.ChatClient == null && symbols.AIFunction == null)
+                {
+                    return; // nothing in this compilation can make an agent loop
+                }
+
+                var state = new CompilationState(symbols, new Lazy<bool>(() =>
+                {
+                    PolicyFile? policy = PolicyFile.Find(start.Options, start.CancellationToken);
+                    return policy?.Model != null && PolicyFile.EveryTierCapsRuns(policy.Model);
+                }));
+                start.RegisterOperationBlockAction(state.Collect);
+                start.RegisterCompilationEndAction(state.Report);
+            });
+        }
+
+        /// <summary>The call graph of one compilation, filled concurrently by block actions and read at the end.</summary>
+        private sealed class CompilationState
+        {
+            private readonly AgentSymbols _symbols;
+            private readonly Lazy<bool> _policyCapsEveryTier;
+            private readonly ConcurrentDictionary<IMethodSymbol, FunctionNode> _nodes = new ConcurrentDictionary<IMethodSymbol, FunctionNode>(SymbolEqualityComparer.Default);
+            private readonly ConcurrentDictionary<IMethodSymbol, bool> _escaping = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
+            private readonly ConcurrentBag<LoopRecord> _loops = new ConcurrentBag<LoopRecord>();
+
+            public CompilationState(AgentSymbols symbols, Lazy<bool> policyCapsEveryTier)
+            {
+                _symbols = symbols;
+                _policyCapsEveryTier = policyCapsEveryTier;
+            }
+
+            public void Collect(OperationBlockAnalysisContext context)
+            {
+                IMethodSymbol? owner = context.OwningSymbol is IMethodSymbol method ? AgentSymbols.Normalize(method) : null;
+                var ownerRegion = new Region();
+                foreach (IOperation block in context.OperationBlocks)
+                {
+                    IOperation root = Root(block);
+                    var walker = new BodyWalker(_symbols, root);
+                    Region region = walker.Walk(new[] { block });
+                    ownerRegion.AgentCalls.AddRange(region.AgentCalls);
+                    ownerRegion.Calls.AddRange(region.Calls);
+
+                    foreach (IMethodSymbol escaping in walker.EscapingTargets())
+                    {
+                        _escaping[escaping] = true;
+                    }
+
+                    foreach (IOperation operation in block.DescendantsAndSelf())
+                    {
+                        if (operation is ILocalFunctionOperation localFunction && owner != null)
+                        {
+                            IMethodSymbol symbol = AgentSymbols.Normalize(localFunction.Symbol);
+                            var body = new List<IOperation>();
+                            if (localFunction.Body != null)
+                            {
+                                body.Add(localFunction.Body);
+                            }
+                            else if (localFunction.IgnoredBody != null)
+                            {
+                                body.Add(localFunction.IgnoredBody);
+                            }
+
+                            _nodes[symbol] = new FunctionNode(symbol, owner, walker.Walk(body));
+                        }
+                        else if (operation is ILoopOperation loop)
+                        {
+                            CollectLoop(loop, root, walker, owner);
+                        }
+                    }
+                }
+
+                if (owner == null)
+                {
+                    // A field or property initializer: whatever it calls runs from code the graph does not see.
+                    foreach (CallEdge call in ownerRegion.Calls)
+                    {
+                        _escaping[call.Target] = true;
+                    }
+                }
+                else
+                {
+                    _nodes[owner] = new FunctionNode(owner, owner, ownerRegion);
+                }
+            }
+
+            private void CollectLoop(ILoopOperation loop, IOperation root, BodyWalker walker, IMethodSymbol? blockOwner)
+            {
+                if (LoopBounds.IsBounded(loop, root, out string? why))
+                {
+                    return;
+                }
+
+                Region region = walker.Walk(LoopBounds.RepeatedParts(loop));
+                if (region.AgentCalls.Count == 0 && !region.Calls.Any(c => c.Target.MethodKind == MethodKind.LocalFunction))
+                {
+                    return; // not an agent loop
+                }
+
+                IMethodSymbol? owner = blockOwner;
+                if (walker.IsInStoredLambda(loop))
+                {
+                    owner = null;
+                }
+                else
+                {
+                    for (IOperation? current = loop.Parent; current != null; current = current.Parent)
+                    {
+                        if (current is ILocalFunctionOperation localFunction)
+                        {
+                            owner = blockOwner == null ? null : AgentSymbols.Normalize(localFunction.Symbol);
+                            break;
+                        }
+                    }
+                }
+
+                _loops.Add(new LoopRecord(KindOf(loop), why, KeywordLocation(loop), owner, region));
+            }
+
+            public void Report(CompilationAnalysisContext context)
+            {
+                var graph = new AgentCallGraph(_nodes, _escaping, HasCap, _symbols.Compilation);
+                foreach (LoopRecord loop in _loops.OrderBy(l => l.Location.SourceTree?.FilePath, StringComparer.Ordinal).ThenBy(l => l.Location.SourceSpan.Start))
+                {
+                    context.CancellationToken.ThrowIfCancellationRequested();
+                    if (loop.Owner != null && !graph.IsExposed(loop.Owner))
+                    {
+                        continue; // runs only under an [AgentLoop] cap
+                    }
+
+                    string? agentCall = graph.FirstAgentCall(loop.Region);
+                    if (agentCall == null)
+                    {
+                        continue;
+                    }
+
+                    FunctionNode? node = loop.Owner == null ? null : graph.Node(loop.Owner);
+                    string subject = "This " + loop.Kind + (loop.Why == null ? string.Empty : " " + loop.Why);
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        DiagnosticDescriptors.UnboundedAgentLoop,
+                        loop.Location,
+                        Properties(node),
+                        subject,
+                        agentCall,
+                        Remedy(node, loop: true)));
+                }
+
+                foreach (AgentCallGraph.Cycle cycle in graph.AgentCycles())
+                {
+                    FunctionNode node = graph.Node(cycle.From)!;
+                    context.ReportDiagnostic(Diagnostic.Create(
+                        DiagnosticDescriptors.UnboundedAgentLoop,
+                        cycle.Edge.Location,
+                        Properties(node),
+                        "This recursion (" + cycle.Path + ")",
+                        cycle.AgentCall,
+                        Remedy(node, loop: false)));
+                }
+            }
+
+            private ImmutableDictionary<string, string?> Properties(FunctionNode? node)
+            {
+                bool uncapped = node != null && AgentSymbols.FindAttribute(node.Member, _symbols.AgentLoop) != null;
+                return ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.HasUncappedAgentLoop, uncapped ? "true" : "false");
+            }
+
+            private string Remedy(FunctionNode? node, bool loop)
+            {
+                string bound = loop ? "give it a constant bound or " : string.Empty;
+                if (node == null || !CanCarryAttribute(node.Member))
+                {
+                    return bound + "move it into a method capped with [AgentLoop(MaxIterations = ...)]";
+                }
+
+                string member = "'" + node.Member.Name + "'";
+                string where = node.IsLocalFunction ? "its method " + member : member;
+                string note = node.IsLocalFunction && AgentSymbols.FindAttribute(node.Symbol, _symbols.AgentLoop) != null
+                    ? " ([AgentLoop] on local function '" + node.Symbol.Name + "' is not enforced: calls to local functions cannot be intercepted)"
+                    : string.Empty;
+                if (AgentSymbols.FindAttribute(node.Member, _symbols.AgentLoop) != null)
+                {
+                    return bound + "set a cap on the [AgentLoop] of " + where + " (it sets none, and not every tier of the policy caps runs)" + note;
+                }
+
+                return bound + "cap " + where + " with [AgentLoop(MaxIterations = ...)]" + note;
+            }
+
+            /// <summary>Whether a developer can put [AgentLoop] on the member (not a constructor, accessor or top-level statements).</summary>
+            private static bool CanCarryAttribute(IMethodSymbol member) =>
+                member.MethodKind == MethodKind.Ordinary && !member.IsImplicitlyDeclared && member.Name.IndexOf('<') < 0;
+
+            /// <summary>Whether the method carries an [AgentLoop] that bounds its run: a cap of its own, or the policy caps every tier.</summary>
+            private bool HasCap(IMethodSymbol method)
+            {
+                if (method.MethodKind == MethodKind.LocalFunction)
+                {
+                    return false; // calls to local functions cannot be intercepted, so their [AgentLoop] is not enforced
+                }
+
+                AttributeData? attribute = AgentSymbols.FindAttribute(method, _symbols.AgentLoop);
+                if (attribute == null)
+                {
+                    return false;
+                }
+
+                foreach (string name in CapNames)
+                {
+                    TypedConstant? value = AgentSymbols.NamedArgument(attribute, name);
+                    if (value.HasValue && Numbers.TryGetDouble(value.Value, out double cap) && cap > 0)
+                    {
+                        return true;
+                    }
+                }
+
+                return _policyCapsEveryTier.Value;
+            }
+
+            private static IOperation Root(IOperation operation)
+            {
+                while (operation.Parent != null)
+                {
+                    operation = operation.Parent;
+                }
+
+                return operation;
+            }
+
+            private static string KindOf(ILoopOperation loop)
+            {
+                switch (loop)
+                {
+                    case IWhileLoopOperation whileLoop:
+                        return whileLoop.ConditionIsTop ? "while loop" : "do-while loop";
+                    case IForLoopOperation _:
+                        return "for loop";
+                    case IForEachLoopOperation forEach:
+                        return forEach.IsAsynchronous ? "await foreach loop" : "foreach loop";
+                    default:
+                        return "loop";
+                }
+            }
+
+            private static Location KeywordLocation(ILoopOperation loop)
+            {
+                switch (loop.Syntax)
+                {
+                    case WhileStatementSyntax whileStatement:
+                        return whileStatement.WhileKeyword.GetLocation();
+                    case DoStatementSyntax doStatement:
+                        return doStatement.DoKeyword.GetLocation();
+                    case ForStatementSyntax forStatement:
+                        return forStatement.ForKeyword.GetLocation();
+                    case CommonForEachStatementSyntax forEach:
+                        return forEach.ForEachKeyword.GetLocation();
+                    default:
+                        return loop.Syntax.GetLocation();
+                }
+            }
+        }
+    }
+}

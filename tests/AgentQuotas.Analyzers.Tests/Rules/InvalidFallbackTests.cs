@@ -1,0 +1,116 @@
+using AgentQuotas.Analyzers.Tests.Harness;
+
+namespace AgentQuotas.Analyzers.Tests.Rules;
+
+/// <summary>AQ0005: [Fallback] targets that are missing, mismatched, unreachable, static-incompatible or privileged.</summary>
+public sealed class InvalidFallbackTests
+{
+    [Fact]
+    public async Task Missing_target_is_reported_with_the_closest_valid_method()
+    {
+        var diagnostics = await AnalyzerTest.VerifyAsync("""
+            [QuotaCategory("payments")]
+            public class Refunds
+            {
+                [Cost(1), Fallback([|"DraftRefnd"|])]
+                public Task<string> RefundAsync(string orderId, decimal amount) => Task.FromResult(orderId);
+
+                public Task<string> DraftRefundAsync(string orderId, decimal amount) => Task.FromResult("draft");
+            }
+            """, "AQ0005");
+
+        Assert.Equal("[Fallback] of 'RefundAsync' is invalid: 'Refunds' has no method named 'DraftRefnd'; did you mean 'DraftRefundAsync'?", diagnostics.Single().GetMessage());
+        Assert.Equal("DraftRefundAsync", diagnostics.Single().Properties["AQ.FallbackCandidates"]);
+    }
+
+    [Fact]
+    public async Task Signature_mismatches_are_explained()
+    {
+        var diagnostics = await AnalyzerTest.VerifyAsync("""
+            [QuotaCategory("payments")]
+            public class Refunds
+            {
+                [Cost(1), Fallback([|nameof(WrongParameters)|])]
+                public Task<string> A(string orderId, decimal amount) => Task.FromResult(orderId);
+
+                [Cost(1), Fallback([|nameof(WrongReturn)|])]
+                public Task<string> B(string orderId, decimal amount) => Task.FromResult(orderId);
+
+                public Task<string> WrongParameters(string orderId) => Task.FromResult("draft");
+                public string WrongReturn(string orderId, decimal amount) => "draft";
+            }
+            """, "AQ0005");
+
+        Assert.Contains(diagnostics, d => d.GetMessage().EndsWith("'WrongParameters' takes (string orderId) and returns Task<string>, but the tool takes (string orderId, decimal amount) and returns Task<string>"));
+        Assert.Contains(diagnostics, d => d.GetMessage().EndsWith("'WrongReturn' takes (string orderId, decimal amount) and returns string, but the tool takes (string orderId, decimal amount) and returns Task<string>"));
+    }
+
+    [Fact]
+    public async Task Privileged_self_static_and_unreachable_fallbacks_are_reported()
+    {
+        var diagnostics = await AnalyzerTest.VerifyAsync("""
+            [QuotaCategory("payments")]
+            public class Refunds
+            {
+                [Cost(1), Fallback([|nameof(Other)|])]
+                public void Refund(string id) { }
+
+                [Cost(1), Privileged]
+                public void Other(string id) { }
+
+                [Cost(1), Fallback([|nameof(Itself)|])]
+                public void Itself(string id) { }
+
+                [Cost(1), Fallback([|nameof(Instance)|])]
+                public static void Static(string id) { }
+                public void Instance(string id) { }
+
+                [Cost(1), Fallback([|nameof(Hidden)|])]
+                public void Visible(string id) { }
+                private void Hidden(string id) { }
+            }
+            """, "AQ0005");
+
+        string[] messages = diagnostics.Select(d => d.GetMessage()).ToArray();
+        Assert.Contains(messages, m => m.EndsWith("'Other' is itself privileged; a fallback is the degraded path and must not act with consequences"));
+        Assert.Contains(messages, m => m.EndsWith("it names the tool itself"));
+        Assert.Contains(messages, m => m.EndsWith("'Instance' is an instance method but the tool is static, so there is no instance to call it on"));
+        Assert.Contains(messages, m => m.EndsWith("'Hidden' is private and 'Refunds' is not partial, so the generated guard cannot call it; make it internal or the type partial"));
+    }
+
+    [Fact]
+    public async Task Valid_fallbacks_are_not_reported()
+    {
+        await AnalyzerTest.VerifyAsync("""
+            public class RefundsBase
+            {
+                public Task<string> InheritedDraftAsync(string orderId, decimal amount) => Task.FromResult("draft");
+            }
+
+            [QuotaCategory("payments")]
+            public partial class Refunds : RefundsBase
+            {
+                [AgentTool("refund", "Refunds"), Cost(1), Privileged(RequiresApproval = true), Fallback(nameof(DraftRefundAsync))]
+                public Task<string> RefundAsync(string orderId, decimal amount) => Task.FromResult(orderId);
+
+                [Cost(1), Fallback(nameof(InheritedDraftAsync))]
+                public Task<string> OtherAsync(string orderId, decimal amount) => Task.FromResult(orderId);
+
+                [Cost(1), Fallback(nameof(PrivateDraft))]
+                public string Sync(string orderId) => orderId;
+
+                [Cost(1), Fallback(nameof(StaticDraft))]
+                public string FromInstance(string orderId) => orderId;
+
+                [Cost(1), Fallback(nameof(Overloaded))]
+                public int Count(string orderId) => 1;
+
+                internal Task<string> DraftRefundAsync(string orderId, decimal amount) => Task.FromResult("draft");
+                private string PrivateDraft(string orderId) => "draft";   // reachable: the type is partial
+                internal static string StaticDraft(string orderId) => "draft";
+                internal int Overloaded(int other) => 0;
+                internal int Overloaded(string orderId) => 0;
+            }
+            """);
+    }
+}
