@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs the AgentQuotas package (runtime + generator + analyzers + buildTransitive props) into a local
+# Packs the AgentQuotas package (runtime + generator + analyzers + code fixes + buildTransitive props) into a local
 # folder feed, then builds and runs a consumer project whose csproj has nothing AgentQuotas-specific but
 # the PackageReference: interceptors must be enabled and agentquotas.json added by the package itself.
 #
@@ -86,6 +86,10 @@ dotnet build -c Release -nodeReuse:false --disable-build-servers >"$work/build.l
 items="$(dotnet msbuild Consumer.csproj -getProperty:InterceptorsNamespaces -getItem:AdditionalFiles -nodeReuse:false)"
 echo "$items" | grep -q 'AgentQuotas.Generated' || { echo "FAIL: InterceptorsNamespaces not set by the package: $items"; exit 1; }
 echo "$items" | grep -q 'agentquotas.json' || { echo "FAIL: agentquotas.json not among AdditionalFiles: $items"; exit 1; }
+for component in AgentQuotas.Generators.dll AgentQuotas.Analyzers.dll AgentQuotas.Analyzers.CodeFixes.dll; do
+  [ -f "$work/packages/agentquotas/$version/analyzers/dotnet/cs/$component" ] \
+    || { echo "FAIL: the package lacks analyzers/dotnet/cs/$component"; exit 1; }
+done
 output="$(dotnet bin/Release/net10.0/Consumer.dll)"
 echo "$output"
 expected=$'found a\ndenied: BucketExhausted\ntool calls: 1'

@@ -232,44 +232,19 @@ namespace AgentQuotas.Analyzers.Helpers
         }
 
         /// <summary>
-        /// Whether generated code can call the method: it is accessible anywhere in the assembly, or every type
-        /// around it is partial (the generator can then emit a member inside the type that reaches it).
+        /// Whether generated code can call the method on behalf of a tool of <paramref name="toolType"/>: it is
+        /// accessible anywhere in the assembly, or it is declared on the tool's own type, whose non-public
+        /// members the generated guard reaches through [UnsafeAccessor] (which looks only at the type itself,
+        /// not at its base types).
         /// </summary>
-        public bool IsReachableFromGeneratedCode(IMethodSymbol method)
+        public bool IsReachableFromGeneratedCode(IMethodSymbol method, INamedTypeSymbol toolType)
         {
             if (Compilation.IsSymbolAccessibleWithin(method, Compilation.Assembly))
             {
                 return true;
             }
 
-            for (INamedTypeSymbol? type = method.ContainingType; type != null; type = type.ContainingType)
-            {
-                if (!IsPartial(type))
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        private static bool IsPartial(INamedTypeSymbol type)
-        {
-            if (type.DeclaringSyntaxReferences.Length == 0)
-            {
-                return false;
-            }
-
-            foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
-            {
-                if (reference.GetSyntax() is TypeDeclarationSyntax declaration
-                    && declaration.Modifiers.Any(modifier => modifier.Text == "partial"))
-                {
-                    return true;
-                }
-            }
-
-            return false;
+            return SymbolEqualityComparer.Default.Equals(method.ContainingType.OriginalDefinition, toolType.OriginalDefinition);
         }
 
         /// <summary>"Type.Method" as developers write it.</summary>

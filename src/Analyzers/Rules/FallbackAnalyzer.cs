@@ -135,10 +135,10 @@ namespace AgentQuotas.Analyzers.Rules
                 return name + " is itself privileged; a fallback is the degraded path and must not act with consequences";
             }
 
-            if (!symbols.IsReachableFromGeneratedCode(candidate))
+            if (!symbols.IsReachableFromGeneratedCode(candidate, tool.ContainingType))
             {
-                return name + " is " + ToolBudgetAnalyzer.Accessibility(candidate) + " and '" + tool.ContainingType.Name
-                    + "' is not partial, so the generated guard cannot call it; make it internal or the type partial";
+                return name + " is " + ToolBudgetAnalyzer.Accessibility(candidate) + " in '" + candidate.ContainingType.Name
+                    + "', so the generated guard cannot call it; make it internal, or declare it on '" + tool.ContainingType.Name + "'";
             }
 
             return null;

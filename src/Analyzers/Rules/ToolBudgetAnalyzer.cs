@@ -189,9 +189,9 @@ namespace AgentQuotas.Analyzers.Rules
                 return name + " must take the tool's parameters " + Signatures.Parameters(tool) + " or a prefix of them, not " + Signatures.Parameters(estimator);
             }
 
-            if (!symbols.IsReachableFromGeneratedCode(estimator))
+            if (!symbols.IsReachableFromGeneratedCode(estimator, tool.ContainingType))
             {
-                return name + " is " + Accessibility(estimator) + " and '" + tool.ContainingType.Name + "' is not partial, so the generated guard cannot call it; make it internal or the type partial";
+                return name + " is " + Accessibility(estimator) + " in '" + estimator.ContainingType.Name + "', so the generated guard cannot call it; make it internal, or declare it on '" + tool.ContainingType.Name + "'";
             }
 
             return null;

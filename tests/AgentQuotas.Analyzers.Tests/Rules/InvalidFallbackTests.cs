@@ -65,9 +65,21 @@ public sealed class InvalidFallbackTests
                 public static void Static(string id) { }
                 public void Instance(string id) { }
 
-                [Cost(1), Fallback([|nameof(Hidden)|])]
+                [Cost(1), Fallback(nameof(Hidden))]
                 public void Visible(string id) { }
-                private void Hidden(string id) { }
+                private void Hidden(string id) { }       // reached through [UnsafeAccessor]: fine
+            }
+
+            public class RefundsBase
+            {
+                protected void Shielded(string id) { }
+            }
+
+            [QuotaCategory("payments")]
+            public class DerivedRefunds : RefundsBase
+            {
+                [Cost(1), Fallback([|nameof(Shielded)|])]
+                public void Refund(string id) { }
             }
             """, "AQ0005");
 
@@ -75,7 +87,7 @@ public sealed class InvalidFallbackTests
         Assert.Contains(messages, m => m.EndsWith("'Other' is itself privileged; a fallback is the degraded path and must not act with consequences"));
         Assert.Contains(messages, m => m.EndsWith("it names the tool itself"));
         Assert.Contains(messages, m => m.EndsWith("'Instance' is an instance method but the tool is static, so there is no instance to call it on"));
-        Assert.Contains(messages, m => m.EndsWith("'Hidden' is private and 'Refunds' is not partial, so the generated guard cannot call it; make it internal or the type partial"));
+        Assert.Contains(messages, m => m.EndsWith("'Shielded' is protected in 'RefundsBase', so the generated guard cannot call it; make it internal, or declare it on 'DerivedRefunds'"));
     }
 
     [Fact]
