@@ -1,0 +1,134 @@
+namespace AgentQuotas.Scheduling;
+
+/// <summary>
+/// Four FIFO lines of waiters, one per workload class, with the ranking every scheduler here uses.
+/// Not thread-safe: the owning queue's lock guards it.
+/// </summary>
+internal sealed class WaitingLine
+{
+    public const int ClassCount = 4;
+
+    private readonly QueueWaiter?[] _heads = new QueueWaiter?[ClassCount];
+    private readonly QueueWaiter?[] _tails = new QueueWaiter?[ClassCount];
+    private readonly int[] _counts = new int[ClassCount];
+    private readonly double[] _costs = new double[ClassCount];
+
+    public int Count { get; private set; }
+
+    public int CountOf(WorkloadClass c) => _counts[(int)c];
+
+    public double CostOf(WorkloadClass c) => _costs[(int)c];
+
+    public QueueWaiter? Head(int c) => _heads[c];
+
+    public void Add(QueueWaiter waiter)
+    {
+        int c = (int)waiter.Class;
+        waiter.Previous = _tails[c];
+        waiter.Next = null;
+        if (_tails[c] is QueueWaiter tail)
+        {
+            tail.Next = waiter;
+        }
+        else
+        {
+            _heads[c] = waiter;
+        }
+
+        _tails[c] = waiter;
+        waiter.Linked = true;
+        _counts[c]++;
+        _costs[c] += waiter.Cost;
+        Count++;
+    }
+
+    public bool Remove(QueueWaiter waiter)
+    {
+        if (!waiter.Linked)
+        {
+            return false;
+        }
+
+        int c = (int)waiter.Class;
+        if (waiter.Previous is QueueWaiter previous)
+        {
+            previous.Next = waiter.Next;
+        }
+        else
+        {
+            _heads[c] = waiter.Next;
+        }
+
+        if (waiter.Next is QueueWaiter next)
+        {
+            next.Previous = waiter.Previous;
+        }
+        else
+        {
+            _tails[c] = waiter.Previous;
+        }
+
+        waiter.Previous = null;
+        waiter.Next = null;
+        waiter.Linked = false;
+        _counts[c]--;
+        _costs[c] = _counts[c] == 0 ? 0 : _costs[c] - waiter.Cost;
+        Count--;
+        return true;
+    }
+
+    /// <summary>The earliest deadline among waiters (each line's head has its line's earliest).</summary>
+    public long EarliestDeadline()
+    {
+        long earliest = long.MaxValue;
+        for (int c = 0; c < ClassCount; c++)
+        {
+            // Within a class every waiter has the same maximum wait, so deadlines follow arrival order.
+            if (_heads[c] is QueueWaiter head && head.Deadline < earliest)
+            {
+                earliest = head.Deadline;
+            }
+        }
+
+        return earliest;
+    }
+
+    /// <summary>Removes and returns a waiter whose deadline is at or before <paramref name="now"/>, if any.</summary>
+    public QueueWaiter? TakeExpired(long now)
+    {
+        for (int c = 0; c < ClassCount; c++)
+        {
+            if (_heads[c] is QueueWaiter head && head.Deadline <= now && !head.InFlight)
+            {
+                Remove(head);
+                return head;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Aging: a waiter rises one class per <paramref name="promoteTicks"/> of waiting, but never into
+    /// Critical, so aging cannot erode the latency bound of Critical work.
+    /// </summary>
+    public static int EffectiveClass(QueueWaiter waiter, long now, long promoteTicks)
+    {
+        int own = (int)waiter.Class;
+        if (promoteTicks <= 0 || own <= (int)WorkloadClass.High)
+        {
+            return own;
+        }
+
+        long steps = (now - waiter.EnqueuedAt) / promoteTicks;
+        return (int)Math.Max((int)WorkloadClass.High, own - Math.Min(steps, ClassCount));
+    }
+
+    /// <summary>
+    /// The rank of a waiter: classes within their reserved share first, then by effective (aged) class,
+    /// then by <paramref name="tieBreak"/> (the pools' tenant fairness; 0 for buckets), then by arrival.
+    /// Smaller is better.
+    /// </summary>
+    public static (int Share, int Class, long Tie, long Sequence) Rank(QueueWaiter waiter, bool withinShare, long now, long promoteTicks, long tieBreak) =>
+        (withinShare ? 0 : 1, EffectiveClass(waiter, now, promoteTicks), tieBreak, waiter.Sequence);
+}
