@@ -163,7 +163,7 @@ public sealed partial class QuotaGate
         PoolLease lease = default;
         if (UsesPools(a))
         {
-            PoolEntry pool = _pools.Enter(a.WorkloadClass, a.Identity.Tenant, a.Policy.Schedule, QueueLimit(a), canWait: false, CancellationToken.None);
+            PoolEntry pool = _pools.Enter(a.WorkloadClass, a.Identity.Tenant, a.Policy.Schedule, QueueLimit(a), canWait: false, TimeSpan.Zero, CancellationToken.None);
             if (pool.Kind != PoolEntryKind.Granted)
             {
                 Undo(a);
@@ -351,7 +351,7 @@ public sealed partial class QuotaGate
         PoolLease lease = default;
         if (UsesPools(a))
         {
-            PoolEntry pool = _pools.Enter(a.WorkloadClass, a.Identity.Tenant, a.Policy.Schedule, QueueLimit(a), canWait: MayWait(a), cancellationToken);
+            PoolEntry pool = _pools.Enter(a.WorkloadClass, a.Identity.Tenant, a.Policy.Schedule, QueueLimit(a), canWait: MayWait(a), waited, cancellationToken);
             if (pool.Kind == PoolEntryKind.Rejected)
             {
                 await UndoAsync(a).ConfigureAwait(false);

@@ -517,7 +517,7 @@ internal sealed class BucketQueue
     private QueueWaiter? Select(long now)
     {
         QueueWaiter? best = null;
-        (int, int, long, long) bestRank = default;
+        (int, int, int, long, long) bestRank = default;
         for (int c = 0; c < WaitingLine.ClassCount; c++)
         {
             if (_line.Head(c) is not QueueWaiter head)
@@ -539,7 +539,7 @@ internal sealed class BucketQueue
     private bool OutranksAll(in BucketArrival a, long now)
     {
         int k = (int)a.Class;
-        var mine = (Within(k) ? 0 : 1, k, 0L, long.MaxValue);
+        var mine = (Within(k) ? 0 : 1, k, k, 0L, long.MaxValue);
         for (int c = 0; c < WaitingLine.ClassCount; c++)
         {
             if (_line.Head(c) is QueueWaiter head && WaitingLine.Rank(head, Within(c), now, _settings.PromoteTicks, 0).CompareTo(mine) < 0)
@@ -553,7 +553,8 @@ internal sealed class BucketQueue
 
     /// <summary>
     /// Estimated wait: the units of everyone who would be served first, plus its own cost and the reserves
-    /// it must leave, minus what the bucket holds now, divided by the refill rate.
+    /// it must leave, minus what the bucket holds now, divided by the refill rate; for a class with a
+    /// reserved share, at most its own line's units (less its reserve) at share x refill.
     /// </summary>
     private TimeSpan Estimate(int k, double cost, bool mayBorrow, long now)
     {
@@ -566,21 +567,28 @@ internal sealed class BucketQueue
                 continue;
             }
 
-            // Less urgent lines count only for the waiters aging has lifted to this class or above.
-            for (QueueWaiter? w = _line.Head(c); w is not null; w = w.Next)
+            // Less urgent lines count only for the waiters aging has lifted above this class (the oldest
+            // come first in each line, so the scan stops at the first that is not).
+            for (QueueWaiter? w = _line.Head(c); w is not null && WaitingLine.IsAhead(w, k, now, _settings.PromoteTicks); w = w.Next)
             {
-                if (WaitingLine.EffectiveClass(w, now, _settings.PromoteTicks) > k)
-                {
-                    break;
-                }
-
                 ahead += w.Cost;
             }
         }
 
         double protect = mayBorrow ? 0 : Protection(k, cost);
         double need = ahead + cost + protect - Available(now);
-        return need <= 0 ? TimeSpan.Zero : TimeSpan.FromTicks(SecondsToTicks(need / _limits.RefillPerSecond));
+        double seconds = need <= 0 ? 0 : need / _limits.RefillPerSecond;
+
+        // A class with a reserved share is served at least at share x refill whatever waits ahead of it by
+        // priority: its own line and cost, less what its reserve holds, bound its wait too.
+        double share = _settings.Shares[k];
+        if (share > 0)
+        {
+            double own = _line.CostOf((WorkloadClass)k) + cost - Math.Max(0, _reserve[k]);
+            seconds = Math.Min(seconds, Math.Max(0, own) / (share * _limits.RefillPerSecond));
+        }
+
+        return TimeSpan.FromTicks(SecondsToTicks(seconds));
     }
 
     private double Available(long now)

@@ -27,7 +27,7 @@ internal sealed class ComputePoolSet : IDisposable
 
     private readonly Lock _lock = new();
     private readonly BucketScheduler _clock;
-    private readonly WaitingLine _line = new();
+    private readonly WaitingLine _line = new() { FifoDeadlines = false };
     private readonly Dictionary<string, int> _tenantRunning = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int[]> _tenantWaiting = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ComputePool> _byName = new(StringComparer.Ordinal);
@@ -90,7 +90,14 @@ internal sealed class ComputePoolSet : IDisposable
     }
 
     /// <summary>Asks for a slot; waits only when <paramref name="canWait"/> and admission control allows.</summary>
-    public PoolEntry Enter(WorkloadClass workloadClass, string tenant, SchedulingSettings settings, int queueLimit, bool canWait, CancellationToken cancellationToken)
+    /// <param name="workloadClass">The call's class.</param>
+    /// <param name="tenant">The call's tenant.</param>
+    /// <param name="settings">The policy's scheduling settings.</param>
+    /// <param name="queueLimit">Most calls of the class and tenant that may wait.</param>
+    /// <param name="canWait">Whether the call may wait at all.</param>
+    /// <param name="waited">How long the call already waited (for units): the class's maximum wait covers both.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public PoolEntry Enter(WorkloadClass workloadClass, string tenant, SchedulingSettings settings, int queueLimit, bool canWait, TimeSpan waited, CancellationToken cancellationToken)
     {
         QueueWaiter waiter;
         long now = _clock.Now();
@@ -137,12 +144,12 @@ internal sealed class ComputePoolSet : IDisposable
                         waiting[k], workloadClass, tenant, queueLimit, busy));
             }
 
-            long maxWait = settings.MaxWaitTicks[k];
-            if (maxWait != long.MaxValue && estimate is TimeSpan e && e.Ticks > maxWait)
+            long maxWait = settings.MaxWaitTicks[k] == long.MaxValue ? long.MaxValue : Math.Max(0, settings.MaxWaitTicks[k] - waited.Ticks);
+            if (maxWait == 0 || (maxWait != long.MaxValue && estimate is TimeSpan e && e.Ticks > maxWait))
             {
                 return new PoolEntry(PoolEntryKind.Rejected, reason: QuotaReason.QueueTimeout, retryAfter: estimate,
-                    detail: string.Format(CultureInfo.InvariantCulture, "The estimated wait of {0} for a compute-pool slot exceeds the {1} class's maxQueueWait of {2}; refused without queueing. {3}",
-                        QuotaMessages.FormatDuration(e), workloadClass, QuotaMessages.FormatDuration(TimeSpan.FromTicks(maxWait)), busy));
+                    detail: string.Format(CultureInfo.InvariantCulture, "The estimated wait of {0} for a compute-pool slot exceeds what is left of the {1} class's maxQueueWait ({2}); refused without queueing. {3}",
+                        estimate is TimeSpan known ? QuotaMessages.FormatDuration(known) : "(unknown)", workloadClass, QuotaMessages.FormatDuration(TimeSpan.FromTicks(maxWait)), busy));
             }
 
             waiter = new QueueWaiter(workloadClass, 1, tenant, now, maxWait == long.MaxValue ? long.MaxValue : now + maxWait,
@@ -298,7 +305,7 @@ internal sealed class ComputePoolSet : IDisposable
             }
 
             QueueWaiter? best = null;
-            (int, int, long, long) bestRank = default;
+            (int, int, int, long, long) bestRank = default;
             for (int c = 0; c < WaitingLine.ClassCount; c++)
             {
                 if (!pool.Serves((WorkloadClass)c))
@@ -404,7 +411,7 @@ internal sealed class ComputePoolSet : IDisposable
         {
             for (QueueWaiter? w = _line.Head(c); w is not null; w = w.Next)
             {
-                if (WaitingLine.EffectiveClass(w, now, settings.PromoteTicks) <= k)
+                if (WaitingLine.IsAhead(w, k, now, settings.PromoteTicks))
                 {
                     ahead++;
                 }

@@ -13,6 +13,13 @@ internal sealed class WaitingLine
     private readonly int[] _counts = new int[ClassCount];
     private readonly double[] _costs = new double[ClassCount];
 
+    /// <summary>
+    /// Whether deadlines follow arrival within each class (true for bucket queues, where every waiter of a
+    /// class gets the same maximum wait). Pool waiters may have spent part of their wait on units first, so
+    /// their lines are scanned whole.
+    /// </summary>
+    public bool FifoDeadlines { get; init; } = true;
+
     public int Count { get; private set; }
 
     public int CountOf(WorkloadClass c) => _counts[(int)c];
@@ -83,10 +90,9 @@ internal sealed class WaitingLine
         long earliest = long.MaxValue;
         for (int c = 0; c < ClassCount; c++)
         {
-            // Within a class every waiter has the same maximum wait, so deadlines follow arrival order.
-            if (_heads[c] is QueueWaiter head && head.Deadline < earliest)
+            for (QueueWaiter? w = _heads[c]; w is not null; w = FifoDeadlines ? null : w.Next)
             {
-                earliest = head.Deadline;
+                earliest = Math.Min(earliest, w.Deadline);
             }
         }
 
@@ -98,10 +104,13 @@ internal sealed class WaitingLine
     {
         for (int c = 0; c < ClassCount; c++)
         {
-            if (_heads[c] is QueueWaiter head && head.Deadline <= now && !head.InFlight)
+            for (QueueWaiter? w = _heads[c]; w is not null; w = FifoDeadlines ? null : w.Next)
             {
-                Remove(head);
-                return head;
+                if (w.Deadline <= now && !w.InFlight)
+                {
+                    Remove(w);
+                    return w;
+                }
             }
         }
 
@@ -125,10 +134,16 @@ internal sealed class WaitingLine
     }
 
     /// <summary>
-    /// The rank of a waiter: classes within their reserved share first, then by effective (aged) class,
-    /// then by <paramref name="tieBreak"/> (the pools' tenant fairness; 0 for buckets), then by arrival.
-    /// Smaller is better.
+    /// The rank of a waiter, smaller first: classes within their reserved share first; then the effective
+    /// (aged) class; at an equal effective class the more urgent own class (a Batch request aged to
+    /// Standard ranks behind genuine Standard requests and ahead of Batch ones, so aging lifts a request
+    /// past the class below its effective class, never past work that was that urgent to begin with);
+    /// then <paramref name="tieBreak"/> (the pools' tenant fairness; 0 for buckets); then arrival.
     /// </summary>
-    public static (int Share, int Class, long Tie, long Sequence) Rank(QueueWaiter waiter, bool withinShare, long now, long promoteTicks, long tieBreak) =>
-        (withinShare ? 0 : 1, EffectiveClass(waiter, now, promoteTicks), tieBreak, waiter.Sequence);
+    public static (int Share, int Class, int Own, long Tie, long Sequence) Rank(QueueWaiter waiter, bool withinShare, long now, long promoteTicks, long tieBreak) =>
+        (withinShare ? 0 : 1, EffectiveClass(waiter, now, promoteTicks), (int)waiter.Class, tieBreak, waiter.Sequence);
+
+    /// <summary>Whether <paramref name="waiter"/> would be served before a new request of class <paramref name="k"/> (ignoring shares).</summary>
+    public static bool IsAhead(QueueWaiter waiter, int k, long now, long promoteTicks) =>
+        (int)waiter.Class <= k || EffectiveClass(waiter, now, promoteTicks) < k;
 }

@@ -87,26 +87,34 @@ public class PriorityQueueTests
     [Fact]
     public async Task Aging_promotes_a_long_waiting_request_one_class_per_promoteAfter()
     {
-        // The bucket holds 10 and is empty; a Batch call for 10 waits, a Standard call for 10 arrives 6 s later.
-        // By then the Batch call has aged one class (promoteAfter 5 s) and ties with Standard: it came first.
+        // The bucket holds 10 and is empty. A Batch call for 10 waits; a Standard call for 10 arrives later.
+        // Units for one call are there at 10 / refill seconds. After one promoteAfter (5 s) the Batch call
+        // counts as Standard but ranks behind genuine Standard work; after two it counts as High and goes
+        // before a Standard call that has not aged as far.
         string aging = "\"aging\": { \"promoteAfter\": \"00:00:05\" }";
-        Assert.Equal(["batch", "standard"], await RaceAsync(TestPolicies.Simple(capacity: 10, refill: 1, extra: aging)));
+        Assert.Equal(["standard", "batch"], await RaceAsync(TestPolicies.Simple(capacity: 10, refill: 1.25, extra: aging), 6));  // at 8 s: one step
+        Assert.Equal(["batch", "standard"], await RaceAsync(TestPolicies.Simple(capacity: 10, refill: 0.5, extra: aging), 18));  // at 20 s: two steps
 
-        // Without aging the Standard call overtakes it.
-        Assert.Equal(["standard", "batch"], await RaceAsync(TestPolicies.Simple(capacity: 10, refill: 1)));
+        // A Standard call that has aged as far wins the tie: it was more urgent to begin with.
+        Assert.Equal(["standard", "batch"], await RaceAsync(TestPolicies.Simple(capacity: 10, refill: 0.5, extra: aging), 6));
 
-        async Task<List<string>> RaceAsync(QuotaPolicy policy)
+        // Without aging the Standard call overtakes it however long it waited.
+        Assert.Equal(["standard", "batch"], await RaceAsync(TestPolicies.Simple(capacity: 10, refill: 0.5), 18));
+
+        async Task<List<string>> RaceAsync(QuotaPolicy policy, double standardAfter)
         {
             var time = new ManualTimeProvider();
             using QuotaGate gate = Gate(policy, time);
             Assert.True(gate.TryAcquire(Request(10, WorkloadClass.Standard)).IsAdmitted);
             var order = new List<string>();
             Task batch = Track(gate.AcquireAsync(Request(10, WorkloadClass.Batch)), "batch", order);
-            time.Advance(TimeSpan.FromSeconds(6));
+            time.Advance(TimeSpan.FromSeconds(standardAfter));
             Task standard = Track(gate.AcquireAsync(Request(10, WorkloadClass.Standard)), "standard", order);
-            time.Advance(TimeSpan.FromSeconds(4));
-            Assert.Single(order);
-            time.Advance(TimeSpan.FromSeconds(10));
+            for (int i = 0; i < 40 && order.Count < 2; i++)
+            {
+                time.Advance(TimeSpan.FromSeconds(1));
+            }
+
             await Task.WhenAll(batch, standard);
             return order;
         }
