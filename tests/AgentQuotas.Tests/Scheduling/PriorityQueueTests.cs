@@ -176,26 +176,27 @@ public class PriorityQueueTests
     }
 
     [Fact]
-    public void A_tool_with_a_fallback_takes_the_draft_rung_before_the_queue()
+    public async Task A_tool_with_a_fallback_takes_the_draft_rung_before_the_queue()
     {
         var draftable = new QuotaTool("search_kb", "search", hasFallback: true);
         using QuotaGate gate = Gate(TestPolicies.Simple(capacity: 1, refill: 1), _time);
         Assert.True(gate.TryAcquire(Request(1, WorkloadClass.Standard)).IsAdmitted);
         ValueTask<QuotaDecision> pending = gate.AcquireAsync(new QuotaRequest(Acme, draftable, 1));
         Assert.True(pending.IsCompleted);
-        Assert.Equal(DegradationMode.DraftOnly, pending.Result.Mode);
+        Assert.Equal(DegradationMode.DraftOnly, (await pending).Mode);
     }
 
     [Fact]
-    public void A_ladder_without_Queued_denies_at_once()
+    public async Task A_ladder_without_Queued_denies_at_once()
     {
         QuotaPolicy policy = TestPolicies.Simple(capacity: 1, refill: 1, extra: "\"degradation\": [\"Full\", \"DraftOnly\"]");
         using QuotaGate gate = Gate(policy, _time);
         Assert.True(gate.TryAcquire(Request(1, WorkloadClass.Standard)).IsAdmitted);
         ValueTask<QuotaDecision> pending = gate.AcquireAsync(Request(1, WorkloadClass.Standard));
         Assert.True(pending.IsCompleted);
-        Assert.Equal(QuotaReason.BucketExhausted, pending.Result.Reason);
-        Assert.Equal(TimeSpan.FromSeconds(1), pending.Result.RetryAfter);
+        QuotaDecision denied = await pending;
+        Assert.Equal(QuotaReason.BucketExhausted, denied.Reason);
+        Assert.Equal(TimeSpan.FromSeconds(1), denied.RetryAfter);
     }
 
     [Fact]
@@ -230,7 +231,7 @@ public class PriorityQueueTests
     }
 
     [Fact]
-    public void A_full_class_queue_is_refused_early_with_a_retry_estimate()
+    public async Task A_full_class_queue_is_refused_early_with_a_retry_estimate()
     {
         QuotaPolicy policy = TestPolicies.Simple(capacity: 2, refill: 1, extra: "\"classes\": { \"Standard\": { \"queueLimit\": 2 } }");
         using QuotaGate gate = Gate(policy, _time);
@@ -241,25 +242,27 @@ public class PriorityQueueTests
 
         ValueTask<QuotaDecision> c = gate.AcquireAsync(Request(2, WorkloadClass.Standard));
         Assert.True(c.IsCompleted);
-        Assert.Equal(QuotaReason.QueueFull, c.Result.Reason);
-        Assert.Equal(TimeSpan.FromSeconds(6), c.Result.RetryAfter);          // 2 + 2 ahead + its own 2 at 1 unit/s
-        Assert.Contains("queueLimit 2", c.Result.Detail);
+        QuotaDecision full = await c;
+        Assert.Equal(QuotaReason.QueueFull, full.Reason);
+        Assert.Equal(TimeSpan.FromSeconds(6), full.RetryAfter);          // 2 + 2 ahead + its own 2 at 1 unit/s
+        Assert.Contains("queueLimit 2", full.Detail);
 
         // Another class has its own line.
         Assert.False(gate.AcquireAsync(Request(2, WorkloadClass.High)).IsCompleted);
     }
 
     [Fact]
-    public void A_wait_estimated_beyond_the_class_maximum_is_refused_without_queueing()
+    public async Task A_wait_estimated_beyond_the_class_maximum_is_refused_without_queueing()
     {
         QuotaPolicy policy = TestPolicies.Simple(capacity: 10, refill: 1, extra: "\"classes\": { \"Batch\": { \"maxQueueWait\": \"00:00:05\" } }");
         using QuotaGate gate = Gate(policy, _time);
         Assert.True(gate.TryAcquire(Request(10, WorkloadClass.Standard)).IsAdmitted);
         ValueTask<QuotaDecision> tooLong = gate.AcquireAsync(Request(6, WorkloadClass.Batch));
         Assert.True(tooLong.IsCompleted);
-        Assert.Equal(QuotaReason.QueueTimeout, tooLong.Result.Reason);
-        Assert.Equal(TimeSpan.FromSeconds(6), tooLong.Result.RetryAfter);
-        Assert.Contains("refused without queueing", tooLong.Result.Detail);
+        QuotaDecision refused = await tooLong;
+        Assert.Equal(QuotaReason.QueueTimeout, refused.Reason);
+        Assert.Equal(TimeSpan.FromSeconds(6), refused.RetryAfter);
+        Assert.Contains("refused without queueing", refused.Detail);
         Assert.Equal(0, gate.QueuedCount);
 
         Assert.False(gate.AcquireAsync(Request(4, WorkloadClass.Batch)).IsCompleted); // 4 s fits
