@@ -276,6 +276,7 @@ public sealed partial class QuotaGate
         TimeSpan waited = TimeSpan.Zero;
         bool queued = false;
         bool haveUnits = false;
+        bool released = false;
         try
         {
             if (taking is ValueTask<QuotaStoreResult> pending)
@@ -317,6 +318,7 @@ public sealed partial class QuotaGate
                         catch (OperationCanceledException)
                         {
                             a.Run?.Release(a.Cost);
+                            released = true;
                             RecordCancelled(a, TimeSpan.FromTicks(_buckets.Now() - entry.Waiter!.EnqueuedAt));
                             throw;
                         }
@@ -338,7 +340,7 @@ public sealed partial class QuotaGate
         }
         catch (OperationCanceledException)
         {
-            Abandon(a, releaseRun: false);
+            Abandon(a, releaseRun: !released);
             throw;
         }
         catch

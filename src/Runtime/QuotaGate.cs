@@ -203,6 +203,7 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
 
     private void ReleaseOwned()
     {
+        _buckets.Shutdown(nameof(QuotaGate));
         _pools.Dispose();
         _ownedStore?.Dispose();
         _metrics.Dispose();

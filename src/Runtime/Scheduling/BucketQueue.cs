@@ -245,6 +245,25 @@ internal sealed class BucketQueue
         }
     }
 
+    /// <summary>Ends every wait with <paramref name="exception"/> and retires the queue (the gate is being disposed).</summary>
+    public void Shutdown(Exception exception)
+    {
+        List<QueueWaiter> waiters;
+        lock (_lock)
+        {
+            _retired = true;
+            _timer?.Dispose();
+            _timer = null;
+            waiters = _line.RemoveAll();
+            _owner.CountWaiter(-waiters.Count);
+        }
+
+        foreach (QueueWaiter waiter in waiters)
+        {
+            waiter.TryFail(exception);
+        }
+    }
+
     /// <summary>Starts the pump unless it is running (then it looks again before it stops).</summary>
     public void Kick()
     {

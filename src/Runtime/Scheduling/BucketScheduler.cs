@@ -127,6 +127,16 @@ internal sealed class BucketScheduler
         }
     }
 
+    /// <summary>Ends every wait (the gate is being disposed): waiters get an <see cref="ObjectDisposedException"/>.</summary>
+    public void Shutdown(string owner)
+    {
+        foreach (BucketQueue queue in _queues.Values)
+        {
+            queue.Shutdown(new ObjectDisposedException(owner, "The quota gate was disposed while the call waited in its queue."));
+            Retire(queue);
+        }
+    }
+
     public long NextSequence() => Interlocked.Increment(ref _sequence);
 
     public void CountWaiter(int delta) => Interlocked.Add(ref _waiting, delta);

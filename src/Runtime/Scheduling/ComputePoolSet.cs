@@ -217,12 +217,22 @@ internal sealed class ComputePoolSet : IDisposable
         }
     }
 
+    /// <summary>Stops the deadline timer and ends every wait with an <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
+        List<QueueWaiter> waiters;
         lock (_lock)
         {
             _timer?.Dispose();
             _timer = null;
+            waiters = _line.RemoveAll();
+            _tenantWaiting.Clear();
+            Volatile.Write(ref _waiting, 0);
+        }
+
+        foreach (QueueWaiter waiter in waiters)
+        {
+            waiter.TryFail(new ObjectDisposedException(nameof(QuotaGate), "The quota gate was disposed while the call waited for a compute-pool slot."));
         }
     }
 

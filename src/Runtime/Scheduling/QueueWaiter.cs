@@ -136,6 +136,19 @@ internal sealed class QueueWaiter : IValueTaskSource<WaitResult>
         return true;
     }
 
+    /// <summary>Ends the wait with an exception (the gate was disposed); once, like the other completions.</summary>
+    public bool TryFail(Exception exception)
+    {
+        if (Interlocked.Exchange(ref _completed, 1) != 0)
+        {
+            return false;
+        }
+
+        _cancellation.Dispose();
+        _core.SetException(exception);
+        return true;
+    }
+
     WaitResult IValueTaskSource<WaitResult>.GetResult(short token) => _core.GetResult(token);
 
     ValueTaskSourceStatus IValueTaskSource<WaitResult>.GetStatus(short token) => _core.GetStatus(token);

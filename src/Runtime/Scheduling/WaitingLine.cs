@@ -84,6 +84,22 @@ internal sealed class WaitingLine
         return true;
     }
 
+    /// <summary>Removes every waiter and returns them.</summary>
+    public List<QueueWaiter> RemoveAll()
+    {
+        var all = new List<QueueWaiter>(Count);
+        for (int c = 0; c < ClassCount; c++)
+        {
+            while (_heads[c] is QueueWaiter head)
+            {
+                Remove(head);
+                all.Add(head);
+            }
+        }
+
+        return all;
+    }
+
     /// <summary>The earliest deadline among waiters (each line's head has its line's earliest).</summary>
     public long EarliestDeadline()
     {

@@ -23,24 +23,30 @@ public class FastPathTests
             (await run.AcquireAsync(Search, 1)).Complete();
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
+        // The least of a few rounds: the runtime itself (tiered JIT) may allocate on this thread now and then.
+        long sync = long.MaxValue, async = long.MaxValue;
+        for (int round = 0; round < 5; round++)
         {
-            QuotaTicket ticket = run.Acquire(Search, 1);
-            ticket.Complete();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
+            {
+                QuotaTicket ticket = run.Acquire(Search, 1);
+                ticket.Complete();
+            }
+
+            sync = Math.Min(sync, GC.GetAllocatedBytesForCurrentThread() - before);
+
+            before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
+            {
+                ValueTask<QuotaTicket> pending = run.AcquireAsync(Search, 1);
+                Assert.True(pending.IsCompletedSuccessfully);
+                (await pending).Complete(); // completed: continues synchronously, on this thread
+            }
+
+            async = Math.Min(async, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        long sync = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
-        {
-            ValueTask<QuotaTicket> pending = run.AcquireAsync(Search, 1);
-            Assert.True(pending.IsCompletedSuccessfully);
-            pending.Result.Complete();
-        }
-
-        long async = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, sync);
         Assert.Equal(0, async);
         Assert.Equal(0, gate.BucketQueues.QueueCount); // nothing was queued, so no queue was created

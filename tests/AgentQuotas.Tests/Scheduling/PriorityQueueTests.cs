@@ -306,6 +306,20 @@ public class PriorityQueueTests
         Assert.Equal(TimeSpan.FromSeconds(1), critical.RetryAfter);  // nobody is ahead of Critical
     }
 
+    [Fact]
+    public async Task Disposing_the_gate_ends_every_wait()
+    {
+        QuotaGate gate = Gate(TestPolicies.Simple(capacity: 1, refill: 1), _time);
+        using AgentRun run = gate.BeginRun(Acme);
+        Assert.True(run.Acquire(Search, 1).IsAdmitted);
+        ValueTask<QuotaTicket> waiting = run.AcquireAsync(Search, 1);
+        Assert.False(waiting.IsCompleted);
+        gate.Dispose();
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await waiting);
+        Assert.Equal(1, run.ToolCalls);
+        Assert.Equal(0, gate.QueuedCount);
+    }
+
     internal static async Task Track<T>(ValueTask<T> pending, string name, List<string> order)
     {
         T result = await pending.ConfigureAwait(false); // no sync context: record inline, during Advance
