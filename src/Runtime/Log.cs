@@ -22,4 +22,22 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "The audit file {Path} could not be written; {Count} records are lost")]
     public static partial void AuditWriteFailed(ILogger logger, Exception exception, string path, int count);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "Giving back {Cost} units to bucket {Bucket} after a cancelled or refused queue grant failed; the bucket may be short until it refills")]
+    public static partial void QueueRefundFailed(ILogger logger, Exception exception, string bucket, double cost);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Circuit breaker for category {Category} went from {Previous} to {State} after {Failures} consecutive failures")]
+    public static partial void CircuitStateChanged(ILogger logger, string category, Resilience.CircuitState previous, Resilience.CircuitState state, int failures);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Spend anomaly for tenant {Tenant}: {Current} units in the current interval against a baseline of {Baseline} (factor {Factor}); {Action}")]
+    public static partial void AnomalyFlagged(ILogger logger, string tenant, double current, double baseline, double factor, string action);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Spend anomaly of tenant {Tenant} cleared; its baseline starts again")]
+    public static partial void AnomalyCleared(ILogger logger, string tenant);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "The {Event} handler failed")]
+    public static partial void EventHandlerFailed(ILogger logger, Exception exception, string @event);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Debug, Message = "Queued {Tool} for {Tenant} ({Category}, {Class}): {Reason}")]
+    public static partial void Queued(ILogger logger, string tool, string tenant, string category, WorkloadClass @class, QuotaReason reason);
 }

@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using AgentQuotas.Audit;
 using AgentQuotas.Policy;
+using AgentQuotas.Scheduling;
 using AgentQuotas.Stores;
 using AgentQuotas.Telemetry;
 
@@ -14,6 +16,10 @@ namespace AgentQuotas;
 //   4. ask for approval only when the call could run, so approvers never see calls that would be
 //      refused anyway; a call that is not approved gives its units and reservation back;
 //   5. record the decision (audit, metrics). Anything refused after step 2 undoes steps 2-3.
+// Scheduling wraps steps 3 and 4: the category's circuit breaker is asked first; step 3 goes through the
+// bucket's priority queue when the bucket is contended (or reserved shares need accounting) and may wait
+// there on the async path; a compute-pool slot is then taken (or waited for) before approval; the slot
+// is held until the ticket is completed or failed. See docs/scheduling.md.
 public sealed partial class QuotaGate
 {
     private const string IterationTool = "(iteration)";
@@ -26,7 +32,7 @@ public sealed partial class QuotaGate
         ValidateCost(tool, cost);
         cancellationToken.ThrowIfCancellationRequested();
         Attempt attempt = CreateAttempt(run, run.Identity, run.WorkloadClass, run.Workflow, tool, cost);
-        ValueTask<QuotaDecision> pending = DecideAsync(attempt, cancellationToken);
+        ValueTask<Admission> pending = DecideAsync(attempt, cancellationToken);
         return pending.IsCompletedSuccessfully
             ? new ValueTask<QuotaTicket>(ToTicket(attempt, pending.Result))
             : AwaitTicketAsync(pending, attempt);
@@ -87,6 +93,13 @@ public sealed partial class QuotaGate
         }
 
         ticket.Activity?.Dispose();
+        ReleasePool(ticket.Lease);
+        _breakers.OnSuccess(d.Category);
+        if (actualCost is double reported && reported != d.Cost)
+        {
+            ObserveSpend(ticket.Run, ticket.Run.Identity, ticket.Run.WorkloadClass, ticket.Run.Workflow, _provider.Current, reported - d.Cost);
+        }
+
         WriteAudit(ticket.Run, ticket.Run.Identity, ticket.Run.WorkloadClass, ticket.Run.Workflow, d, AuditDecision.Completed, actualCost ?? d.Cost, d.PolicyVersion, detail: null);
     }
 
@@ -99,6 +112,8 @@ public sealed partial class QuotaGate
             activity.Dispose();
         }
 
+        ReleasePool(ticket.Lease);
+        _breakers.OnFailure(d.Category, _provider.Current.CircuitBreakers, exception);
         string detail = exception is null ? "the call failed" : exception.GetType().Name + ": " + exception.Message;
         WriteAudit(ticket.Run, ticket.Run.Identity, ticket.Run.WorkloadClass, ticket.Run.Workflow, d, AuditDecision.Failed, actualCost: null, d.PolicyVersion, detail);
     }
@@ -109,36 +124,53 @@ public sealed partial class QuotaGate
         QuotaPolicy policy = _provider.Current;
         TierPolicy? tier = null;
         CategoryBudget? budget = null;
-        if (policy.TryResolveTier(identity.Tenant, out tier))
+        bool quarantined = false;
+        if (policy.Anomaly?.QuarantineTier is string quarantine && _anomalies.IsFlagged(identity.Tenant) && policy.Tiers.TryGetValue(quarantine, out tier))
+        {
+            quarantined = true;
+            tier.TryGetBudget(tool.Category, out budget);
+        }
+        else if (policy.TryResolveTier(identity.Tenant, out tier))
         {
             tier.TryGetBudget(tool.Category, out budget);
         }
 
-        return new Attempt(run, identity, workloadClass, workflow, tool, cost, policy, tier, budget);
+        return new Attempt(run, identity, workloadClass, workflow, tool, cost, policy, tier, budget, quarantined, probe: false);
     }
 
-    private QuotaDecision Decide(in Attempt a)
+    // The synchronous pipeline: never waits (a full queue or pool is a denial with RetryAfter).
+    private Admission Decide(Attempt a)
     {
-        if (!TryReserveRun(a, out QuotaDecision refused))
+        if (!EnterBreaker(ref a, out QuotaDecision refused) || !TryReserveRun(a, out refused))
         {
-            return refused;
+            return new Admission(refused);
         }
 
         QuotaStoreResult taken;
         try
         {
-            taken = _store.TryAcquire(a.StoreRequest());
+            if (!TakeNow(a, out taken, out refused))
+            {
+                return new Admission(refused);
+            }
         }
         catch
         {
-            a.Run?.Release(a.Cost);
+            Abandon(a);
             throw;
         }
 
-        if (!taken.IsAdmitted)
+        PoolLease lease = default;
+        if (UsesPools(a))
         {
-            a.Run?.Release(a.Cost);
-            return Deny(a, ToReason(taken.Outcome), taken, taken.Detail);
+            PoolEntry pool = _pools.Enter(a.WorkloadClass, a.Identity.Tenant, a.Policy.Schedule, QueueLimit(a), canWait: false, TimeSpan.Zero, CancellationToken.None);
+            if (pool.Kind != PoolEntryKind.Granted)
+            {
+                Undo(a);
+                return new Admission(Deny(a, pool.Reason, Untaken(taken, a), pool.Detail, pool.RetryAfter));
+            }
+
+            lease = pool.Lease;
         }
 
         if (a.Tool.RequiresApproval)
@@ -146,72 +178,219 @@ public sealed partial class QuotaGate
             ApprovalDecision approval = RequestApprovalSynchronously(a);
             if (approval.Status != ApprovalStatus.Approved)
             {
+                ReleasePool(lease);
                 Undo(a);
-                return DenyUnapproved(a, taken, approval);
+                return new Admission(DenyUnapproved(a, taken, approval, TimeSpan.Zero));
             }
 
-            return Admit(a, taken, "approved by " + approval.Approver);
+            return Admit(a, taken, "approved by " + approval.Approver, lease, TimeSpan.Zero, queued: false);
         }
 
-        return Admit(a, taken, taken.Detail);
+        return Admit(a, taken, taken.Detail, lease, TimeSpan.Zero, queued: false);
     }
 
-    private ValueTask<QuotaDecision> DecideAsync(Attempt a, CancellationToken cancellationToken)
+    // Takes the cost now, through the bucket's queue when it has one (or when reserved shares need the
+    // accounting). On refusal the run reservation is released and the denial recorded.
+    private bool TakeNow(in Attempt a, out QuotaStoreResult taken, out QuotaDecision refused)
     {
-        if (!TryReserveRun(a, out QuotaDecision refused))
+        QuotaStoreRequest request = a.StoreRequest();
+        refused = default;
+        if (a.Policy.HasReservedShares || _buckets.TryGet(request.Key, out _))
         {
-            return new ValueTask<QuotaDecision>(refused);
+            BucketEntry entry = _buckets.Enter(request.Key, Arrival(a, request, canWait: false));
+            taken = entry.Taken;
+            if (entry.Kind == BucketEntryKind.Admitted)
+            {
+                return true;
+            }
+
+            a.Run?.Release(a.Cost);
+            refused = entry.Kind == BucketEntryKind.Rejected
+                ? Deny(a, entry.Reason, taken, entry.Detail, entry.RetryAfter)
+                : Deny(a, ToReason(taken.Outcome), taken, entry.Detail ?? taken.Detail);
+            return false;
         }
 
+        taken = _store.TryAcquire(request);
+        if (taken.IsAdmitted)
+        {
+            return true;
+        }
+
+        a.Run?.Release(a.Cost);
+        refused = Deny(a, ToReason(taken.Outcome), taken, taken.Detail);
+        return false;
+    }
+
+    private ValueTask<Admission> DecideAsync(Attempt a, CancellationToken cancellationToken)
+    {
+        if (!EnterBreaker(ref a, out QuotaDecision refused) || !TryReserveRun(a, out refused))
+        {
+            return new ValueTask<Admission>(new Admission(refused));
+        }
+
+        QuotaStoreRequest request = a.StoreRequest();
+        if (a.Policy.HasReservedShares || _buckets.TryGet(request.Key, out _))
+        {
+            return DecideSlowAsync(a, taking: null, cancellationToken);
+        }
+
+        // The fast path: an uncontended bucket, no pool, no approval. Allocation-free when the store
+        // answers synchronously.
         ValueTask<QuotaStoreResult> taking;
         try
         {
-            taking = _store.TryAcquireAsync(a.StoreRequest(), cancellationToken);
+            taking = _store.TryAcquireAsync(request, cancellationToken);
         }
         catch
         {
-            a.Run?.Release(a.Cost);
+            Abandon(a);
             throw;
         }
 
-        if (taking.IsCompletedSuccessfully && !a.Tool.RequiresApproval)
+        if (taking.IsCompletedSuccessfully)
         {
             QuotaStoreResult taken = taking.Result;
-            if (!taken.IsAdmitted)
+            if (taken.IsAdmitted)
+            {
+                if (!a.Tool.RequiresApproval && !UsesPools(a))
+                {
+                    return new ValueTask<Admission>(Admit(a, taken, taken.Detail, default, TimeSpan.Zero, queued: false));
+                }
+            }
+            else if (!MayQueueFor(a, taken))
             {
                 a.Run?.Release(a.Cost);
-                return new ValueTask<QuotaDecision>(Deny(a, ToReason(taken.Outcome), taken, taken.Detail));
+                return new ValueTask<Admission>(new Admission(Deny(a, ToReason(taken.Outcome), taken, taken.Detail)));
             }
-
-            return new ValueTask<QuotaDecision>(Admit(a, taken, taken.Detail));
         }
 
         return DecideSlowAsync(a, taking, cancellationToken);
     }
 
-    // The path that waits: a remote store, or an approval service.
-    private async ValueTask<QuotaDecision> DecideSlowAsync(Attempt a, ValueTask<QuotaStoreResult> taking, CancellationToken cancellationToken)
+    // The path that may wait: a contended bucket (the priority queue), a compute pool, a remote store,
+    // or an approval service.
+    private async ValueTask<Admission> DecideSlowAsync(Attempt a, ValueTask<QuotaStoreResult>? taking, CancellationToken cancellationToken)
     {
-        QuotaStoreResult taken;
+        QuotaStoreResult taken = default;
+        TimeSpan waited = TimeSpan.Zero;
+        bool queued = false;
+        bool haveUnits = false;
+        bool released = false;
         try
         {
-            taken = await taking.ConfigureAwait(false);
+            if (taking is ValueTask<QuotaStoreResult> pending)
+            {
+                taken = await pending.ConfigureAwait(false);
+                haveUnits = taken.IsAdmitted;
+                if (!haveUnits && !MayQueueFor(a, taken))
+                {
+                    a.Run?.Release(a.Cost);
+                    return new Admission(Deny(a, ToReason(taken.Outcome), taken, taken.Detail));
+                }
+            }
+
+            if (!haveUnits)
+            {
+                QuotaStoreRequest request = a.StoreRequest();
+                BucketEntry entry = await _buckets.EnterAsync(request.Key, Arrival(a, request, canWait: MayWait(a)), cancellationToken).ConfigureAwait(false);
+                switch (entry.Kind)
+                {
+                    case BucketEntryKind.Admitted:
+                        taken = entry.Taken;
+                        break;
+
+                    case BucketEntryKind.Refused:
+                        a.Run?.Release(a.Cost);
+                        return new Admission(Deny(a, ToReason(entry.Taken.Outcome), entry.Taken, entry.Detail ?? entry.Taken.Detail));
+
+                    case BucketEntryKind.Rejected:
+                        a.Run?.Release(a.Cost);
+                        return new Admission(Deny(a, entry.Reason, entry.Taken, entry.Detail, entry.RetryAfter));
+
+                    default:
+                        RecordQueued(a, QuotaReason.BucketExhausted, "waiting for units of '" + request.Key + "'");
+                        WaitResult wait;
+                        try
+                        {
+                            wait = await entry.Waiter!.Task.ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            a.Run?.Release(a.Cost);
+                            released = true;
+                            RecordCancelled(a, TimeSpan.FromTicks(_buckets.Now() - entry.Waiter!.EnqueuedAt));
+                            throw;
+                        }
+
+                        waited += wait.Waited;
+                        queued = true;
+                        if (wait.Status != WaitStatus.Granted)
+                        {
+                            a.Run?.Release(a.Cost);
+                            return wait.Status == WaitStatus.TimedOut
+                                ? new Admission(Deny(a, QuotaReason.QueueTimeout, wait.Taken, wait.Detail, wait.RetryAfter, waited))
+                                : new Admission(Deny(a, ToReason(wait.Taken.Outcome), wait.Taken, wait.Detail, wait.RetryAfter, waited));
+                        }
+
+                        taken = wait.Taken;
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Abandon(a, releaseRun: !released);
+            throw;
         }
         catch
         {
-            a.Run?.Release(a.Cost);
+            Abandon(a);
             throw;
         }
 
-        if (!taken.IsAdmitted)
+        // The units are taken; anything refused from here on gives them back.
+        PoolLease lease = default;
+        if (UsesPools(a))
         {
-            a.Run?.Release(a.Cost);
-            return Deny(a, ToReason(taken.Outcome), taken, taken.Detail);
+            PoolEntry pool = _pools.Enter(a.WorkloadClass, a.Identity.Tenant, a.Policy.Schedule, QueueLimit(a), canWait: MayWait(a), waited, cancellationToken);
+            if (pool.Kind == PoolEntryKind.Rejected)
+            {
+                await UndoAsync(a).ConfigureAwait(false);
+                return new Admission(Deny(a, pool.Reason, Untaken(taken, a), pool.Detail, pool.RetryAfter, waited));
+            }
+
+            lease = pool.Lease;
+            if (pool.Kind == PoolEntryKind.Waiting)
+            {
+                RecordQueued(a, QuotaReason.PoolExhausted, "waiting for a compute-pool slot");
+                WaitResult wait;
+                try
+                {
+                    wait = await pool.Waiter!.Task.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    await UndoAsync(a).ConfigureAwait(false);
+                    RecordCancelled(a, waited + TimeSpan.FromTicks(_buckets.Now() - pool.Waiter!.EnqueuedAt));
+                    throw;
+                }
+
+                waited += wait.Waited;
+                queued = true;
+                if (wait.Status != WaitStatus.Granted)
+                {
+                    await UndoAsync(a).ConfigureAwait(false);
+                    return new Admission(Deny(a, QuotaReason.QueueTimeout, Untaken(taken, a), wait.Detail, wait.RetryAfter, waited));
+                }
+
+                lease = wait.Lease;
+            }
         }
 
         if (!a.Tool.RequiresApproval)
         {
-            return Admit(a, taken, taken.Detail);
+            return Admit(a, taken, taken.Detail, lease, waited, queued);
         }
 
         ApprovalDecision approval;
@@ -221,6 +400,7 @@ public sealed partial class QuotaGate
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            ReleasePool(lease);
             await UndoAsync(a).ConfigureAwait(false);
             throw;
         }
@@ -232,11 +412,12 @@ public sealed partial class QuotaGate
 
         if (approval.Status != ApprovalStatus.Approved)
         {
+            ReleasePool(lease);
             await UndoAsync(a).ConfigureAwait(false);
-            return DenyUnapproved(a, taken, approval);
+            return new Admission(DenyUnapproved(a, taken, approval, waited));
         }
 
-        return Admit(a, taken, "approved by " + approval.Approver);
+        return Admit(a, taken, "approved by " + approval.Approver, lease, waited, queued);
     }
 
     private ApprovalDecision RequestApprovalSynchronously(in Attempt a)
@@ -325,40 +506,96 @@ public sealed partial class QuotaGate
         a.Run?.Release(a.Cost);
     }
 
-    private QuotaDecision Admit(in Attempt a, in QuotaStoreResult taken, string? detail)
+    // A failure (exception) before anything was taken: release the run's reservation and any probe.
+    private void Abandon(in Attempt a, bool releaseRun = true)
     {
-        var decision = new QuotaDecision(true, QuotaReason.None, DegradationMode.Full, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
-            a.Cost, taken.Remaining, retryAfter: null, a.Policy.Version, detail);
-        if (!WriteAudit(a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, AuditDecision.Admitted, actualCost: null, a.Policy.Version, detail) && _requireAudit)
+        if (releaseRun)
         {
+            a.Run?.Release(a.Cost);
+        }
+
+        if (a.Probe)
+        {
+            _breakers.CancelProbe(a.Tool.Category);
+        }
+    }
+
+    private Admission Admit(in Attempt a, in QuotaStoreResult taken, string? detail, PoolLease lease, TimeSpan waited, bool queued)
+    {
+        DegradationMode mode = DegradationMode.Full;
+        if (queued)
+        {
+            mode = DegradationMode.Queued;
+            detail = string.Format(CultureInfo.InvariantCulture, "Served after waiting {0} in the {1} queue{2}.{3}",
+                QuotaMessages.FormatDuration(waited), a.WorkloadClass, lease.IsHeld ? " (pool '" + lease.PoolName + "')" : string.Empty,
+                detail is null ? string.Empty : " " + detail);
+        }
+
+        var decision = new QuotaDecision(true, QuotaReason.None, mode, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
+            a.Cost, taken.Remaining, retryAfter: null, a.Policy.Version, detail);
+        if (!WriteAudit(a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, AuditDecision.Admitted, actualCost: null, a.Policy.Version, detail, waited) && _requireAudit)
+        {
+            ReleasePool(lease);
+            lease = default;
             Undo(a);
             decision = new QuotaDecision(false, QuotaReason.AuditUnavailable, DegradationMode.Rejected, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
                 a.Cost, taken.Remaining + a.Cost, retryAfter: null, a.Policy.Version, "The audit sink refused the record.");
+            Abandon(a, releaseRun: false);
         }
 
         _metrics.RecordDecision(decision, a.WorkloadClass);
-        return decision;
+        if (queued)
+        {
+            _metrics.RecordQueueWait(a.Identity.Tenant, a.Tool.Category, a.WorkloadClass, waited, decision.IsAdmitted ? "granted" : "refused");
+        }
+
+        if (decision.IsAdmitted && a.Policy.Anomaly is not null)
+        {
+            ObserveSpend(a.Run, a.Identity, a.WorkloadClass, a.Workflow, a.Policy, a.Cost);
+        }
+
+        return new Admission(decision, lease);
     }
 
-    private QuotaDecision DenyUnapproved(in Attempt a, in QuotaStoreResult taken, ApprovalDecision approval)
+    private QuotaDecision DenyUnapproved(in Attempt a, in QuotaStoreResult taken, ApprovalDecision approval, TimeSpan waited)
     {
         QuotaReason reason = approval.Status == ApprovalStatus.Denied ? QuotaReason.ApprovalDenied : QuotaReason.ApprovalRequired;
         string detail = approval.Status == ApprovalStatus.Denied && approval.Approver is not null
             ? $"Refused by {approval.Approver}: {approval.Reason}"
             : approval.Reason ?? "approval required";
-        var untaken = new QuotaStoreResult(QuotaStoreOutcome.Admitted, taken.Remaining + a.Cost);
-        return Deny(a, reason, untaken, detail);
+        return Deny(a, reason, Untaken(taken, a), detail, queueWait: waited);
     }
 
-    private QuotaDecision Deny(in Attempt a, QuotaReason reason, QuotaStoreResult? store, string? detail)
+    private static QuotaStoreResult Untaken(in QuotaStoreResult taken, in Attempt a) =>
+        new(QuotaStoreOutcome.Admitted, taken.Remaining + a.Cost);
+
+    private QuotaDecision Deny(in Attempt a, QuotaReason reason, QuotaStoreResult? store, string? detail, TimeSpan? retryAfter = null, TimeSpan queueWait = default)
     {
+        if (a.Probe)
+        {
+            _breakers.CancelProbe(a.Tool.Category);
+        }
+
+        if (a.Quarantined && reason is QuotaReason.BucketExhausted or QuotaReason.CostExceedsCapacity or QuotaReason.DailyCostLimit
+            or QuotaReason.MonthlyCostLimit or QuotaReason.UnknownCategory or QuotaReason.RunCostLimit)
+        {
+            detail = string.Format(CultureInfo.InvariantCulture, "Tenant '{0}' runs under tier '{1}' after a spend anomaly ({2}{3}); clear it with gate.Anomalies.Clear once reviewed.",
+                a.Identity.Tenant, a.Tier!.Name, reason, detail is null ? string.Empty : ": " + detail);
+            reason = QuotaReason.AnomalyQuarantine;
+        }
+
         DegradationMode mode = DenialMode(a.Policy, a.Tool, reason);
         double remaining = store?.Remaining ?? double.NaN;
         var decision = new QuotaDecision(false, reason, mode, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
-            a.Cost, remaining, store?.RetryAfter, a.Policy.Version, detail);
+            a.Cost, remaining, retryAfter ?? store?.RetryAfter, a.Policy.Version, detail);
         AuditDecision kind = mode is DegradationMode.DraftOnly or DegradationMode.ApprovalRequired ? AuditDecision.Degraded : AuditDecision.Denied;
-        WriteAudit(a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, kind, actualCost: null, a.Policy.Version, detail);
+        WriteAudit(a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, kind, actualCost: null, a.Policy.Version, detail, queueWait);
         _metrics.RecordDecision(decision, a.WorkloadClass);
+        if (queueWait > TimeSpan.Zero)
+        {
+            _metrics.RecordQueueWait(a.Identity.Tenant, a.Tool.Category, a.WorkloadClass, queueWait, reason == QuotaReason.QueueTimeout ? "timeout" : "refused");
+        }
+
         Log.Denied(_logger, a.Tool.Name, a.Identity.Tenant, a.Tool.Category, reason);
         return decision;
     }
@@ -401,7 +638,7 @@ public sealed partial class QuotaGate
     }
 
     private bool WriteAudit(AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, in QuotaDecision decision,
-        AuditDecision kind, double? actualCost, string policyVersion, string? detail)
+        AuditDecision kind, double? actualCost, string policyVersion, string? detail, TimeSpan queueWait = default)
     {
         var record = new QuotaAuditRecord
         {
@@ -418,7 +655,7 @@ public sealed partial class QuotaGate
             Decision = kind,
             Reason = decision.Reason,
             Mode = decision.Mode,
-            QueueWait = TimeSpan.Zero,
+            QueueWait = queueWait,
             PolicyVersion = policyVersion,
             Detail = detail,
         };
@@ -428,8 +665,9 @@ public sealed partial class QuotaGate
     private ApprovalRequest CreateApprovalRequest(in Attempt a) =>
         new(a.Identity, a.WorkloadClass, a.Workflow, a.Run?.Id, a.Tool, a.Cost, a.Policy.Version, TimeProvider.GetUtcNow());
 
-    private static QuotaTicket ToTicket(in Attempt a, in QuotaDecision decision)
+    private static QuotaTicket ToTicket(in Attempt a, in Admission admission)
     {
+        QuotaDecision decision = admission.Decision;
         Activity? activity = null;
         if (decision.IsAdmitted && QuotaTelemetry.ActivitySource.HasListeners())
         {
@@ -445,10 +683,10 @@ public sealed partial class QuotaGate
             }
         }
 
-        return new QuotaTicket(a.Run!, a.Tool, a.Budget, decision, activity);
+        return new QuotaTicket(a.Run!, a.Tool, a.Budget, decision, activity, admission.Lease);
     }
 
-    private static async ValueTask<QuotaTicket> AwaitTicketAsync(ValueTask<QuotaDecision> pending, Attempt attempt) =>
+    private static async ValueTask<QuotaTicket> AwaitTicketAsync(ValueTask<Admission> pending, Attempt attempt) =>
         ToTicket(attempt, await pending.ConfigureAwait(false));
 
     /// <summary>Everything one decision needs, resolved once against one policy snapshot.</summary>
@@ -456,8 +694,10 @@ public sealed partial class QuotaGate
     private readonly struct Attempt
     {
         public Attempt(AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, QuotaTool tool, double cost,
-            QuotaPolicy policy, TierPolicy? tier, CategoryBudget? budget)
+            QuotaPolicy policy, TierPolicy? tier, CategoryBudget? budget, bool quarantined, bool probe)
         {
+            Quarantined = quarantined;
+            Probe = probe;
             Run = run;
             Identity = identity;
             WorkloadClass = workloadClass;
@@ -486,6 +726,17 @@ public sealed partial class QuotaGate
         public TierPolicy? Tier { get; }
 
         public CategoryBudget? Budget { get; }
+
+        /// <summary>Whether the tenant runs under the anomaly policy's quarantine tier.</summary>
+        public bool Quarantined { get; }
+
+        /// <summary>Whether this call is its half-open circuit breaker's probe.</summary>
+        public bool Probe { get; }
+
+        /// <summary>Whether the class may borrow below empty in this bucket (it then need not leave other classes' reserves).</summary>
+        public bool MayBorrow => Tier!.AllowsEmergency(WorkloadClass) && Budget!.Limits.EmergencyDebt > 0;
+
+        public Attempt AsProbe() => new(Run, Identity, WorkloadClass, Workflow, Tool, Cost, Policy, Tier, Budget, Quarantined, probe: true);
 
         public QuotaStoreRequest StoreRequest() => new(
             new BucketKey(Identity.Tenant, Tool.Category),

@@ -1,6 +1,9 @@
 using System.Diagnostics.Metrics;
+using AgentQuotas.Anomaly;
 using AgentQuotas.Audit;
 using AgentQuotas.Policy;
+using AgentQuotas.Resilience;
+using AgentQuotas.Scheduling;
 using AgentQuotas.Stores;
 using AgentQuotas.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -29,6 +32,13 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
     private readonly QuotaMetrics _metrics;
     private readonly ILogger _logger;
     private readonly bool _requireAudit;
+    private readonly int _defaultQueueLimit;
+    private readonly BucketScheduler _buckets;
+    private readonly ComputePoolSet _pools;
+    private readonly CircuitBreakerRegistry _breakers;
+    private readonly AnomalyDetector _anomalies;
+    private readonly Func<CircuitStateChangedArguments, ValueTask>? _onCircuit;
+    private readonly Func<AnomalyDetectedArguments, ValueTask>? _onAnomaly;
     private int _disposed;
 
     /// <summary>Creates a gate for a fixed policy.</summary>
@@ -69,6 +79,13 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
         _approval = options.ApprovalService;
         _requireAudit = options.RequireAudit;
         _metrics = new QuotaMetrics(options.MeterFactory, options.IncludeTenantInMetrics);
+        _defaultQueueLimit = options.DefaultQueueLimit;
+        _onCircuit = options.OnCircuitStateChanged;
+        _onAnomaly = options.OnAnomalyDetected;
+        _buckets = new BucketScheduler(_store, TimeProvider, runContinuationsAsynchronously: !options.InlineQueueCompletions, _logger);
+        _pools = new ComputePoolSet(_buckets);
+        _breakers = new CircuitBreakerRegistry(TimeProvider, OnCircuitChanged);
+        _anomalies = new AnomalyDetector(TimeProvider, OnAnomalyCleared);
     }
 
     /// <summary>The policy in force now.</summary>
@@ -137,10 +154,15 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(request.Tool, nameof(request));
         ValidateCost(request.Tool, request.Cost);
         Attempt attempt = CreateAttempt(run: null, request.Identity, request.WorkloadClass, request.Workflow, request.Tool, request.Cost);
-        return Decide(attempt);
+        return Decide(attempt).Decision;
     }
 
-    /// <summary>Asynchronous <see cref="TryAcquire"/>: waits for the approval service and a remote store.</summary>
+    /// <summary>
+    /// Asynchronous <see cref="TryAcquire"/>: waits for the approval service and a remote store, and, when the
+    /// bucket is exhausted and the policy's ladder enables <see cref="DegradationMode.Queued"/>, in the bucket's
+    /// priority queue (up to the class's <c>maxQueueWait</c>); a call served after waiting is admitted with
+    /// <see cref="DegradationMode.Queued"/>.
+    /// </summary>
     /// <param name="request">The request.</param>
     /// <param name="cancellationToken">Cancels the wait; nothing stays charged when it does.</param>
     public ValueTask<QuotaDecision> AcquireAsync(QuotaRequest request, CancellationToken cancellationToken = default)
@@ -150,7 +172,10 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
         ValidateCost(request.Tool, request.Cost);
         cancellationToken.ThrowIfCancellationRequested();
         Attempt attempt = CreateAttempt(run: null, request.Identity, request.WorkloadClass, request.Workflow, request.Tool, request.Cost);
-        return DecideAsync(attempt, cancellationToken);
+        ValueTask<Admission> pending = DecideAsync(attempt, cancellationToken);
+        return pending.IsCompletedSuccessfully ? new ValueTask<QuotaDecision>(pending.Result.Decision) : AwaitDecisionAsync(pending);
+
+        static async ValueTask<QuotaDecision> AwaitDecisionAsync(ValueTask<Admission> pending) => (await pending.ConfigureAwait(false)).Decision;
     }
 
     /// <summary>Flushes the audit sink and releases what the gate owns.</summary>
@@ -178,6 +203,8 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
 
     private void ReleaseOwned()
     {
+        _buckets.Shutdown(nameof(QuotaGate));
+        _pools.Dispose();
         _ownedStore?.Dispose();
         _metrics.Dispose();
         if (_ownsProvider)

@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
+using AgentQuotas.Anomaly;
 using AgentQuotas.Audit;
+using AgentQuotas.Resilience;
 using AgentQuotas.Stores;
 using Microsoft.Extensions.Logging;
 
@@ -45,9 +47,28 @@ public sealed class QuotaGateOptions
     /// <summary>Where the gate logs. Default: nowhere.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
+    /// <summary>
+    /// Most requests of one class that may wait at once in one queue (per bucket, and per tenant for the
+    /// compute pools) when the policy's class has no <c>queueLimit</c>. Zero or more; default 1,000.
+    /// </summary>
+    public int DefaultQueueLimit { get; set; } = 1_000;
+
+    /// <summary>Called (without being awaited by the decision) when a category's circuit breaker changes state.</summary>
+    public Func<CircuitStateChangedArguments, ValueTask>? OnCircuitStateChanged { get; set; }
+
+    /// <summary>Called (without being awaited by the decision) when a tenant's spend is flagged as anomalous.</summary>
+    public Func<AnomalyDetectedArguments, ValueTask>? OnAnomalyDetected { get; set; }
+
+    /// <summary>
+    /// Completes queue waits on the thread that grants them instead of the thread pool. Only for the
+    /// fairness simulation, whose single-threaded virtual clock needs every continuation to run in order.
+    /// </summary>
+    internal bool InlineQueueCompletions { get; set; }
+
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
         ArgumentNullException.ThrowIfNull(ApprovalService, nameof(ApprovalService));
+        ArgumentOutOfRangeException.ThrowIfNegative(DefaultQueueLimit, nameof(DefaultQueueLimit));
     }
 }

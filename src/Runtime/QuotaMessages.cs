@@ -30,6 +30,7 @@ internal static class QuotaMessages
             QuotaReason.AuditUnavailable => "the audit sink could not record the decision and the gate requires a record for every decision.",
             QuotaReason.PoolExhausted => "no compute-pool slot is free for its workload class.",
             QuotaReason.AnomalyQuarantine => "the tenant is quarantined after a spend anomaly.",
+            QuotaReason.Cancelled => "the caller cancelled while it waited in the queue; nothing was charged.",
             _ => d.Reason.ToString() + ".",
         };
 

@@ -62,4 +62,7 @@ public enum QuotaReason
 
     /// <summary>The tenant was moved to a quarantine tier after a spend anomaly.</summary>
     AnomalyQuarantine = 19,
+
+    /// <summary>The caller cancelled while the call waited in a queue; nothing was charged.</summary>
+    Cancelled = 20,
 }

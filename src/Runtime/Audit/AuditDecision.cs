@@ -23,4 +23,7 @@ public enum AuditDecision
 
     /// <summary>A spend anomaly was flagged for the tenant.</summary>
     AnomalyFlagged = 6,
+
+    /// <summary>A flagged spend anomaly was cleared after review: the tenant is back on its own tier.</summary>
+    AnomalyCleared = 7,
 }

@@ -1,13 +1,18 @@
 namespace AgentQuotas.Policy;
 
-/// <summary>Spend-anomaly detection: flag a tenant whose cost rate exceeds <see cref="Factor"/> times its own baseline.</summary>
+/// <summary>
+/// Spend-anomaly detection: flag a tenant whose cost rate exceeds <see cref="Factor"/> times its own
+/// baseline (its average rate over the last <see cref="Window"/>), and optionally move it to a tighter tier.
+/// </summary>
 public sealed class AnomalyPolicy
 {
-    internal AnomalyPolicy(double factor, TimeSpan window, string? quarantineTier)
+    internal AnomalyPolicy(double factor, TimeSpan window, string? quarantineTier, TimeSpan? interval = null, double minBaseline = 0)
     {
         Factor = factor;
         Window = window;
         QuarantineTier = quarantineTier;
+        Interval = interval ?? TimeSpan.FromTicks(Math.Max(1, window.Ticks / Schema.PolicyNames.DefaultAnomalyIntervals));
+        MinBaseline = minBaseline;
     }
 
     /// <summary>How many times its baseline a tenant's cost rate may reach before it is flagged (greater than 1).</summary>
@@ -18,4 +23,16 @@ public sealed class AnomalyPolicy
 
     /// <summary>The tighter tier a flagged tenant moves to until reviewed; <see langword="null"/> to flag only.</summary>
     public string? QuarantineTier { get; }
+
+    /// <summary>
+    /// The length of one measuring interval: the current rate is the cost of the interval in progress, the
+    /// baseline is the mean over the window's completed intervals. Default: <see cref="Window"/> / 12.
+    /// </summary>
+    public TimeSpan Interval { get; }
+
+    /// <summary>
+    /// The smallest baseline (cost units per <see cref="Window"/>) against which anomalies are judged, so a
+    /// nearly idle tenant is not flagged for a handful of calls. Default 0 (any positive baseline).
+    /// </summary>
+    public double MinBaseline { get; }
 }

@@ -28,6 +28,8 @@ internal sealed class PolicyFileDto
     public List<string>? Degradation { get; set; }
 
     public AnomalyDto? Anomaly { get; set; }
+
+    public CircuitBreakerDto? CircuitBreaker { get; set; }
 }
 
 internal sealed class TierDto
@@ -108,6 +110,28 @@ internal sealed class AnomalyDto
     public string Window { get; set; } = "";
 
     public string? QuarantineTier { get; set; }
+
+    public string? Interval { get; set; }
+
+    public double? MinBaseline { get; set; }
+}
+
+internal sealed class CircuitBreakerDto
+{
+    public bool? Enabled { get; set; }
+
+    public int? FailureThreshold { get; set; }
+
+    public string? BreakDuration { get; set; }
+
+    public Dictionary<string, CircuitBreakerCategoryDto>? Categories { get; set; }
+}
+
+internal sealed class CircuitBreakerCategoryDto
+{
+    public int? FailureThreshold { get; set; }
+
+    public string? BreakDuration { get; set; }
 }
 
 [JsonSourceGenerationOptions(

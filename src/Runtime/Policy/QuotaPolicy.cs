@@ -22,6 +22,7 @@ public sealed class QuotaPolicy
     private readonly FrozenDictionary<string, TierPolicy> _tiers;
     private readonly FrozenDictionary<string, TierPolicy> _tenantTiers;
     private readonly ClassPolicy[] _classes;
+    private global::AgentQuotas.Scheduling.SchedulingSettings? _scheduling;
 
     private QuotaPolicy(
         string version,
@@ -34,7 +35,8 @@ public sealed class QuotaPolicy
         AgingPolicy? aging,
         IReadOnlyList<PoolPolicy> pools,
         IReadOnlyList<DegradationMode> ladder,
-        AnomalyPolicy? anomaly)
+        AnomalyPolicy? anomaly,
+        CircuitBreakerPolicy circuitBreakers)
     {
         Version = version;
         ContentHash = contentHash;
@@ -47,6 +49,10 @@ public sealed class QuotaPolicy
         Pools = pools;
         DegradationLadder = ladder;
         Anomaly = anomaly;
+        CircuitBreakers = circuitBreakers;
+        HasReservedShares = classes.Any(c => c.ReservedShare > 0);
+        AllowsQueueing = ladder.Contains(DegradationMode.Queued);
+        AllowsDraftOnly = ladder.Contains(DegradationMode.DraftOnly);
     }
 
     /// <summary>The policy's <c>version</c> field, recorded with every decision.</summary>
@@ -78,6 +84,18 @@ public sealed class QuotaPolicy
 
     /// <summary>Spend-anomaly detection, if configured.</summary>
     public AnomalyPolicy? Anomaly { get; }
+
+    /// <summary>Circuit breakers per category (defaults when the policy has no <c>circuitBreaker</c> field).</summary>
+    public CircuitBreakerPolicy CircuitBreakers { get; }
+
+    // Precomputed so the decision path reads a field instead of scanning lists.
+    internal bool HasReservedShares { get; }
+
+    internal bool AllowsQueueing { get; }
+
+    internal bool AllowsDraftOnly { get; }
+
+    internal global::AgentQuotas.Scheduling.SchedulingSettings Schedule => _scheduling ??= new global::AgentQuotas.Scheduling.SchedulingSettings(this);
 
     /// <summary>Loads and validates a policy file.</summary>
     /// <param name="path">Path to agentquotas.json.</param>
@@ -164,7 +182,13 @@ public sealed class QuotaPolicy
 
     /// <summary>Whether the degradation ladder enables <paramref name="mode"/>.</summary>
     /// <param name="mode">The mode to check.</param>
-    public bool Allows(DegradationMode mode) => mode == DegradationMode.Rejected || DegradationLadder.Contains(mode);
+    public bool Allows(DegradationMode mode) => mode switch
+    {
+        DegradationMode.Rejected or DegradationMode.Full => true,
+        DegradationMode.DraftOnly => AllowsDraftOnly,
+        DegradationMode.Queued => AllowsQueueing,
+        _ => DegradationLadder.Contains(mode),
+    };
 
     /// <summary>Writes the policy back as JSON (normalized: no comments, defaults omitted).</summary>
     public string ToJson() => JsonSerializer.Serialize(ToDto(), PolicyJsonContext.Default.PolicyFileDto);
@@ -216,7 +240,23 @@ public sealed class QuotaPolicy
         DegradationMode[] ladder = dto.Degradation is null ? DefaultLadder : dto.Degradation.Select(Enum.Parse<DegradationMode>).ToArray();
         AnomalyPolicy? anomaly = dto.Anomaly is null
             ? null
-            : new AnomalyPolicy(dto.Anomaly.Factor, ParseDuration(dto.Anomaly.Window)!.Value, dto.Anomaly.QuarantineTier);
+            : new AnomalyPolicy(dto.Anomaly.Factor, ParseDuration(dto.Anomaly.Window)!.Value, dto.Anomaly.QuarantineTier,
+                ParseDuration(dto.Anomaly.Interval), dto.Anomaly.MinBaseline ?? 0);
+        CircuitBreakerPolicy breakers = CircuitBreakerPolicy.Defaults;
+        if (dto.CircuitBreaker is CircuitBreakerDto cb)
+        {
+            var defaults = new CircuitBreakerSettings(
+                cb.FailureThreshold ?? CircuitBreakerPolicy.DefaultFailureThreshold,
+                ParseDuration(cb.BreakDuration) ?? CircuitBreakerPolicy.DefaultBreakDuration);
+            breakers = new CircuitBreakerPolicy(
+                cb.Enabled ?? true,
+                defaults,
+                (cb.Categories ?? []).ToFrozenDictionary(
+                    c => c.Key,
+                    c => new CircuitBreakerSettings(c.Value.FailureThreshold ?? defaults.FailureThreshold, ParseDuration(c.Value.BreakDuration) ?? defaults.BreakDuration),
+                    StringComparer.Ordinal));
+        }
+
         AgingPolicy? aging = dto.Aging is null ? null : new AgingPolicy(ParseDuration(dto.Aging.PromoteAfter)!.Value);
         TierPolicy? defaultTier = dto.DefaultTier is null ? null : tiers[dto.DefaultTier];
 
@@ -231,7 +271,8 @@ public sealed class QuotaPolicy
             aging,
             pools,
             ladder,
-            anomaly);
+            anomaly,
+            breakers);
     }
 
     private PolicyFileDto ToDto()
@@ -279,7 +320,24 @@ public sealed class QuotaPolicy
                 p => p.Name,
                 p => new PoolDto { Concurrency = p.Concurrency, Classes = p.Classes?.Select(c => c.ToString()).ToList() }),
             Degradation = DegradationLadder.Select(m => m.ToString()).ToList(),
-            Anomaly = Anomaly is null ? null : new AnomalyDto { Factor = Anomaly.Factor, Window = Duration(Anomaly.Window), QuarantineTier = Anomaly.QuarantineTier },
+            Anomaly = Anomaly is null ? null : new AnomalyDto
+            {
+                Factor = Anomaly.Factor,
+                Window = Duration(Anomaly.Window),
+                QuarantineTier = Anomaly.QuarantineTier,
+                Interval = Duration(Anomaly.Interval),
+                MinBaseline = Anomaly.MinBaseline > 0 ? Anomaly.MinBaseline : null,
+            },
+            CircuitBreaker = ReferenceEquals(CircuitBreakers, CircuitBreakerPolicy.Defaults) ? null : new CircuitBreakerDto
+            {
+                Enabled = CircuitBreakers.Enabled ? null : false,
+                FailureThreshold = CircuitBreakers.Default.FailureThreshold,
+                BreakDuration = Duration(CircuitBreakers.Default.BreakDuration),
+                Categories = CircuitBreakers.Categories.Count == 0 ? null : CircuitBreakers.Categories.OrderBy(c => c.Key, StringComparer.Ordinal).ToDictionary(
+                    c => c.Key,
+                    c => new CircuitBreakerCategoryDto { FailureThreshold = c.Value.FailureThreshold, BreakDuration = Duration(c.Value.BreakDuration) },
+                    StringComparer.Ordinal),
+            },
         };
     }
 

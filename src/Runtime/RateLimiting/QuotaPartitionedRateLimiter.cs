@@ -31,6 +31,7 @@ public sealed class QuotaPartitionedRateLimiter<TResource> : PartitionedRateLimi
         return new RateLimiterStatistics
         {
             CurrentAvailablePermits = (long)Math.Floor(Math.Max(0, available) / partition.CostPerPermit),
+            CurrentQueuedCount = _gate.GetQueuedCount(partition.Identity.Tenant, partition.Category),
         };
     }
 

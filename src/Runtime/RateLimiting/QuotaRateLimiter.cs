@@ -27,7 +27,8 @@ public sealed class QuotaRateLimiter : RateLimiter
     }
 
     /// <inheritdoc/>
-    public override TimeSpan? IdleDuration => _gate.TimeProvider.GetElapsedTime(Interlocked.Read(ref _lastUse));
+    public override TimeSpan? IdleDuration =>
+        _gate.GetQueuedCount(_partition.Identity.Tenant, _partition.Category) != 0 ? null : _gate.TimeProvider.GetElapsedTime(Interlocked.Read(ref _lastUse));
 
     /// <inheritdoc/>
     public override RateLimiterStatistics? GetStatistics()
@@ -38,7 +39,7 @@ public sealed class QuotaRateLimiter : RateLimiter
         return new RateLimiterStatistics
         {
             CurrentAvailablePermits = (long)Math.Floor(Math.Max(0, available) / _partition.CostPerPermit),
-            CurrentQueuedCount = 0,
+            CurrentQueuedCount = _gate.GetQueuedCount(_partition.Identity.Tenant, _partition.Category),
             TotalSuccessfulLeases = Interlocked.Read(ref _successful),
             TotalFailedLeases = Interlocked.Read(ref _failed),
         };
@@ -76,6 +77,7 @@ public sealed class QuotaRateLimiter : RateLimiter
 
     private QuotaLease Count(QuotaLease lease)
     {
+        Interlocked.Exchange(ref _lastUse, _gate.TimeProvider.GetTimestamp()); // a wait that just ended was activity too
         Interlocked.Increment(ref lease.IsAcquired ? ref _successful : ref _failed);
         return lease;
     }

@@ -1,19 +1,21 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using AgentQuotas.Policy;
+using AgentQuotas.Scheduling;
 
 namespace AgentQuotas;
 
 /// <summary>
 /// The outcome of acquiring for one guarded call in a run. When admitted, end it with
-/// <see cref="Complete"/> or <see cref="Fail"/> so actual cost, failures (for circuit breakers) and the
-/// audit trail are recorded. A value type: admitting allocates nothing.
+/// <see cref="Complete"/> or <see cref="Fail"/> so actual cost, failures (for circuit breakers), the
+/// compute-pool slot and the audit trail are recorded. A value type: admitting allocates nothing.
 /// </summary>
 [StructLayout(LayoutKind.Auto)]
 public readonly struct QuotaTicket
 {
-    internal QuotaTicket(AgentRun run, QuotaTool tool, CategoryBudget? budget, QuotaDecision decision, Activity? activity)
+    internal QuotaTicket(AgentRun run, QuotaTool tool, CategoryBudget? budget, QuotaDecision decision, Activity? activity, PoolLease lease = default)
     {
+        Lease = lease;
         Run = run;
         Tool = tool;
         Budget = budget;
@@ -39,6 +41,9 @@ public readonly struct QuotaTicket
     internal CategoryBudget? Budget { get; }
 
     internal Activity? Activity { get; }
+
+    /// <summary>The compute-pool slot the call holds until it is completed or failed (none without pools).</summary>
+    internal PoolLease Lease { get; }
 
     /// <summary>Records that the admitted call finished, with its actual cost when known.</summary>
     /// <param name="actualCost">The real cost (finite, zero or more), or <see langword="null"/> to keep the planned cost.</param>

@@ -36,7 +36,13 @@ internal sealed class QuotaMetrics : IDisposable
         CostRatio = Meter.CreateHistogram<double>(QuotaTelemetry.Instruments.CostRatio, "1", "Actual cost divided by planned cost.");
         BucketLevel = Meter.CreateHistogram<double>(QuotaTelemetry.Instruments.BucketLevel, "{unit}", "Units left in the bucket after a decision.");
         Iterations = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.Iterations, "{iteration}", "Run iterations begun.");
+        Anomalies = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.Anomalies, "{anomaly}", "Spend anomalies flagged.");
+        CircuitTransitions = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.CircuitTransitions, "{transition}", "Circuit-breaker state changes.");
     }
+
+    public Counter<long> Anomalies { get; }
+
+    public Counter<long> CircuitTransitions { get; }
 
     public Meter Meter { get; }
 
@@ -64,7 +70,9 @@ internal sealed class QuotaMetrics : IDisposable
         {
             if (Admitted.Enabled)
             {
-                Admitted.Add(1, Tags(decision.Tenant, decision.Category, workloadClass));
+                TagList tags = Tags(decision.Tenant, decision.Category, workloadClass);
+                tags.Add(QuotaTelemetry.Tags.Mode, ModeNames[(int)decision.Mode]);
+                Admitted.Add(1, tags);
             }
 
             if (Cost.Enabled)
@@ -120,6 +128,51 @@ internal sealed class QuotaMetrics : IDisposable
 
             tags.Add(QuotaTelemetry.Tags.Class, ClassNames[(int)workloadClass]);
             Iterations.Add(1, tags);
+        }
+    }
+
+    public void RecordQueued(string tenant, string category, WorkloadClass workloadClass, QuotaReason reason)
+    {
+        if (Queued.Enabled)
+        {
+            TagList tags = Tags(tenant, category, workloadClass);
+            tags.Add(QuotaTelemetry.Tags.Reason, ReasonNames[(int)reason]);
+            Queued.Add(1, tags);
+        }
+    }
+
+    public void RecordQueueWait(string tenant, string category, WorkloadClass workloadClass, TimeSpan waited, string outcome)
+    {
+        if (QueueWait.Enabled)
+        {
+            TagList tags = Tags(tenant, category, workloadClass);
+            tags.Add(QuotaTelemetry.Tags.Outcome, outcome);
+            QueueWait.Record(waited.TotalSeconds, tags);
+        }
+    }
+
+    public void RecordAnomaly(string tenant)
+    {
+        if (Anomalies.Enabled)
+        {
+            var tags = default(TagList);
+            if (_includeTenant)
+            {
+                tags.Add(QuotaTelemetry.Tags.Tenant, tenant);
+            }
+
+            Anomalies.Add(1, tags);
+        }
+    }
+
+    public void RecordCircuitTransition(string category, string state)
+    {
+        if (CircuitTransitions.Enabled)
+        {
+            var tags = default(TagList);
+            tags.Add(QuotaTelemetry.Tags.Category, category);
+            tags.Add(QuotaTelemetry.Tags.CircuitState, state);
+            CircuitTransitions.Add(1, tags);
         }
     }
 

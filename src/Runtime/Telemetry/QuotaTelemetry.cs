@@ -57,6 +57,12 @@ public static class QuotaTelemetry
 
         /// <summary>Run iterations (model turns) begun (counter).</summary>
         public const string Iterations = "agentquotas.iterations";
+
+        /// <summary>Spend anomalies flagged (counter; tagged with the tenant when tenant tags are on).</summary>
+        public const string Anomalies = "agentquotas.anomalies";
+
+        /// <summary>Circuit-breaker state changes (counter; tagged with the category and the new state).</summary>
+        public const string CircuitTransitions = "agentquotas.circuit.transitions";
     }
 
     /// <summary>Tag names.</summary>
@@ -85,5 +91,11 @@ public static class QuotaTelemetry
 
         /// <summary>The policy version.</summary>
         public const string PolicyVersion = "agentquotas.policy.version";
+
+        /// <summary>How a wait in a queue ended: <c>granted</c>, <c>timeout</c>, <c>refused</c> or <c>cancelled</c>.</summary>
+        public const string Outcome = "agentquotas.queue.outcome";
+
+        /// <summary>A circuit breaker's new state.</summary>
+        public const string CircuitState = "agentquotas.circuit.state";
     }
 }

@@ -81,6 +81,12 @@ namespace AgentQuotas.Policy.Schema
         public const double MaxRefillSeconds = 100_000_000d;
 
         public const double MaxCapacity = 1_000_000_000_000d;
+
+        /// <summary>Most intervals an anomaly window may be divided into (the detector keeps one sum per interval).</summary>
+        public const int MaxAnomalyIntervals = 1440;
+
+        /// <summary>Intervals per anomaly window when <c>interval</c> is not given.</summary>
+        public const int DefaultAnomalyIntervals = 12;
     }
 
     internal sealed class PolicyModel
@@ -94,6 +100,7 @@ namespace AgentQuotas.Policy.Schema
         public List<PoolModel> Pools = new List<PoolModel>();
         public List<string>? Degradation;
         public AnomalyModel? Anomaly;
+        public CircuitBreakerModel? CircuitBreaker;
 
         public TierModel? FindTier(string name)
         {
@@ -168,6 +175,23 @@ namespace AgentQuotas.Policy.Schema
         public double Factor;
         public TimeSpan Window;
         public string? QuarantineTier;
+        public TimeSpan? Interval;
+        public double? MinBaseline;
+    }
+
+    internal sealed class CircuitBreakerModel
+    {
+        public bool Enabled = true;
+        public int? FailureThreshold;
+        public TimeSpan? BreakDuration;
+        public List<CircuitBreakerCategoryModel> Categories = new List<CircuitBreakerCategoryModel>();
+    }
+
+    internal sealed class CircuitBreakerCategoryModel
+    {
+        public string Name = "";
+        public int? FailureThreshold;
+        public TimeSpan? BreakDuration;
     }
 
     internal sealed class PolicyValidationResult
@@ -239,7 +263,7 @@ namespace AgentQuotas.Policy.Schema
             }
 
             Dictionary<string, PolicyJsonProperty> fields = Fields(root, "$", "the policy",
-                "$schema", "version", "tiers", "tenants", "defaultTier", "classes", "aging", "pools", "degradation", "anomaly");
+                "$schema", "version", "tiers", "tenants", "defaultTier", "classes", "aging", "pools", "degradation", "anomaly", "circuitBreaker");
 
             if (Require(fields, root, "$", "version", "the policy", out PolicyJsonNode? version))
             {
@@ -307,6 +331,11 @@ namespace AgentQuotas.Policy.Schema
             if (fields.TryGetValue("anomaly", out PolicyJsonProperty? anomaly))
             {
                 ValidateAnomaly(anomaly.Value);
+            }
+
+            if (fields.TryGetValue("circuitBreaker", out PolicyJsonProperty? breaker))
+            {
+                ValidateCircuitBreaker(breaker.Value);
             }
 
             foreach (KeyValuePair<PolicyJsonNode, string> reference in _tierReferences)
@@ -618,7 +647,7 @@ namespace AgentQuotas.Policy.Schema
                 return;
             }
 
-            Dictionary<string, PolicyJsonProperty> fields = Fields(anomaly, "$.anomaly", "anomaly", "factor", "window", "quarantineTier");
+            Dictionary<string, PolicyJsonProperty> fields = Fields(anomaly, "$.anomaly", "anomaly", "factor", "window", "quarantineTier", "interval", "minBaseline");
             var model = new AnomalyModel();
             if (Require(fields, anomaly, "$.anomaly", "factor", "anomaly", out PolicyJsonNode? factor))
             {
@@ -639,7 +668,125 @@ namespace AgentQuotas.Policy.Schema
                 }
             }
 
+            if (fields.TryGetValue("interval", out PolicyJsonProperty? interval))
+            {
+                model.Interval = ReadDuration(interval.Value, "$.anomaly.interval");
+                if (model.Interval is TimeSpan i && model.Window > TimeSpan.Zero)
+                {
+                    if (i >= model.Window)
+                    {
+                        Report(PolicyErrorKind.InvalidValue, "interval must be shorter than the window (" + model.Window.ToString("c", CultureInfo.InvariantCulture) + ")", "$.anomaly.interval", interval.Value);
+                        model.Interval = null;
+                    }
+                    else if (model.Window.Ticks / i.Ticks > PolicyNames.MaxAnomalyIntervals)
+                    {
+                        Report(PolicyErrorKind.InvalidValue,
+                            "the window holds " + (model.Window.Ticks / i.Ticks) + " intervals; use a longer interval so it holds at most " + PolicyNames.MaxAnomalyIntervals,
+                            "$.anomaly.interval", interval.Value);
+                        model.Interval = null;
+                    }
+                }
+            }
+
+            if (fields.TryGetValue("minBaseline", out PolicyJsonProperty? minBaseline))
+            {
+                model.MinBaseline = ReadNumber(minBaseline.Value, "$.anomaly.minBaseline", min: 0, minInclusive: true, max: PolicyNames.MaxCapacity);
+            }
+
             _model.Anomaly = model;
+        }
+
+        private void ValidateCircuitBreaker(PolicyJsonNode breaker)
+        {
+            const string path = "$.circuitBreaker";
+            if (!ExpectObject(breaker, path))
+            {
+                return;
+            }
+
+            var model = new CircuitBreakerModel();
+            Dictionary<string, PolicyJsonProperty> fields = Fields(breaker, path, "circuitBreaker", "enabled", "failureThreshold", "breakDuration", "categories");
+            if (fields.TryGetValue("enabled", out PolicyJsonProperty? enabled))
+            {
+                model.Enabled = ReadBoolean(enabled.Value, path + ".enabled") ?? true;
+            }
+
+            if (fields.TryGetValue("failureThreshold", out PolicyJsonProperty? threshold))
+            {
+                model.FailureThreshold = ReadBreakerThreshold(threshold.Value, path + ".failureThreshold");
+            }
+
+            if (fields.TryGetValue("breakDuration", out PolicyJsonProperty? duration))
+            {
+                model.BreakDuration = ReadDuration(duration.Value, path + ".breakDuration");
+            }
+
+            if (fields.TryGetValue("categories", out PolicyJsonProperty? categories) && ExpectObject(categories.Value, path + ".categories"))
+            {
+                foreach (PolicyJsonProperty property in UniqueMembers(categories.Value, path + ".categories", "category"))
+                {
+                    string categoryPath = PathOf(path + ".categories", property.Name);
+                    CheckName(property, categoryPath, "category");
+                    if (!ExpectObject(property.Value, categoryPath))
+                    {
+                        continue;
+                    }
+
+                    var category = new CircuitBreakerCategoryModel { Name = property.Name };
+                    Dictionary<string, PolicyJsonProperty> categoryFields = Fields(property.Value, categoryPath, "circuit breaker of category '" + property.Name + "'", "failureThreshold", "breakDuration");
+                    if (categoryFields.TryGetValue("failureThreshold", out PolicyJsonProperty? categoryThreshold))
+                    {
+                        category.FailureThreshold = ReadBreakerThreshold(categoryThreshold.Value, categoryPath + ".failureThreshold");
+                    }
+
+                    if (categoryFields.TryGetValue("breakDuration", out PolicyJsonProperty? categoryDuration))
+                    {
+                        category.BreakDuration = ReadDuration(categoryDuration.Value, categoryPath + ".breakDuration");
+                    }
+
+                    model.Categories.Add(category);
+
+                    // A breaker for a category no tier budgets is almost certainly a typo.
+                    bool budgeted = _model.Tiers.Any(t => t.FindCategory(property.Name) != null);
+                    if (!budgeted && _model.Tiers.Count > 0)
+                    {
+                        IEnumerable<string> known = _model.Tiers.SelectMany(t => t.Categories.Select(c => c.Name)).Distinct(StringComparer.Ordinal);
+                        Report(PolicyErrorKind.UnknownReference,
+                            "no tier budgets category '" + property.Name + "'" + Suggest(property.Name, known) + KnownList("categories", known),
+                            categoryPath, property.Line, property.Column);
+                    }
+                }
+            }
+
+            _model.CircuitBreaker = model;
+        }
+
+        private int? ReadBreakerThreshold(PolicyJsonNode node, string path)
+        {
+            int? value = ReadInteger(node, path, min: 1);
+            if (value > 1_000_000)
+            {
+                Report(PolicyErrorKind.InvalidValue, "failureThreshold must be at most 1000000, but is " + node.RawNumber, path, node);
+                return null;
+            }
+
+            return value;
+        }
+
+        private bool? ReadBoolean(PolicyJsonNode node, string path)
+        {
+            if (node.Kind == PolicyJsonKind.True)
+            {
+                return true;
+            }
+
+            if (node.Kind == PolicyJsonKind.False)
+            {
+                return false;
+            }
+
+            Report(PolicyErrorKind.WrongType, "expected true or false but found " + node.KindName + DescribeString(node), path, node);
+            return null;
         }
 
         // ---- helpers -------------------------------------------------------------------------

@@ -47,8 +47,14 @@ public class RateLimiterTests
         Assert.True(limiter.AttemptAcquire(0).IsAcquired);
         Assert.True((await limiter.AcquireAsync(1)).IsAcquired);
         Assert.False(limiter.AttemptAcquire(0).IsAcquired);
-        Assert.False((await limiter.AcquireAsync(1)).IsAcquired);
         Assert.Throws<ArgumentOutOfRangeException>(() => limiter.AttemptAcquire(-1));
+
+        // AcquireAsync queues (the default ladder enables Queued) until the bucket refills.
+        ValueTask<RateLimitLease> queued = limiter.AcquireAsync(1);
+        Assert.False(queued.IsCompleted);
+        Assert.Equal(1, limiter.GetStatistics()!.CurrentQueuedCount);
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True((await queued).IsAcquired);
 
         time.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal(TimeSpan.FromSeconds(5), limiter.IdleDuration);
