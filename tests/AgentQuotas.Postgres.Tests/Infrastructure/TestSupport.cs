@@ -5,7 +5,7 @@ namespace AgentQuotas.Postgres.Tests.Infrastructure;
 
 internal static class TestSupport
 {
-    /// <summary>A policy with one tier ("standard", the default) and one category, for focused tests.</summary>
+    /// <summary>A policy with one tier ("standard", the default) and one category, for focused tests; calls are decided at once (no queueing).</summary>
     public static QuotaPolicy Policy(
         double capacity = 10,
         double refill = 1,
@@ -23,7 +23,10 @@ internal static class TestSupport
                 {{(emergency is null ? "" : ", \"emergency\": " + emergency)}}
                 {{(limits is null ? "" : ", \"limits\": " + limits)}}
               } },
-              "defaultTier": "standard"
+              "defaultTier": "standard",
+              // These tests measure the store's own decisions: without the Queued rung an async acquire on an
+              // empty bucket is refused at once instead of waiting in the gate's scheduler.
+              "degradation": ["Full", "DraftOnly", "ApprovalRequired"]
             }
             """, "test");
 
