@@ -20,6 +20,7 @@ public static class AgentQuotasCli
         var root = new RootCommand("AgentQuotas: validate quota policies, simulate fairness under load, summarise audit trails.")
         {
             CheckCommand.Create(console, error),
+            SimulateCommand.Create(console, error),
             AuditCommand.Create(console, error),
         };
 

@@ -2,43 +2,88 @@ using System.CommandLine;
 using System.Globalization;
 using AgentQuotas.Audit;
 using AgentQuotas.Cli.Reporting;
+using AgentQuotas.Postgres;
 using Spectre.Console;
 
 namespace AgentQuotas.Cli.Commands;
 
-/// <summary><c>agentquotas audit &lt;file.jsonl&gt;</c>: summarises an audit trail per tenant.</summary>
+/// <summary><c>agentquotas audit &lt;file.jsonl&gt;</c> or <c>audit --postgres &lt;connection&gt;</c>: summarises an audit trail per tenant.</summary>
 internal static class AuditCommand
 {
     public static Command Create(IAnsiConsole console, TextWriter error)
     {
-        var source = new Argument<FileInfo>("source") { Description = "An audit file written by JsonLinesAuditSink (one JSON record per line)." };
+        var source = new Argument<FileInfo?>("source")
+        {
+            Description = "An audit file written by JsonLinesAuditSink (one JSON record per line). Omit it and use --postgres to read PostgresAuditSink's table.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var postgres = new Option<string?>("--postgres") { Description = "Read the audit table of PostgresAuditSink instead: an Npgsql connection string." };
+        var schema = new Option<string>("--schema") { Description = "Schema of the audit table (with --postgres).", DefaultValueFactory = _ => PostgresSchema.DefaultSchema };
         var tenant = new Option<string?>("--tenant") { Description = "Only this tenant." };
         var since = new Option<DateTimeOffset?>("--since") { Description = "Only records at or after this time (ISO 8601, e.g. 2026-11-21T09:00Z)." };
         var command = new Command("audit", "Summarise audit records per tenant: admitted, denied (by reason), degraded (by mode), cost, queue wait.")
         {
             source,
+            postgres,
+            schema,
             tenant,
             since,
         };
-        command.SetAction(parse => Run(console, error, parse.GetRequiredValue(source), parse.GetValue(tenant), parse.GetValue(since)));
+        command.Validators.Add(result =>
+        {
+            bool file = result.GetValue(source) is not null;
+            bool database = result.GetValue(postgres) is not null;
+            if (file == database)
+            {
+                result.AddError(file
+                    ? "Give either an audit file or --postgres <connection string>, not both."
+                    : "Give an audit file, or --postgres <connection string> to read the PostgreSQL audit table.");
+            }
+        });
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            console,
+            error,
+            parse.GetValue(source),
+            parse.GetValue(postgres),
+            parse.GetRequiredValue(schema),
+            parse.GetValue(tenant),
+            parse.GetValue(since),
+            cancellationToken));
         return command;
     }
 
-    private static int Run(IAnsiConsole console, TextWriter error, FileInfo file, string? tenant, DateTimeOffset? since)
+    private static async Task<int> RunAsync(IAnsiConsole console, TextWriter error, FileInfo? file, string? connectionString, string schema, string? tenant, DateTimeOffset? since, CancellationToken cancellationToken)
     {
         AuditSummary summary;
         try
         {
-            summary = AuditSummary.From(JsonLinesAuditReader.ReadAll(file.FullName), tenant, since);
+            summary = file is not null
+                ? AuditSummary.From(JsonLinesAuditReader.ReadAll(file.FullName), tenant, since)
+                : await AuditSummary.FromAsync(PostgresAuditReader.ReadAsync(connectionString!, schema, tenant, since, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (AuditFormatException e)
         {
             error.WriteLine(e.Message);
             return ExitCodes.InvalidInput;
         }
+        catch (ArgumentException e)
+        {
+            error.WriteLine(e.Message);
+            return ExitCodes.InvalidInput;
+        }
+        catch (FormatException e)
+        {
+            error.WriteLine(e.Message);
+            return ExitCodes.InvalidInput;
+        }
+        catch (PostgresStoreException e)
+        {
+            error.WriteLine(e.Message);
+            return ExitCodes.Unavailable;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            error.WriteLine($"Cannot read '{file.FullName}': {e.Message}");
+            error.WriteLine($"Cannot read '{file?.FullName}': {e.Message}");
             return ExitCodes.Unavailable;
         }
 

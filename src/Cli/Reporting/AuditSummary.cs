@@ -31,7 +31,18 @@ internal sealed class AuditSummary
         return summary;
     }
 
-    private void Add(in QuotaAuditRecord record)
+    public static async Task<AuditSummary> FromAsync(IAsyncEnumerable<QuotaAuditRecord> records, CancellationToken cancellationToken)
+    {
+        var summary = new AuditSummary();
+        await foreach (QuotaAuditRecord record in records.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            summary.Add(record);
+        }
+
+        return summary;
+    }
+
+    public void Add(in QuotaAuditRecord record)
     {
         Records++;
         First = First is null || record.Timestamp < First ? record.Timestamp : First;

@@ -59,7 +59,7 @@ internal static class SvgChart
         double yMax = NiceCeiling(totalMax);
         var svg = new StringBuilder();
         Open(svg, title);
-        Axes(svg, xMin - (step / 2), xMax + (step / 2), 0, yMax, xLabel, yLabel);
+        Axes(svg, xMin - (step / 2), xMax + (step / 2), 0, yMax, xLabel, yLabel, xMin, xMax);
         double barWidth = Math.Max(1, ((Width - Left - Right) / Math.Max(1, xs.Count)) * 0.8);
         for (int i = 0; i < xs.Count; i++)
         {
@@ -110,7 +110,11 @@ internal static class SvgChart
             .Append("<text x=\"").Append(Left).Append("\" y=\"20\" font-size=\"14\" font-weight=\"bold\">").Append(Text(title)).Append("</text>\n");
     }
 
-    private static void Axes(StringBuilder svg, double xMin, double xMax, double yMin, double yMax, string xLabel, string yLabel)
+    private static void Axes(StringBuilder svg, double xMin, double xMax, double yMin, double yMax, string xLabel, string yLabel) =>
+        Axes(svg, xMin, xMax, yMin, yMax, xLabel, yLabel, xMin, xMax);
+
+    // The plot spans [xMin, xMax]; x ticks are labelled over [tickMin, tickMax] (bars pad half a bar each side).
+    private static void Axes(StringBuilder svg, double xMin, double xMax, double yMin, double yMax, string xLabel, string yLabel, double tickMin, double tickMax)
     {
         int plotBottom = Height - Bottom, plotRight = Width - Right;
         for (int i = 0; i <= 4; i++)
@@ -124,7 +128,7 @@ internal static class SvgChart
 
         for (int i = 0; i <= 5; i++)
         {
-            double v = xMin + ((xMax - xMin) * i / 5);
+            double v = tickMin + ((tickMax - tickMin) * i / 5);
             double x = X(v, xMin, xMax);
             svg.Append("<text x=\"").Append(F(x)).Append("\" y=\"").Append(plotBottom + 16).Append("\" text-anchor=\"middle\">").Append(Text(Tick(v))).Append("</text>\n");
         }
