@@ -32,6 +32,5 @@ internal static partial class Log
     [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "Audit sink {Target}: a batch of {Count} records was written after {Attempts} attempts")]
     public static partial void AuditBatchRecovered(ILogger logger, string target, int count, int attempts);
 
-    [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "Audit sink {Target} has lost {Total} records in all: {Reason}")]
-    public static partial void AuditRecordsDropped(ILogger logger, string target, long total, string reason);
+    // Event id 113 was "audit records dropped"; losses are now reported by the runtime's AuditDropReporter (event id 3).
 }

@@ -28,7 +28,7 @@ public sealed class PostgresAuditSink : IQuotaAuditSink, IAsyncDisposable
     private readonly string _target;
     private readonly string _insertSql;
     private readonly Channel<Entry> _queue;
-    private readonly DropCounter _drops;
+    private readonly AuditDropReporter _drops;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _writer;
     private long _written;
@@ -43,7 +43,7 @@ public sealed class PostgresAuditSink : IQuotaAuditSink, IAsyncDisposable
         _options = options;
         _logger = logger;
         _target = ConnectionSettings.Describe(dataSource);
-        _drops = new DropCounter(nameof(PostgresAuditSink) + ":" + _target, logger);
+        _drops = new AuditDropReporter(nameof(PostgresAuditSink) + ":" + _target, logger);
         _insertSql = $"""
             INSERT INTO {ConnectionSettings.Quote(options.Schema)}.audit
                 (id, recorded_at, tenant, principal, workflow, run_id, workload_class, tool, category, planned_cost,

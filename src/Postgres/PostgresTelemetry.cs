@@ -17,8 +17,6 @@ public static class PostgresTelemetry
 
     internal static readonly Counter<long> Unavailable = Meter.CreateCounter<long>(Instruments.Unavailable, "{call}", "Requests decided by the failure mode while PostgreSQL was unreachable.");
 
-    internal static readonly Counter<long> AuditDropped = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.AuditDropped, "{record}", "Audit records a sink could not keep.");
-
     internal static readonly Counter<long> AuditWritten = Meter.CreateCounter<long>(Instruments.AuditWritten, "{record}", "Audit records written to PostgreSQL.");
 
     internal static readonly Counter<long> AuditRetries = Meter.CreateCounter<long>(Instruments.AuditRetries, "{batch}", "Audit batches that failed and were retried.");

@@ -4,6 +4,7 @@ using System.Linq;
 using AgentQuotas.Analyzers.Helpers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using AgentQuotas.Policy.Schema;
 
 namespace AgentQuotas.Analyzers.Rules
 {

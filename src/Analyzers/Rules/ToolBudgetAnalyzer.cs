@@ -6,6 +6,7 @@ using System.Threading;
 using AgentQuotas.Analyzers.Helpers;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using AgentQuotas.Policy.Schema;
 
 namespace AgentQuotas.Analyzers.Rules
 {

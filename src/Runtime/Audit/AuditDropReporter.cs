@@ -4,23 +4,42 @@ using Microsoft.Extensions.Logging;
 
 namespace AgentQuotas.Audit;
 
-/// <summary>Counts lost audit records and reports them: a metric every time, a log line at growing intervals.</summary>
-internal sealed class AuditDropReporter
+/// <summary>
+/// Counts the audit records a sink could not keep and reports them: the <c>agentquotas.audit.dropped</c>
+/// metric every time, and a log line at the first loss and whenever the total passes a power of two, so a
+/// flood of losses is visible without flooding the log. For implementers of <see cref="IQuotaAuditSink"/>:
+/// a sink must never lose a record silently.
+/// </summary>
+public sealed class AuditDropReporter
 {
     private readonly string _sinkName;
     private readonly ILogger _logger;
     private long _dropped;
 
+    /// <summary>Creates a reporter.</summary>
+    /// <param name="sinkName">Names the sink in the metric tag and the log.</param>
+    /// <param name="logger">Where losses are logged.</param>
     public AuditDropReporter(string sinkName, ILogger logger)
     {
+        ArgumentException.ThrowIfNullOrEmpty(sinkName);
+        ArgumentNullException.ThrowIfNull(logger);
         _sinkName = sinkName;
         _logger = logger;
     }
 
+    /// <summary>Records lost so far.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
+    /// <summary>Counts and reports lost records.</summary>
+    /// <param name="count">How many were lost; nothing happens for zero or less.</param>
+    /// <param name="reason">Why, for the log (for example "the write queue is full").</param>
     public void Report(long count, string reason)
     {
+        if (count <= 0)
+        {
+            return;
+        }
+
         long total = Interlocked.Add(ref _dropped, count);
         QuotaTelemetry.AuditDropped.Add(count, new KeyValuePair<string, object?>(QuotaTelemetry.Tags.Sink, _sinkName));
 

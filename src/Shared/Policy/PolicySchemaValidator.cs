@@ -1038,45 +1038,8 @@ namespace AgentQuotas.Policy.Schema
         /// <summary>"; did you mean 'x'?" for the closest name within two edits, ignoring case.</summary>
         private static string Suggest(string name, IEnumerable<string> candidates)
         {
-            string? best = null;
-            int bestDistance = 3;
-            foreach (string candidate in candidates)
-            {
-                int distance = EditDistance(name.ToLowerInvariant(), candidate.ToLowerInvariant());
-                if (distance < bestDistance)
-                {
-                    bestDistance = distance;
-                    best = candidate;
-                }
-            }
-
+            string? best = NameSuggestion.Closest(name, candidates);
             return best == null ? string.Empty : "; did you mean '" + best + "'?";
-        }
-
-        private static int EditDistance(string a, string b)
-        {
-            var previous = new int[b.Length + 1];
-            var current = new int[b.Length + 1];
-            for (int j = 0; j <= b.Length; j++)
-            {
-                previous[j] = j;
-            }
-
-            for (int i = 1; i <= a.Length; i++)
-            {
-                current[0] = i;
-                for (int j = 1; j <= b.Length; j++)
-                {
-                    int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                    current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-                }
-
-                int[] swap = previous;
-                previous = current;
-                current = swap;
-            }
-
-            return previous[b.Length];
         }
     }
 }

@@ -1,7 +1,9 @@
+// Shared between the runtime and the analyzers (netstandard2.0): "did you mean" hints for policy
+// fields and references, category names in code, and fallback names.
 using System;
 using System.Collections.Generic;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Policy.Schema
 {
     /// <summary>Finds the closest name for "did you mean" hints (case-insensitive edit distance).</summary>
     internal static class NameSuggestion
