@@ -81,8 +81,14 @@ public static class SupportDeskCommand
         };
         root.Validators.Add(result =>
         {
-            bool postgres = result.GetValue(store) == "postgres";
-            string? connectionString = result.GetValue(connection);
+            // An option that did not parse has already reported its error; check the combinations of the others.
+            if (!TryGetValue(result, store, out string? storeName) || !TryGetValue<string?>(result, connection, out string? connectionString) ||
+                !TryGetValue(result, duration, out TimeSpan? requested))
+            {
+                return;
+            }
+
+            bool postgres = storeName == "postgres";
             if (postgres && string.IsNullOrWhiteSpace(connectionString))
             {
                 result.AddError("--store postgres needs --connection \"Host=...;Username=...;Password=...;Database=...\".");
@@ -93,7 +99,7 @@ public static class SupportDeskCommand
             }
 
             TimeSpan max = postgres ? SupportDeskOptions.MaxPostgresDuration : SupportDeskOptions.MaxMemoryDuration;
-            if (result.GetValue(duration) is TimeSpan d && d > max)
+            if (requested is TimeSpan d && d > max)
             {
                 result.AddError($"--duration must be at most {max:g} with --store {(postgres ? "postgres" : "memory")}, not {d:g}.");
             }
@@ -114,6 +120,20 @@ public static class SupportDeskCommand
         });
 
         return root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+    }
+
+    private static bool TryGetValue<T>(System.CommandLine.Parsing.CommandResult result, Option<T> option, out T? value)
+    {
+        try
+        {
+            value = result.GetValue(option);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = default; // its own error is reported
+            return false;
+        }
     }
 
     private static async Task<int> RunAsync(SupportDeskOptions options, TextWriter output, TextWriter error, bool live, CancellationToken cancellationToken)

@@ -3,9 +3,7 @@ using AgentQuotas.Audit;
 using AgentQuotas.Extensions.AI;
 using AgentQuotas.Policy;
 using AgentQuotas.Postgres;
-using Microsoft.Extensions.AI;
 using SupportDesk.Agent;
-using SupportDesk.Model;
 using SupportDesk.Reporting;
 using SupportDesk.Tools;
 using SupportDesk.Workload;
@@ -13,15 +11,11 @@ using SupportDesk.Workload;
 namespace SupportDesk.Hosting;
 
 /// <summary>
-/// Wires the sample together and runs it: the policy, a <see cref="QuotaGate"/> on the chosen store, the annotated
-/// tools and their generated guarded AIFunctions, the scripted model behind a <see cref="GuardedChatClient"/>, the
-/// support agent, the approval service, and the tenants' workload; then builds the report.
+/// Wires the sample together and runs it: the policy, a <see cref="QuotaGate"/> on the chosen store, the support agent
+/// (<see cref="SupportDeskAgentFactory"/>), the approval service, and the tenants' workload; then builds the report.
 /// </summary>
 public static class SupportDeskRunner
 {
-    /// <summary>The category that pays for model tokens (budgeted in every tier of agentquotas.json).</summary>
-    public const string ModelCategory = "model";
-
     /// <summary>When a run on virtual time starts (UTC); fixed so every run of a seed sees the same clock.</summary>
     public static readonly DateTimeOffset VirtualStart = new(2026, 11, 21, 9, 0, 0, TimeSpan.Zero);
 
@@ -79,12 +73,7 @@ public static class SupportDeskRunner
     private static (QuotaGate Gate, SupportDeskSession Session) Assemble(SupportDeskOptions options, QuotaPolicy policy, IReadOnlyList<TenantProfile> profiles,
         TimeProvider time, PostgresQuotaStore? store, JsonLinesAuditSink? file, Action<ProgressSnapshot>? progress, bool virtualTime, CancellationToken cancellationToken)
     {
-        var chatOptions = new GuardedChatClientOptions
-        {
-            TokenCategory = ModelCategory,
-            InputTokenCost = 0.01,  // one unit per 100 prompt tokens
-            OutputTokenCost = 0.04, // completion tokens cost four times as much
-        };
+        GuardedChatClientOptions chatOptions = SupportDeskAgentFactory.ChatOptions();
         var collector = new ReportCollector(chatOptions.ToolName);
         var gate = new QuotaGate(policy, new QuotaGateOptions
         {
@@ -96,10 +85,7 @@ public static class SupportDeskRunner
         });
 
         var backend = new SupportBackend();
-        var tools = new SupportTools(new KnowledgeBase(), backend, time);
-        IReadOnlyList<AIFunction> functions = tools.CreateGuardedAIFunctions(); // generated: one guarded AIFunction per [AgentTool]
-        IChatClient model = new ScriptedChatClient(time).WithAgentQuotas(chatOptions);
-        var agent = new SupportAgent(model, functions);
+        SupportAgent agent = SupportDeskAgentFactory.Create(time, backend, chatOptions);
         return (gate, new SupportDeskSession(options, gate, agent, backend, collector, profiles, progress, virtualTime, cancellationToken));
     }
 }

@@ -180,9 +180,8 @@ internal sealed class SupportDeskSession
         _ledger.Started(tenant, mix.Class);
         try
         {
-            // The edge of the system: the tenant comes from the authenticated identity, never from tool arguments.
-            using AgentRun run = _gate.BeginRun(new AgentIdentity(tenant, customer), mix.Class, workflow: "support." + mix.Kind);
-            AgentAnswer answer = await _agent.AnswerAsync(question, cutOff);
+            AgentAnswer answer = await SupportDeskConversation.RunAsync(_gate, _agent, new AgentIdentity(tenant, customer), mix.Class,
+                "support." + mix.Kind, question, cutOff);
             _ledger.Ended(tenant, mix.Class, answer);
         }
         catch (OperationCanceledException) when (cutOff.IsCancellationRequested)

@@ -21,8 +21,8 @@ public sealed partial record CustomerRequest(RequestKind Kind, string Query, str
         ArgumentNullException.ThrowIfNull(message);
         RequestKind kind =
             message.Contains("keep digging", StringComparison.OrdinalIgnoreCase) ? RequestKind.Runaway :
+            message.Contains("summarize", StringComparison.OrdinalIgnoreCase) ? RequestKind.Summary : // "summarize ... refund policy" is a digest
             message.Contains("refund", StringComparison.OrdinalIgnoreCase) ? RequestKind.Refund :
-            message.Contains("summarize", StringComparison.OrdinalIgnoreCase) ? RequestKind.Summary :
             RequestKind.Lookup;
         Match email = EmailPattern().Match(message);
         Match order = OrderPattern().Match(message);

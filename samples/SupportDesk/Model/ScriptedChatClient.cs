@@ -96,6 +96,15 @@ public sealed class ScriptedChatClient : IChatClient
             calls.LastOrDefault(c => c.Name == tool) is { } call && results.TryGetValue(call.CallId, out ToolResultView? view) ? view : null;
 
         List<FunctionCallContent> searches = [.. calls.Where(c => c.Name == "search_kb")];
+        if (request.Kind == RequestKind.Runaway)
+        {
+            // Never satisfied: there is always another page to read (three at a time when asked to be thorough).
+            int pages = question.Text.Contains("thoroughly", StringComparison.OrdinalIgnoreCase) ? 3 : 2;
+            return available.Contains("search_kb")
+                ? Call(turn, [.. Enumerable.Range(searches.Count + 1, pages).Select(page => ("search_kb", (object)new { query = Page(request.Query, page) }))])
+                : Answer(string.Create(CultureInfo.InvariantCulture, $"Stopped after {searches.Count} searches: no tools are left for this conversation."));
+        }
+
         if (searches.Count == 0)
         {
             return available.Contains("search_kb")
@@ -108,15 +117,6 @@ public sealed class ScriptedChatClient : IChatClient
             .Where(v => v is { Failed: false, Value: not null })
             .SelectMany(v => Articles(v!.Value!.Value))
             .Distinct()];
-
-        if (request.Kind == RequestKind.Runaway)
-        {
-            // Never satisfied: there is always another page to read (three at a time when asked to be thorough).
-            int pages = question.Text.Contains("thoroughly", StringComparison.OrdinalIgnoreCase) ? 3 : 2;
-            return available.Contains("search_kb")
-                ? Call(turn, [.. Enumerable.Range(searches.Count + 1, pages).Select(page => ("search_kb", (object)new { query = Page(request.Query, page) }))])
-                : Answer(string.Create(CultureInfo.InvariantCulture, $"Stopped after {searches.Count} searches ({found.Count} articles): no tools are left for this conversation."));
-        }
 
         if (found.Count == 0)
         {
