@@ -38,6 +38,16 @@ public class CommandLineTests
     }
 
     [Fact]
+    public async Task An_audit_file_that_cannot_be_written_is_reported()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "no-such-directory-" + Guid.NewGuid().ToString("N"), "audit.jsonl");
+        (int exit, _, string error) = await RunAsync(["--duration", "10s", "--audit", missing]);
+
+        Assert.Equal(ExitCodes.Unavailable, exit);
+        Assert.StartsWith($"Cannot write the audit file '{missing}': ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Help_lists_every_option()
     {
         (int exit, string output, _) = await RunAsync(["--help"]);

@@ -9,6 +9,6 @@ public static class ExitCodes
     /// <summary>The input is invalid: an unknown or malformed option, or a policy file with errors.</summary>
     public const int InvalidInput = 1;
 
-    /// <summary>PostgreSQL could not be used (unreachable, login refused, missing rights).</summary>
+    /// <summary>PostgreSQL could not be used (unreachable, login refused, missing rights), or the audit file could not be written.</summary>
     public const int Unavailable = 2;
 }

@@ -195,6 +195,11 @@ public static class SupportDeskCommand
             await error.WriteLineAsync(e.Message);
             return ExitCodes.Unavailable;
         }
+        catch (Exception e) when ((e is IOException or UnauthorizedAccessException) && options.AuditFile is not null)
+        {
+            await error.WriteLineAsync($"Cannot write the audit file '{options.AuditFile}': {e.Message}");
+            return ExitCodes.Unavailable;
+        }
 
         ReportRenderer.Write(console, report);
         console.WriteLine();

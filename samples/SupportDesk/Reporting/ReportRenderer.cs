@@ -149,7 +149,7 @@ internal static class ReportRenderer
 
         foreach (AnomalyReport anomaly in report.Anomalies)
         {
-            yield return $"{anomaly.Tenant}: spend anomaly flagged at {Clock(anomaly.At)}{(anomaly.QuarantineTier is null ? string.Empty : ", moved to tier '" + anomaly.QuarantineTier + "'")}. {anomaly.Detail}";
+            yield return $"{anomaly.Tenant}: spend anomaly flagged at {Clock(anomaly.At)}. {anomaly.Detail}";
         }
 
         foreach (TenantReport t in report.Tenants.Where(t => t.FirstDenialWithRetryAfter is not null).Take(2))
