@@ -60,10 +60,14 @@ public sealed class QuotaGateOptions
     public Func<AnomalyDetectedArguments, ValueTask>? OnAnomalyDetected { get; set; }
 
     /// <summary>
-    /// Completes queue waits on the thread that grants them instead of the thread pool. Only for the
-    /// fairness simulation, whose single-threaded virtual clock needs every continuation to run in order.
+    /// Completes queue and pool waits on the thread that grants them (a timer callback of
+    /// <see cref="TimeProvider"/>, or the call that released a slot) instead of the thread pool. Default
+    /// <see langword="false"/>, which is what services want: a grant never runs a waiter's code on the releasing
+    /// caller's thread. Set it only when one thread drives a virtual <see cref="TimeProvider"/> and must run
+    /// every continuation itself, in order, for a deterministic run: the fairness simulation, the SupportDesk
+    /// sample, tests.
     /// </summary>
-    internal bool InlineQueueCompletions { get; set; }
+    public bool InlineQueueCompletions { get; set; }
 
     internal void Validate()
     {

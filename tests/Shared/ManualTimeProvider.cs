@@ -11,6 +11,7 @@ public sealed class ManualTimeProvider : TimeProvider
     private readonly object _timersLock = new();
     private readonly List<ManualTimer> _timers = new();
     private long _elapsedTicks;
+    private int _firings;
 
     public ManualTimeProvider()
         : this(new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero))
@@ -62,6 +63,7 @@ public sealed class ManualTimeProvider : TimeProvider
                 break;
             }
 
+            Interlocked.Increment(ref _firings);
             next.Fire();
         }
 
@@ -76,6 +78,9 @@ public sealed class ManualTimeProvider : TimeProvider
         timer.Change(dueTime, period);
         return timer;
     }
+
+    /// <summary>Timer callbacks run so far (a timer re-armed for "now" over and over shows up here).</summary>
+    public int Firings => Volatile.Read(ref _firings);
 
     public int ActiveTimers
     {

@@ -367,7 +367,7 @@ internal sealed class BucketQueue
 
                     undo = taken.IsAdmitted;
                 }
-                else if (taken.IsAdmitted && taken.Remaining + Epsilon >= protect)
+                else if (taken.IsAdmitted && Covers(taken.Remaining, protect))
                 {
                     Spend((int)head.Class, head.Cost);
                     _line.Remove(head);
@@ -664,7 +664,7 @@ internal sealed class BucketQueue
 
             int k = (int)a.Class;
             double protect = a.MayBorrow ? 0 : Protection(k, a.Request.Cost);
-            if (taken.Remaining + Epsilon >= protect)
+            if (Covers(taken.Remaining, protect))
             {
                 Spend(k, a.Request.Cost);
                 return 0;
@@ -676,6 +676,13 @@ internal sealed class BucketQueue
             return protect - taken.Remaining;
         }
     }
+
+    // Whether what a take left in the bucket covers the other classes' reserves. The store keeps units in ticks of
+    // refill and rounds a take up and a give-back down, so a take that falls short by under two ticks' worth is
+    // covered: waiting for refill could never close that gap, since each retry's take-and-give-back loses a tick
+    // for every tick of refill waited (a timer re-armed one tick ahead, forever).
+    private bool Covers(double remaining, double protect) =>
+        remaining + Epsilon + (2 / _limits.TicksPerUnit) >= protect;
 
     private void Arm(long now, long due)
     {

@@ -69,6 +69,39 @@ public class ReservedShareTests
         Assert.False(gate.TryAcquire(Request(95, WorkloadClass.Standard)).IsAdmitted);
     }
 
+    [Fact]
+    public async Task A_waiter_held_back_by_another_reserve_is_served_once_refill_covers_it_whatever_the_tick_rounding()
+    {
+        // At 12 units/s a unit is 833,333.3 ticks, so the store rounds each take of 20 up and each give-back down. A
+        // waiter the pump had to give back used to lose a tick per retry while its timer waited one tick of refill,
+        // so it never caught up: the pump re-armed its timer a tick ahead forever.
+        QuotaPolicy policy = TestPolicies.Simple(capacity: 400, refill: 12, extra: "\"classes\": { \"Critical\": { \"reservedShare\": 0.2 } }");
+        var time = new ManualTimeProvider();
+        using QuotaGate gate = PriorityQueueTests.Gate(policy, time);
+        for (int i = 0; i < 15; i++)
+        {
+            Assert.True(gate.TryAcquire(Request(20, WorkloadClass.Batch)).IsAdmitted); // 300 taken, a few ticks over
+        }
+
+        // Another 20 would leave a few ticks less than Critical's 80 reserved units: it has to wait for refill.
+        ValueTask<QuotaDecision> waiting = gate.AcquireAsync(Request(20, WorkloadClass.Batch));
+        Assert.False(waiting.IsCompleted);
+
+        int firings = CountFirings(time, TimeSpan.FromMilliseconds(1));
+        Assert.True(waiting.IsCompleted, $"The waiter was not served within 1 ms of refill ({firings} timer firings).");
+        QuotaDecision served = await waiting;
+        Assert.True(served.IsAdmitted);
+        Assert.True(firings < 10, $"The queue's timer fired {firings} times for one waiter.");
+    }
+
+    private static int CountFirings(ManualTimeProvider time, TimeSpan span)
+    {
+        // Advance tick by tick would be slow; advance in one step and count the timer firings it takes.
+        int before = time.Firings;
+        time.Advance(span);
+        return time.Firings - before;
+    }
+
     // Keeps 20 Critical and 20 Batch requests (1 unit each) queued on an emptied bucket for the given time
     // and returns the units each class was served.
     private static (double Critical, double Batch) Saturate(QuotaPolicy policy, int seconds)

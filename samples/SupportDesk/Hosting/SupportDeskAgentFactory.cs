@@ -1,0 +1,40 @@
+using AgentQuotas.Extensions.AI;
+using Microsoft.Extensions.AI;
+using SupportDesk.Agent;
+using SupportDesk.Model;
+using SupportDesk.Tools;
+
+namespace SupportDesk.Hosting;
+
+/// <summary>
+/// Builds the support agent the way an application would: the annotated tools, their generated guarded AIFunctions
+/// (<c>tools.CreateGuardedAIFunctions()</c>), and the model wrapped in a <see cref="GuardedChatClient"/> that counts each
+/// turn against the run and charges its tokens to the <see cref="ModelCategory"/> bucket.
+/// </summary>
+public static class SupportDeskAgentFactory
+{
+    /// <summary>The category that pays for model tokens (budgeted in every tier of agentquotas.json).</summary>
+    public const string ModelCategory = "model";
+
+    /// <summary>The options of the guarded chat client: one unit per 100 prompt tokens, completion tokens four times as dear.</summary>
+    public static GuardedChatClientOptions ChatOptions() => new()
+    {
+        TokenCategory = ModelCategory,
+        InputTokenCost = 0.01,
+        OutputTokenCost = 0.04,
+    };
+
+    /// <summary>Creates the agent.</summary>
+    /// <param name="time">The clock the tools' and the model's latencies run on.</param>
+    /// <param name="backend">Records what the tools really do.</param>
+    /// <param name="chatOptions">The guarded chat client's options; <see cref="ChatOptions"/> when <see langword="null"/>.</param>
+    public static SupportAgent Create(TimeProvider time, SupportBackend backend, GuardedChatClientOptions? chatOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(backend);
+        var tools = new SupportTools(new KnowledgeBase(), backend, time);
+        IReadOnlyList<AIFunction> functions = tools.CreateGuardedAIFunctions(); // generated: one guarded AIFunction per [AgentTool]
+        IChatClient model = new ScriptedChatClient(time).WithAgentQuotas(chatOptions ?? ChatOptions());
+        return new SupportAgent(model, functions);
+    }
+}
