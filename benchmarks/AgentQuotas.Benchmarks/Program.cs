@@ -1,0 +1,20 @@
+using AgentQuotas.Benchmarks.Infrastructure;
+using BenchmarkDotNet.Running;
+
+namespace AgentQuotas.Benchmarks;
+
+/// <summary>
+/// Entry point. BenchmarkDotNet selection (<c>--filter '*Hot*'</c>, <c>--list flat</c>) plus two commands
+/// that are not BenchmarkDotNet runs: <c>compile-time</c> (timed <c>dotnet build</c>s of a generated
+/// 2,000-tool project) and <c>bucket-memory</c> (retained bytes per in-memory bucket).
+/// </summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        await Task.Yield();
+        string[] bdnArgs = args.Where(a => a != "--quick").ToArray();
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(bdnArgs, BenchConfig.Create(args));
+        return 0;
+    }
+}
