@@ -13,6 +13,16 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         await Task.Yield();
+        if (args.Length > 0 && args[0] == "bucket-memory")
+        {
+            return Scale.BucketMemoryReport.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "profile-loop")
+        {
+            return ProfileLoop.Run(args[1..]);
+        }
+
         string[] bdnArgs = args.Where(a => a != "--quick").ToArray();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(bdnArgs, BenchConfig.Create(args));
         return 0;

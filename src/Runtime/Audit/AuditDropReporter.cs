@@ -19,6 +19,23 @@ internal sealed class AuditDropReporter
 
     public long Dropped => Interlocked.Read(ref _dropped);
 
+    /// <summary>
+    /// Reports one loss that the caller counts itself (the sink derives its losses from sequence numbers,
+    /// so the hot path needs no shared counter); <paramref name="total"/> is the losses so far, this one included.
+    /// </summary>
+    public void ReportCounted(long total, string reason)
+    {
+        if (QuotaTelemetry.AuditDropped.Enabled)
+        {
+            QuotaTelemetry.AuditDropped.Add(1, new KeyValuePair<string, object?>(QuotaTelemetry.Tags.Sink, _sinkName));
+        }
+
+        if (BitOperations.IsPow2(total))
+        {
+            Log.AuditRecordsDropped(_logger, _sinkName, total, reason);
+        }
+    }
+
     public void Report(long count, string reason)
     {
         long total = Interlocked.Add(ref _dropped, count);

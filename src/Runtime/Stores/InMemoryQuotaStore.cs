@@ -15,7 +15,7 @@ namespace AgentQuotas.Stores;
 public sealed class InMemoryQuotaStore : IQuotaStore, IDisposable
 {
     private static readonly Func<BucketKey, (BucketLimits Limits, long Now), TokenBucketState> CreateBucket =
-        static (_, arg) => new TokenBucketState(arg.Limits, arg.Now);
+        static (key, arg) => new TokenBucketState(key.Category, arg.Limits, arg.Now);
 
     private readonly ConcurrentDictionary<BucketKey, TokenBucketState> _buckets = new();
     private readonly ConcurrentDictionary<string, SpendLedgerCell> _spend = new(StringComparer.Ordinal);

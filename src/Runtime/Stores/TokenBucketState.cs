@@ -31,17 +31,21 @@ internal sealed class TokenBucketState
     private long _tat;
     private long _credits;
 
-    public TokenBucketState(BucketLimits limits, long now)
-        : this(limits, now, limits.BurstTicks)
+    public TokenBucketState(string category, BucketLimits limits, long now)
+        : this(category, limits, now, limits.BurstTicks)
     {
     }
 
-    private TokenBucketState(BucketLimits limits, long tat, long credits)
+    private TokenBucketState(string category, BucketLimits limits, long tat, long credits)
     {
+        Category = category;
         Limits = limits;
         _tat = tat;
         _credits = credits;
     }
+
+    /// <summary>The bucket's category (a run remembers its tenant's buckets by category).</summary>
+    public string Category { get; }
 
     /// <summary>The shape the state is computed in; fixed for the object's life.</summary>
     public BucketLimits Limits { get; }
@@ -232,7 +236,7 @@ internal sealed class TokenBucketState
             long newCredits = (long)Math.Floor(Math.Min(creditUnits, limits.BurstCredits) * limits.TicksPerUnit);
             if (Interlocked.CompareExchange(ref _tat, RetiredTat, observed) == observed)
             {
-                return new TokenBucketState(limits, now + limits.CapacityTicks - newLevel, newCredits);
+                return new TokenBucketState(Category, limits, now + limits.CapacityTicks - newLevel, newCredits);
             }
         }
     }
