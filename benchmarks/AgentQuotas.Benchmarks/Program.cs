@@ -18,6 +18,20 @@ public static class Program
             return Scale.BucketMemoryReport.Run(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "debug-pg")
+        {
+            var b = new Postgres.PostgresLeasingOffBenchmarks { Callers = 16, Buckets = Postgres.PostgresBenchmarks.Spread.OneBucket };
+            await b.SetupAsync();
+            var w = System.Diagnostics.Stopwatch.StartNew();
+            b.LeasingOff();
+            Console.WriteLine($"{1024 / w.Elapsed.TotalSeconds:0}/s");
+            w.Restart();
+            b.LeasingOff();
+            Console.WriteLine($"{1024 / w.Elapsed.TotalSeconds:0}/s");
+            await b.CleanupAsync();
+            return 0;
+        }
+
         if (args.Length > 0 && args[0] == "profile-loop")
         {
             return ProfileLoop.Run(args[1..]);
