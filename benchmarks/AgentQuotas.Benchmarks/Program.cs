@@ -4,31 +4,30 @@ using BenchmarkDotNet.Running;
 namespace AgentQuotas.Benchmarks;
 
 /// <summary>
-/// Entry point. BenchmarkDotNet selection (<c>--filter '*Hot*'</c>, <c>--list flat</c>) plus two commands
-/// that are not BenchmarkDotNet runs: <c>compile-time</c> (timed <c>dotnet build</c>s of a generated
-/// 2,000-tool project) and <c>bucket-memory</c> (retained bytes per in-memory bucket).
+/// Entry point. BenchmarkDotNet selection (<c>--filter '*Hot*'</c>, <c>--list flat</c>, <c>--quick</c> for a
+/// short development job) plus commands that are not BenchmarkDotNet runs: <c>compile-time</c> (timed
+/// <c>dotnet build</c>s of a generated 2,000-tool project), <c>bucket-memory</c> (retained bytes per
+/// in-memory bucket), <c>generator-steps</c> (how each incremental generator step came out after a one-line
+/// edit) and <c>profile-loop</c> (the guarded call in a loop, for a sampling profiler).
 /// </summary>
 public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        await Task.Yield();
+        if (args.Length > 0 && args[0] == "compile-time")
+        {
+            return await CompileTime.CompileTimeRunner.RunAsync(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "bucket-memory")
         {
             return Scale.BucketMemoryReport.Run(args[1..]);
         }
 
-        if (args.Length > 0 && args[0] == "debug-pg")
+        if (args.Length > 0 && args[0] == "generator-steps")
         {
-            var b = new Postgres.PostgresLeasingOffBenchmarks { Callers = 16, Buckets = Postgres.PostgresBenchmarks.Spread.OneBucket };
-            await b.SetupAsync();
-            var w = System.Diagnostics.Stopwatch.StartNew();
-            b.LeasingOff();
-            Console.WriteLine($"{1024 / w.Elapsed.TotalSeconds:0}/s");
-            w.Restart();
-            b.LeasingOff();
-            Console.WriteLine($"{1024 / w.Elapsed.TotalSeconds:0}/s");
-            await b.CleanupAsync();
+            Console.WriteLine(CompileTime.GeneratorDriverBenchmarks.DescribeIncremental(CompileTime.SyntheticProject.EditKind.SameLength));
+            Console.WriteLine(CompileTime.GeneratorDriverBenchmarks.DescribeIncremental(CompileTime.SyntheticProject.EditKind.AddedLine));
             return 0;
         }
 
