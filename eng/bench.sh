@@ -50,7 +50,7 @@ for suite in "${suites[@]}"; do
     scheduler) args=(--filter '*SchedulerBenchmarks*' $quick) ;;
     postgres) args=(--filter '*PostgresLeasingOffBenchmarks*' '*PostgresLeasingOnBenchmarks*' $quick) ;;
     generator) args=(--filter '*GeneratorDriverBenchmarks*' $quick) ;;
-    compile-time) args=(compile-time --runs 5) ;;
+    compile-time) args=(compile-time --runs 3) ;;
     *) echo "unknown suite '$suite'" >&2; exit 2 ;;
   esac
   {
