@@ -27,12 +27,13 @@ label="current"
 if [ -n "$baseline" ]; then
   label="baseline-$(git -C "$repo" rev-parse --short "$baseline")"
   tree="/tmp/aq-$label"
-  rm -rf "$tree"
-  mkdir -p "$tree"
-  git -C "$repo" archive "$baseline" | tar -x -C "$tree"
-  rm -rf "$tree/benchmarks"
-  cp -r "$repo/benchmarks" "$tree/benchmarks"
-  rm -rf "$tree/benchmarks/AgentQuotas.Benchmarks/bin" "$tree/benchmarks/AgentQuotas.Benchmarks/obj"
+  if [ ! -d "$tree/src" ]; then
+    mkdir -p "$tree"
+    git -C "$repo" archive "$baseline" | tar -x -C "$tree"
+  fi
+  # This tree's benchmarks (they use only the public API, so they build against the older runtime too).
+  mkdir -p "$tree/benchmarks"
+  (cd "$repo" && tar -c --exclude=bin --exclude=obj benchmarks) | tar -x -C "$tree"
 fi
 
 out="$repo/BenchmarkDotNet.Artifacts/$label"
