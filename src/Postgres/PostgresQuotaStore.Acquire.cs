@@ -53,6 +53,11 @@ public sealed partial class PostgresQuotaStore
 
         var args = new AcquireArgs(request.Key, shape, ToDecimal(request.Cost), costTicks, costTicks, emergency,
             ToCeiling(request.MaxCostPerDay), ToCeiling(request.MaxCostPerMonth), 0, 0);
+        if (async && _options.MaxBatchSize > 1)
+        {
+            return await AcquireCombinedAsync(request, args, shape, costTicks, cancellationToken).ConfigureAwait(false);
+        }
+
         (CallStatus status, AcquireRow row) = await CallAcquireAsync(args, "acquire", async, cancellationToken).ConfigureAwait(false);
         return status == CallStatus.Done
             ? ToResult(request.Key.Tenant, shape, row)

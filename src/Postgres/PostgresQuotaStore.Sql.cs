@@ -36,7 +36,7 @@ public sealed partial class PostgresQuotaStore
 
     private async ValueTask<(CallStatus Status, T Result)> RunAsync<TArgs, T>(
         string sql, string operation, TArgs args, Action<NpgsqlParameterCollection, TArgs> bind, Func<NpgsqlDataReader, T> read,
-        bool async, CancellationToken cancellationToken)
+        bool async, CancellationToken cancellationToken, Action<NpgsqlDataReader, TArgs>? readEachRow = null)
     {
         if (!_availability.TryEnter(out bool probe))
         {
@@ -69,6 +69,15 @@ public sealed partial class PostgresQuotaStore
                         bool hasRow = async ? await reader.ReadAsync(cancellationToken).ConfigureAwait(false) : reader.Read();
                         Debug.Assert(hasRow, "the store's functions always return one row");
                         result = read(reader);
+                        if (readEachRow is not null)
+                        {
+                            // Functions that return a set (acquire_batch): every row, the first included.
+                            do
+                            {
+                                readEachRow(reader, args);
+                            }
+                            while (async ? await reader.ReadAsync(cancellationToken).ConfigureAwait(false) : reader.Read());
+                        }
                     }
                     finally
                     {
@@ -131,6 +140,37 @@ public sealed partial class PostgresQuotaStore
     private ValueTask<(CallStatus Status, long Remaining)> CallSettleAsync(BucketKey key, BucketShape shape, long deltaTicks, decimal deltaUnits, bool async, CancellationToken cancellationToken) =>
         RunAsync(_settleSql, "settle", (key, shape, deltaTicks, deltaUnits), BindSettle, static r => r.GetInt64(0), async, cancellationToken);
 
+    // One round trip for a batch of acquisitions of one bucket (acquire_batch). The rows come back in order;
+    // each is stored at its ordinal.
+    private ValueTask<(CallStatus Status, int First)> CallAcquireBatchAsync(AcquireBatch batch, CancellationToken cancellationToken) =>
+        RunAsync(_acquireBatchSql, "acquire_batch", batch, BindAcquireBatch,
+            static r => r.GetInt32(0), async: true, cancellationToken,
+            static (r, b) => b.Requests[r.GetInt32(0) - 1].Row = ReadAcquire(r, offset: 1));
+
+    private static void BindAcquireBatch(NpgsqlParameterCollection p, AcquireBatch b)
+    {
+        AcquireArgs first = b.Requests[0].Args;
+        BindBucket(p, first.Key, first.Shape);
+        p.Add(new NpgsqlParameter<long> { TypedValue = first.Shape.DebtTicks });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Numeric, Value = first.DayCeiling is decimal d ? d : DBNull.Value });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Numeric, Value = first.MonthCeiling is decimal m ? m : DBNull.Value });
+        int n = b.Requests.Length;
+        decimal[] costs = new decimal[n];
+        long[] ticks = new long[n];
+        bool[] emergency = new bool[n];
+        for (int i = 0; i < n; i++)
+        {
+            AcquireArgs a = b.Requests[i].Args;
+            costs[i] = a.Cost;
+            ticks[i] = a.CostTicks;
+            emergency[i] = a.Emergency;
+        }
+
+        p.Add(new NpgsqlParameter<decimal[]> { TypedValue = costs });
+        p.Add(new NpgsqlParameter<long[]> { TypedValue = ticks });
+        p.Add(new NpgsqlParameter<bool[]> { TypedValue = emergency });
+    }
+
     private static void BindAcquire(NpgsqlParameterCollection p, AcquireArgs a)
     {
         BindBucket(p, a.Key, a.Shape);
@@ -166,18 +206,20 @@ public sealed partial class PostgresQuotaStore
         p.Add(new NpgsqlParameter<long> { TypedValue = shape.BurstTicks });
     }
 
-    private static AcquireRow ReadAcquire(NpgsqlDataReader r) => new(
-        (QuotaStoreOutcome)r.GetInt32(0),
-        r.GetInt64(1),
-        r.GetDecimal(2),
-        r.GetInt64(3),
-        r.IsDBNull(4) ? null : r.GetInt64(4),
-        r.GetBoolean(5),
-        r.GetBoolean(6),
-        r.GetInt64(7),
-        r.GetInt64(8),
-        r.IsDBNull(9) ? null : r.GetDecimal(9),
-        r.IsDBNull(10) ? null : r.GetDecimal(10));
+    private static AcquireRow ReadAcquire(NpgsqlDataReader r) => ReadAcquire(r, offset: 0);
+
+    private static AcquireRow ReadAcquire(NpgsqlDataReader r, int offset) => new(
+        (QuotaStoreOutcome)r.GetInt32(offset),
+        r.GetInt64(offset + 1),
+        r.GetDecimal(offset + 2),
+        r.GetInt64(offset + 3),
+        r.IsDBNull(offset + 4) ? null : r.GetInt64(offset + 4),
+        r.GetBoolean(offset + 5),
+        r.GetBoolean(offset + 6),
+        r.GetInt64(offset + 7),
+        r.GetInt64(offset + 8),
+        r.IsDBNull(offset + 9) ? null : r.GetDecimal(offset + 9),
+        r.IsDBNull(offset + 10) ? null : r.GetDecimal(offset + 10));
 
     private async ValueTask<BucketSnapshot> PeekCoreAsync(BucketKey key, BucketLimits limits, bool async, CancellationToken cancellationToken)
     {
@@ -220,7 +262,13 @@ public sealed partial class PostgresQuotaStore
     /// <summary>What one acquire sends. MaxTicks above CostTicks asks for a lease; Return* hand back an old one.</summary>
     private readonly record struct AcquireArgs(
         BucketKey Key, BucketShape Shape, decimal Cost, long CostTicks, long MaxTicks, bool Emergency,
-        decimal? DayCeiling, decimal? MonthCeiling, long ReturnTicks, decimal ReturnUnits);
+        decimal? DayCeiling, decimal? MonthCeiling, long ReturnTicks, decimal ReturnUnits)
+    {
+        /// <summary>Whether one acquire_batch call can decide both (one bucket, shape and pair of ceilings; no lease).</summary>
+        public bool SameBatch(in AcquireArgs other) =>
+            Key == other.Key && ReferenceEquals(Shape, other.Shape) && DayCeiling == other.DayCeiling && MonthCeiling == other.MonthCeiling
+            && MaxTicks == CostTicks && other.MaxTicks == other.CostTicks && ReturnTicks == 0 && other.ReturnTicks == 0;
+    }
 
     /// <summary>The acquire function's answer.</summary>
     private readonly record struct AcquireRow(

@@ -71,6 +71,14 @@ public sealed class PostgresQuotaStoreOptions
     /// <summary>The longest wait between tries while the server is unreachable. Default 30 seconds; at least <see cref="RetryInterval"/>.</summary>
     public TimeSpan MaxRetryInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Most concurrent acquisitions of one bucket decided in one round trip. While a round trip for a bucket
+    /// is in flight, further asynchronous acquisitions of it wait and then go together in one call that
+    /// decides each in order, in one transaction (so one commit flush serves them all). 1 turns combining
+    /// off. Default 256; from 1 to 10,000.
+    /// </summary>
+    public int MaxBatchSize { get; set; } = 256;
+
     /// <summary>How long one statement may run before the server counts as unavailable. Default 5 seconds; 1 second to 10 minutes (whole seconds).</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -121,6 +129,11 @@ public sealed class PostgresQuotaStoreOptions
         if (CommandTimeout < TimeSpan.FromSeconds(1) || CommandTimeout > TimeSpan.FromMinutes(10))
         {
             throw new ArgumentOutOfRangeException(nameof(CommandTimeout), CommandTimeout, "The command timeout must be from 1 second to 10 minutes.");
+        }
+
+        if (MaxBatchSize is < 1 or > 10_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxBatchSize), MaxBatchSize, "The batch size must be from 1 (no combining) to 10,000.");
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingCorrections, 1, nameof(MaxPendingCorrections));

@@ -51,24 +51,25 @@ public sealed partial class QuotaGate
     {
         ThrowIfDisposed();
         QuotaPolicy policy = _provider.Current;
+        long timestamp = _clock.Timestamp();
         string tenant = run.Identity.Tenant;
         if (!policy.TryResolveTier(tenant, out TierPolicy? tier))
         {
-            return RecordIteration(run, policy, admitted: false, QuotaReason.UnknownTenant, detail: null);
+            return RecordIteration(timestamp, run, policy, admitted: false, QuotaReason.UnknownTenant, detail: null);
         }
 
-        if (run.FindExpired(TimeProvider.GetTimestamp()) is AgentRun expired)
+        if (run.FindExpired(timestamp) is AgentRun expired)
         {
-            return RecordIteration(run, policy, admitted: false, QuotaReason.RunDeadlineExceeded, expired.Describe() + " is past its deadline.");
+            return RecordIteration(timestamp, run, policy, admitted: false, QuotaReason.RunDeadlineExceeded, expired.Describe() + " is past its deadline.");
         }
 
         if (!run.TryCountIteration(tier.Limits, out _))
         {
-            return RecordIteration(run, policy, admitted: false, QuotaReason.RunIterationLimit, run.DescribeCaps(tier.Limits, QuotaReason.RunIterationLimit));
+            return RecordIteration(timestamp, run, policy, admitted: false, QuotaReason.RunIterationLimit, run.DescribeCaps(tier.Limits, QuotaReason.RunIterationLimit));
         }
 
         _metrics.RecordIteration(tenant, run.WorkloadClass);
-        return RecordIteration(run, policy, admitted: true, QuotaReason.None, detail: null);
+        return RecordIteration(timestamp, run, policy, admitted: true, QuotaReason.None, detail: null);
     }
 
     internal void Complete(in QuotaTicket ticket, double? actualCost)
@@ -100,7 +101,7 @@ public sealed partial class QuotaGate
             ObserveSpend(ticket.Run, ticket.Run.Identity, ticket.Run.WorkloadClass, ticket.Run.Workflow, _provider.Current, reported - d.Cost);
         }
 
-        WriteAudit(ticket.Run, ticket.Run.Identity, ticket.Run.WorkloadClass, ticket.Run.Workflow, d, AuditDecision.Completed, actualCost ?? d.Cost, d.PolicyVersion, detail: null);
+        WriteAudit(_clock.Timestamp(), ticket.Run, ticket.Run.Identity, ticket.Run.WorkloadClass, ticket.Run.Workflow, d, AuditDecision.Completed, actualCost ?? d.Cost, d.PolicyVersion, detail: null);
     }
 
     internal void Fail(in QuotaTicket ticket, Exception? exception)
@@ -115,7 +116,7 @@ public sealed partial class QuotaGate
         ReleasePool(ticket.Lease);
         _breakers.OnFailure(d.Category, _provider.Current.CircuitBreakers, exception);
         string detail = exception is null ? "the call failed" : exception.GetType().Name + ": " + exception.Message;
-        WriteAudit(ticket.Run, ticket.Run.Identity, ticket.Run.WorkloadClass, ticket.Run.Workflow, d, AuditDecision.Failed, actualCost: null, d.PolicyVersion, detail);
+        WriteAudit(_clock.Timestamp(), ticket.Run, ticket.Run.Identity, ticket.Run.WorkloadClass, ticket.Run.Workflow, d, AuditDecision.Failed, actualCost: null, d.PolicyVersion, detail);
     }
 
     private Attempt CreateAttempt(AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, QuotaTool tool, double cost)
@@ -135,7 +136,7 @@ public sealed partial class QuotaGate
             tier.TryGetBudget(tool.Category, out budget);
         }
 
-        return new Attempt(run, identity, workloadClass, workflow, tool, cost, policy, tier, budget, quarantined, probe: false);
+        return new Attempt(run, identity, workloadClass, workflow, tool, cost, policy, tier, budget, quarantined, probe: false, _clock.Timestamp());
     }
 
     // The synchronous pipeline: never waits (a full queue or pool is a denial with RetryAfter).
@@ -176,6 +177,7 @@ public sealed partial class QuotaGate
         if (a.Tool.RequiresApproval)
         {
             ApprovalDecision approval = RequestApprovalSynchronously(a);
+            a = a.At(_clock.Timestamp()); // a synchronous approval service may take its time
             if (approval.Status != ApprovalStatus.Approved)
             {
                 ReleasePool(lease);
@@ -192,6 +194,46 @@ public sealed partial class QuotaGate
     // Takes the cost now, through the bucket's queue when it has one (or when reserved shares need the
     // accounting). On refusal the run reservation is released and the denial recorded.
     private bool TakeNow(in Attempt a, out QuotaStoreResult taken, out QuotaDecision refused)
+    {
+        refused = default;
+        if (!a.Policy.HasReservedShares && _memoryStore is InMemoryQuotaStore memory && !_buckets.TryGet(a.Key, out _))
+        {
+            taken = TakeFromMemory(memory, a);
+        }
+        else if (!TakeThroughStore(a, out taken, out refused))
+        {
+            return false;
+        }
+
+        if (taken.IsAdmitted)
+        {
+            return true;
+        }
+
+        a.Run?.Release(a.Cost);
+        refused = Deny(a, ToReason(taken.Outcome), taken, taken.Detail);
+        return false;
+    }
+
+    // The in-memory store on the gate's clock decides with the decision's timestamp: one clock read per decision.
+    private static QuotaStoreResult TakeFromMemory(InMemoryQuotaStore memory, in Attempt a)
+    {
+        AgentRun? run = a.Run;
+        TokenBucketState? bucket = run?.BucketHint(a.Tool.Category);
+        TierLimits limits = a.Tier!.Limits;
+        QuotaStoreResult taken = memory.Acquire(a.Key, a.Budget!.Limits, a.Cost, a.Tier.AllowsEmergency(a.WorkloadClass), limits.MaxCostPerDay, limits.MaxCostPerMonth,
+            ref bucket, memory.ToTicks(a.Timestamp));
+        if (run is not null && bucket is not null)
+        {
+            run.RememberBucket(bucket);
+        }
+
+        return taken;
+    }
+
+    // Through the bucket's queue when it has one (or reserved shares need the accounting), else the store.
+    // False with the refusal when the queue decided it.
+    private bool TakeThroughStore(in Attempt a, out QuotaStoreResult taken, out QuotaDecision refused)
     {
         QuotaStoreRequest request = a.StoreRequest();
         refused = default;
@@ -212,14 +254,7 @@ public sealed partial class QuotaGate
         }
 
         taken = _store.TryAcquire(request);
-        if (taken.IsAdmitted)
-        {
-            return true;
-        }
-
-        a.Run?.Release(a.Cost);
-        refused = Deny(a, ToReason(taken.Outcome), taken, taken.Detail);
-        return false;
+        return true;
     }
 
     private ValueTask<Admission> DecideAsync(Attempt a, CancellationToken cancellationToken)
@@ -229,8 +264,7 @@ public sealed partial class QuotaGate
             return new ValueTask<Admission>(new Admission(refused));
         }
 
-        QuotaStoreRequest request = a.StoreRequest();
-        if (a.Policy.HasReservedShares || _buckets.TryGet(request.Key, out _))
+        if (a.Policy.HasReservedShares || _buckets.TryGet(a.Key, out _))
         {
             return DecideSlowAsync(a, taking: null, cancellationToken);
         }
@@ -240,7 +274,9 @@ public sealed partial class QuotaGate
         ValueTask<QuotaStoreResult> taking;
         try
         {
-            taking = _store.TryAcquireAsync(request, cancellationToken);
+            taking = _memoryStore is InMemoryQuotaStore memory
+                ? new ValueTask<QuotaStoreResult>(TakeFromMemory(memory, a))
+                : _store.TryAcquireAsync(a.StoreRequest(), cancellationToken);
         }
         catch
         {
@@ -282,6 +318,7 @@ public sealed partial class QuotaGate
             if (taking is ValueTask<QuotaStoreResult> pending)
             {
                 taken = await pending.ConfigureAwait(false);
+                a = a.At(_clock.Timestamp());
                 haveUnits = taken.IsAdmitted;
                 if (!haveUnits && !MayQueueFor(a, taken))
                 {
@@ -294,6 +331,7 @@ public sealed partial class QuotaGate
             {
                 QuotaStoreRequest request = a.StoreRequest();
                 BucketEntry entry = await _buckets.EnterAsync(request.Key, Arrival(a, request, canWait: MayWait(a)), cancellationToken).ConfigureAwait(false);
+                a = a.At(_clock.Timestamp());
                 switch (entry.Kind)
                 {
                     case BucketEntryKind.Admitted:
@@ -314,12 +352,13 @@ public sealed partial class QuotaGate
                         try
                         {
                             wait = await entry.Waiter!.Task.ConfigureAwait(false);
+                            a = a.At(_clock.Timestamp());
                         }
                         catch (OperationCanceledException)
                         {
                             a.Run?.Release(a.Cost);
                             released = true;
-                            RecordCancelled(a, TimeSpan.FromTicks(_buckets.Now() - entry.Waiter!.EnqueuedAt));
+                            RecordCancelled(a.At(_clock.Timestamp()), TimeSpan.FromTicks(_buckets.Now() - entry.Waiter!.EnqueuedAt));
                             throw;
                         }
 
@@ -368,11 +407,12 @@ public sealed partial class QuotaGate
                 try
                 {
                     wait = await pool.Waiter!.Task.ConfigureAwait(false);
+                    a = a.At(_clock.Timestamp());
                 }
                 catch (OperationCanceledException)
                 {
                     await UndoAsync(a).ConfigureAwait(false);
-                    RecordCancelled(a, waited + TimeSpan.FromTicks(_buckets.Now() - pool.Waiter!.EnqueuedAt));
+                    RecordCancelled(a.At(_clock.Timestamp()), waited + TimeSpan.FromTicks(_buckets.Now() - pool.Waiter!.EnqueuedAt));
                     throw;
                 }
 
@@ -410,6 +450,7 @@ public sealed partial class QuotaGate
             approval = ApprovalDecision.Pending("the approval service failed (" + e.GetType().Name + "); the call is not approved");
         }
 
+        a = a.At(_clock.Timestamp());
         if (approval.Status != ApprovalStatus.Approved)
         {
             ReleasePool(lease);
@@ -476,7 +517,7 @@ public sealed partial class QuotaGate
 
         if (a.Run is AgentRun run)
         {
-            if (run.FindExpired(TimeProvider.GetTimestamp()) is AgentRun expired)
+            if (run.FindExpired(a.Timestamp) is AgentRun expired)
             {
                 refused = Deny(a, QuotaReason.RunDeadlineExceeded, store: null, expired.Describe() + " is past its deadline.");
                 return false;
@@ -533,7 +574,7 @@ public sealed partial class QuotaGate
 
         var decision = new QuotaDecision(true, QuotaReason.None, mode, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
             a.Cost, taken.Remaining, retryAfter: null, a.Policy.Version, detail);
-        if (!WriteAudit(a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, AuditDecision.Admitted, actualCost: null, a.Policy.Version, detail, waited) && _requireAudit)
+        if (!WriteAudit(a.Timestamp, a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, AuditDecision.Admitted, actualCost: null, a.Policy.Version, detail, waited) && _requireAudit)
         {
             ReleasePool(lease);
             lease = default;
@@ -589,7 +630,7 @@ public sealed partial class QuotaGate
         var decision = new QuotaDecision(false, reason, mode, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
             a.Cost, remaining, retryAfter ?? store?.RetryAfter, a.Policy.Version, detail);
         AuditDecision kind = mode is DegradationMode.DraftOnly or DegradationMode.ApprovalRequired ? AuditDecision.Degraded : AuditDecision.Denied;
-        WriteAudit(a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, kind, actualCost: null, a.Policy.Version, detail, queueWait);
+        WriteAudit(a.Timestamp, a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, kind, actualCost: null, a.Policy.Version, detail, queueWait);
         _metrics.RecordDecision(decision, a.WorkloadClass);
         if (queueWait > TimeSpan.Zero)
         {
@@ -629,20 +670,20 @@ public sealed partial class QuotaGate
         _ => QuotaReason.None,
     };
 
-    private QuotaDecision RecordIteration(AgentRun run, QuotaPolicy policy, bool admitted, QuotaReason reason, string? detail)
+    private QuotaDecision RecordIteration(long timestamp, AgentRun run, QuotaPolicy policy, bool admitted, QuotaReason reason, string? detail)
     {
         var decision = new QuotaDecision(admitted, reason, admitted ? DegradationMode.Full : DegradationMode.Rejected, run.Identity.Tenant, RunCategory,
             IterationTool, 0, double.NaN, retryAfter: null, policy.Version, detail);
-        WriteAudit(run, run.Identity, run.WorkloadClass, run.Workflow, decision, admitted ? AuditDecision.Admitted : AuditDecision.Denied, actualCost: null, policy.Version, detail);
+        WriteAudit(timestamp, run, run.Identity, run.WorkloadClass, run.Workflow, decision, admitted ? AuditDecision.Admitted : AuditDecision.Denied, actualCost: null, policy.Version, detail);
         return decision;
     }
 
-    private bool WriteAudit(AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, in QuotaDecision decision,
+    private bool WriteAudit(long timestamp, AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, in QuotaDecision decision,
         AuditDecision kind, double? actualCost, string policyVersion, string? detail, TimeSpan queueWait = default)
     {
         var record = new QuotaAuditRecord
         {
-            Timestamp = TimeProvider.GetUtcNow(),
+            Timestamp = _clock.UtcAt(timestamp),
             Tenant = identity.Tenant,
             Principal = identity.Principal,
             Workflow = workflow,
@@ -694,8 +735,9 @@ public sealed partial class QuotaGate
     private readonly struct Attempt
     {
         public Attempt(AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, QuotaTool tool, double cost,
-            QuotaPolicy policy, TierPolicy? tier, CategoryBudget? budget, bool quarantined, bool probe)
+            QuotaPolicy policy, TierPolicy? tier, CategoryBudget? budget, bool quarantined, bool probe, long timestamp)
         {
+            Timestamp = timestamp;
             Quarantined = quarantined;
             Probe = probe;
             Run = run;
@@ -733,10 +775,20 @@ public sealed partial class QuotaGate
         /// <summary>Whether this call is its half-open circuit breaker's probe.</summary>
         public bool Probe { get; }
 
+        /// <summary>
+        /// When the decision is made (the provider's monotonic timestamp): read once and used for the run's
+        /// deadline, the bucket and the audit record. Refreshed after anything that waits.
+        /// </summary>
+        public long Timestamp { get; }
+
         /// <summary>Whether the class may borrow below empty in this bucket (it then need not leave other classes' reserves).</summary>
         public bool MayBorrow => Tier!.AllowsEmergency(WorkloadClass) && Budget!.Limits.EmergencyDebt > 0;
 
-        public Attempt AsProbe() => new(Run, Identity, WorkloadClass, Workflow, Tool, Cost, Policy, Tier, Budget, Quarantined, probe: true);
+        public Attempt AsProbe() => new(Run, Identity, WorkloadClass, Workflow, Tool, Cost, Policy, Tier, Budget, Quarantined, probe: true, Timestamp);
+
+        public Attempt At(long timestamp) => new(Run, Identity, WorkloadClass, Workflow, Tool, Cost, Policy, Tier, Budget, Quarantined, Probe, timestamp);
+
+        public BucketKey Key => new(Identity.Tenant, Tool.Category);
 
         public QuotaStoreRequest StoreRequest() => new(
             new BucketKey(Identity.Tenant, Tool.Category),

@@ -107,7 +107,7 @@ public sealed partial class QuotaGate
     {
         var decision = new QuotaDecision(false, why, DegradationMode.Queued, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
             a.Cost, double.NaN, retryAfter: null, a.Policy.Version, detail);
-        WriteAudit(a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, AuditDecision.Queued, actualCost: null, a.Policy.Version, detail);
+        WriteAudit(a.Timestamp, a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, AuditDecision.Queued, actualCost: null, a.Policy.Version, detail);
         _metrics.RecordQueued(a.Identity.Tenant, a.Tool.Category, a.WorkloadClass, why);
         Log.Queued(_logger, a.Tool.Name, a.Identity.Tenant, a.Tool.Category, a.WorkloadClass, why);
     }
@@ -118,7 +118,7 @@ public sealed partial class QuotaGate
         const string Detail = "The caller cancelled while the call waited in the queue; nothing was charged.";
         var decision = new QuotaDecision(false, QuotaReason.Cancelled, DegradationMode.Rejected, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
             a.Cost, double.NaN, retryAfter: null, a.Policy.Version, Detail);
-        WriteAudit(a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, AuditDecision.Denied, actualCost: null, a.Policy.Version, Detail, waited);
+        WriteAudit(a.Timestamp, a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, AuditDecision.Denied, actualCost: null, a.Policy.Version, Detail, waited);
         _metrics.RecordQueueWait(a.Identity.Tenant, a.Tool.Category, a.WorkloadClass, waited, "cancelled");
     }
 
@@ -137,7 +137,7 @@ public sealed partial class QuotaGate
             finding.Current, QuotaMessages.FormatDuration(anomaly.Interval), anomaly.Factor, finding.Baseline, action);
         var decision = new QuotaDecision(false, QuotaReason.AnomalyQuarantine, DegradationMode.Full, identity.Tenant, TenantCategory, AnomalyTool,
             finding.Current, double.NaN, retryAfter: null, policy.Version, detail);
-        WriteAudit(run, identity, workloadClass, workflow, decision, AuditDecision.AnomalyFlagged, actualCost: null, policy.Version, detail);
+        WriteAudit(_clock.Timestamp(), run, identity, workloadClass, workflow, decision, AuditDecision.AnomalyFlagged, actualCost: null, policy.Version, detail);
         _metrics.RecordAnomaly(identity.Tenant);
         Log.AnomalyFlagged(_logger, identity.Tenant, finding.Current, finding.Baseline, anomaly.Factor, action);
         if (_onAnomaly is { } handler)
@@ -153,7 +153,7 @@ public sealed partial class QuotaGate
         const string Detail = "The spend anomaly was cleared after review; the tenant is back on its own tier and its baseline starts again.";
         var decision = new QuotaDecision(true, QuotaReason.None, DegradationMode.Full, tenant, TenantCategory, AnomalyTool,
             0, double.NaN, retryAfter: null, policy.Version, Detail);
-        WriteAudit(run: null, new AgentIdentity(tenant, "(operator)"), WorkloadClass.Standard, workflow: null, decision, AuditDecision.AnomalyCleared,
+        WriteAudit(_clock.Timestamp(), run: null, new AgentIdentity(tenant, "(operator)"), WorkloadClass.Standard, workflow: null, decision, AuditDecision.AnomalyCleared,
             actualCost: null, policy.Version, Detail);
         Log.AnomalyCleared(_logger, tenant);
     }

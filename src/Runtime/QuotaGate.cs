@@ -27,6 +27,8 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
     private readonly bool _ownsProvider;
     private readonly IQuotaStore _store;
     private readonly InMemoryQuotaStore? _ownedStore;
+    private readonly InMemoryQuotaStore? _memoryStore; // the store, when it is in memory on the gate's clock (decided with the decision's timestamp)
+    private readonly AuditClock _clock;
     private readonly IQuotaAuditSink _audit;
     private readonly IApprovalService _approval;
     private readonly QuotaMetrics _metrics;
@@ -75,6 +77,8 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
             _store = options.Store;
         }
 
+        _memoryStore = _store is InMemoryQuotaStore memory && ReferenceEquals(memory.TimeProvider, TimeProvider) ? memory : null;
+        _clock = new AuditClock(TimeProvider);
         _audit = options.AuditSink ?? new InMemoryAuditSink(logger: options.LoggerFactory?.CreateLogger<InMemoryAuditSink>());
         _approval = options.ApprovalService;
         _requireAudit = options.RequireAudit;

@@ -50,7 +50,8 @@ public sealed class MultiHostTests(SharedClusterFixture fixture, ITestOutputHelp
         Assert.Equal([QuotaReason.None, QuotaReason.BucketExhausted], warmup.Reasons.Keys.Union(window.Reasons.Keys).Order());
         Assert.True(total >= 0.5m * (Capacity + (Refill * (decimal)TestSupport.Seconds(end - start))), $"only {total} admitted");
         Assert.Equal(total, (decimal)(await hammer.Stores[0].GetSpendAsync("exact")).Today);
-        Assert.Equal(Hosts * 4 * 120, hammer.Stores.Sum(s => s.Statistics.RoundTrips) - 1); // one acquire per call (+ the spend read)
+        // At most one round trip per call (+ the spend read): concurrent calls of the bucket on one host share one.
+        Assert.InRange(hammer.Stores.Sum(s => s.Statistics.RoundTrips) - 1, 1, Hosts * 4 * 120);
     }
 
     [Fact]

@@ -30,6 +30,38 @@ public sealed class AuditDropReporter
     /// <summary>Records lost so far.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
+    /// <summary>
+    /// Reports one loss that the caller counts itself (the sink derives its losses from sequence numbers,
+    /// so the hot path needs no shared counter); <paramref name="total"/> is the losses so far, this one included.
+    /// </summary>
+    /// <param name="total">The sink's own count of losses, this one included.</param>
+    /// <param name="reason">Why, for the log.</param>
+    public void ReportCounted(long total, string reason)
+    {
+        // Keep Dropped true for sinks that count themselves: raise it to the highest total seen.
+        long seen = Interlocked.Read(ref _dropped);
+        while (total > seen)
+        {
+            long previous = Interlocked.CompareExchange(ref _dropped, total, seen);
+            if (previous == seen)
+            {
+                break;
+            }
+
+            seen = previous;
+        }
+
+        if (QuotaTelemetry.AuditDropped.Enabled)
+        {
+            QuotaTelemetry.AuditDropped.Add(1, new KeyValuePair<string, object?>(QuotaTelemetry.Tags.Sink, _sinkName));
+        }
+
+        if (BitOperations.IsPow2(total))
+        {
+            Log.AuditRecordsDropped(_logger, _sinkName, total, reason);
+        }
+    }
+
     /// <summary>Counts and reports lost records.</summary>
     /// <param name="count">How many were lost; nothing happens for zero or less.</param>
     /// <param name="reason">Why, for the log (for example "the write queue is full").</param>

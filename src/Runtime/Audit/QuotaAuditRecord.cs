@@ -10,6 +10,13 @@ namespace AgentQuotas.Audit;
 public readonly record struct QuotaAuditRecord
 {
     /// <summary>When the decision was made (UTC).</summary>
+    /// <remarks>
+    /// The gate reads the clock once per decision. With <see cref="TimeProvider.System"/> this time is that
+    /// monotonic timestamp on a wall-clock offset re-anchored every second, so it can differ from
+    /// <see cref="DateTimeOffset.UtcNow"/> by the clock's drift within that second (NTP slews by at most
+    /// 0.5 ms per second) and shows a step of the wall clock within a second. Other providers are asked
+    /// for <see cref="TimeProvider.GetUtcNow"/>.
+    /// </remarks>
     public DateTimeOffset Timestamp { get; init; }
 
     /// <summary>The tenant.</summary>

@@ -15,7 +15,7 @@ namespace AgentQuotas.Stores;
 public sealed class InMemoryQuotaStore : IQuotaStore, IDisposable
 {
     private static readonly Func<BucketKey, (BucketLimits Limits, long Now), TokenBucketState> CreateBucket =
-        static (_, arg) => new TokenBucketState(arg.Limits, arg.Now);
+        static (key, arg) => new TokenBucketState(key.Category, arg.Limits, arg.Now);
 
     private readonly ConcurrentDictionary<BucketKey, TokenBucketState> _buckets = new();
     private readonly ConcurrentDictionary<string, SpendLedgerCell> _spend = new(StringComparer.Ordinal);
@@ -61,24 +61,35 @@ public sealed class InMemoryQuotaStore : IQuotaStore, IDisposable
     /// <inheritdoc/>
     public QuotaStoreResult TryAcquire(in QuotaStoreRequest request)
     {
-        BucketLimits limits = request.Limits;
-        bool emergency = request.AllowEmergency && limits.DebtTicks > 0;
-        if (request.Cost > limits.MaxAdmissibleCost(emergency))
+        TokenBucketState? handle = null;
+        return Acquire(request.Key, request.Limits, request.Cost, request.AllowEmergency, request.MaxCostPerDay, request.MaxCostPerMonth, ref handle, now: -1);
+    }
+
+    /// <summary>
+    /// <see cref="TryAcquire"/> for callers that have validated the request, read the clock
+    /// (<see cref="NowTicks"/>; -1 to let the store read it) and may hold the bucket from an earlier call
+    /// (<paramref name="handle"/>; updated to the bucket used). A stale handle (evicted, reshaped) is
+    /// detected and replaced, so it only ever saves the dictionary lookup.
+    /// </summary>
+    internal QuotaStoreResult Acquire(in BucketKey key, BucketLimits limits, double cost, bool allowEmergency, double? maxCostPerDay, double? maxCostPerMonth,
+        ref TokenBucketState? handle, long now)
+    {
+        bool emergency = allowEmergency && limits.DebtTicks > 0;
+        if (cost > limits.MaxAdmissibleCost(emergency))
         {
-            return new QuotaStoreResult(QuotaStoreOutcome.CostExceedsCapacity, Peek(request.Key, limits).Available);
+            return new QuotaStoreResult(QuotaStoreOutcome.CostExceedsCapacity, Peek(key, limits).Available);
         }
 
         SpendLedgerCell? ledger = null;
         int reservedDay = 0;
-        DateTimeOffset utcNow = default;
-        if (request.HasSpendCeiling)
+        if (maxCostPerDay.HasValue || maxCostPerMonth.HasValue)
         {
-            utcNow = _time.GetUtcNow();
+            DateTimeOffset utcNow = _time.GetUtcNow();
             QuotaStoreOutcome spend;
             TimeSpan? spendRetry;
             while (true)
             {
-                ledger = _spend.GetOrAdd(request.Key.Tenant, static _ => new SpendLedgerCell());
+                ledger = _spend.GetOrAdd(key.Tenant, static _ => new SpendLedgerCell());
                 lock (ledger)
                 {
                     if (ledger.Evicted)
@@ -86,40 +97,28 @@ public sealed class InMemoryQuotaStore : IQuotaStore, IDisposable
                         continue;
                     }
 
-                    spend = ledger.TryReserve(request.Cost, request.MaxCostPerDay, request.MaxCostPerMonth, utcNow, out spendRetry, out reservedDay);
+                    spend = ledger.TryReserve(cost, maxCostPerDay, maxCostPerMonth, utcNow, out spendRetry, out reservedDay);
                     break;
                 }
             }
 
             if (spend != QuotaStoreOutcome.Admitted)
             {
-                return new QuotaStoreResult(spend, Peek(request.Key, limits).Available, spendRetry);
+                return new QuotaStoreResult(spend, Peek(key, limits).Available, spendRetry);
             }
         }
 
-        long now = NowTicks();
-        long cost = limits.ToTicks(request.Cost);
-        QuotaStoreResult result;
-        while (true)
+        if (now < 0)
         {
-            TokenBucketState bucket = _buckets.GetOrAdd(request.Key, CreateBucket, (limits, now));
-            lock (bucket)
-            {
-                if (bucket.Evicted)
-                {
-                    continue; // lost a race with eviction: the key now maps to a fresh bucket
-                }
-
-                result = bucket.TryTake(limits, now, cost, emergency);
-                break;
-            }
+            now = NowTicks();
         }
 
+        QuotaStoreResult result = Take(ref handle, key, limits, now, limits.ToTicks(cost), emergency);
         if (!result.IsAdmitted && ledger is not null)
         {
             lock (ledger)
             {
-                ledger.Release(request.Cost, reservedDay, _time.GetUtcNow());
+                ledger.Release(cost, reservedDay, _time.GetUtcNow());
             }
         }
 
@@ -141,19 +140,22 @@ public sealed class InMemoryQuotaStore : IQuotaStore, IDisposable
         }
 
         long now = NowTicks();
+        TokenBucketState? bucket = null;
         while (true)
         {
-            TokenBucketState bucket = _buckets.GetOrAdd(key, CreateBucket, (limits, now));
-            lock (bucket)
+            bucket ??= _buckets.GetOrAdd(key, CreateBucket, (limits, now));
+            if (!ReferenceEquals(bucket.Limits, limits))
             {
-                if (bucket.Evicted)
-                {
-                    continue;
-                }
+                bucket = Reshaped(key, bucket, limits, now);
+                continue;
+            }
 
-                bucket.Settle(limits, now, delta);
+            if (SettleOn(bucket, now, delta))
+            {
                 break;
             }
+
+            bucket = null; // retired meanwhile
         }
 
         if (_spend.TryGetValue(key.Tenant, out SpendLedgerCell? ledger))
@@ -169,16 +171,19 @@ public sealed class InMemoryQuotaStore : IQuotaStore, IDisposable
     public BucketSnapshot Peek(in BucketKey key, BucketLimits limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
-        if (!_buckets.TryGetValue(key, out TokenBucketState? bucket))
+        long now = NowTicks();
+        while (_buckets.TryGetValue(key, out TokenBucketState? bucket))
         {
-            return new BucketSnapshot(limits.Capacity + limits.BurstCredits, limits.Capacity, limits.BurstCredits);
+            lock (bucket)
+            {
+                if (!bucket.IsRetired)
+                {
+                    return bucket.Peek(limits, now);
+                }
+            }
         }
 
-        long now = NowTicks();
-        lock (bucket)
-        {
-            return bucket.Peek(limits, now);
-        }
+        return new BucketSnapshot(limits.Capacity + limits.BurstCredits, limits.Capacity, limits.BurstCredits);
     }
 
     /// <inheritdoc/>
@@ -210,16 +215,14 @@ public sealed class InMemoryQuotaStore : IQuotaStore, IDisposable
             TokenBucketState bucket = entry.Value;
             lock (bucket)
             {
-                if (bucket.Evicted || !bucket.IsIdleAndFull(now, _idleTicks))
+                // Retire first, then remove: a caller that already holds this instance sees it retired and
+                // retries on a fresh bucket, which is equivalent because this one is full. A charge that
+                // lands first makes the bucket busy, and it stays.
+                if (bucket.TryRetireIfIdle(now, _idleTicks))
                 {
-                    continue;
+                    _buckets.TryRemove(entry);
+                    evicted++;
                 }
-
-                // Mark first, then remove: a caller that already holds this instance sees Evicted under
-                // the lock and retries on a fresh bucket, which is equivalent because this one is full.
-                bucket.Evicted = true;
-                _buckets.TryRemove(entry);
-                evicted++;
             }
         }
 
@@ -247,9 +250,93 @@ public sealed class InMemoryQuotaStore : IQuotaStore, IDisposable
     /// <summary>Stops the eviction timer.</summary>
     public void Dispose() => _evictionTimer?.Dispose();
 
-    private long NowTicks()
+    /// <summary>The clock the buckets run on.</summary>
+    internal TimeProvider TimeProvider => _time;
+
+    /// <summary>Now on the buckets' clock, in 100 ns ticks of the provider's monotonic timestamp.</summary>
+    internal long NowTicks() => ToTicks(_time.GetTimestamp());
+
+    /// <summary>Converts a timestamp of the store's provider to the buckets' 100 ns ticks.</summary>
+    internal long ToTicks(long timestamp) =>
+        _timestampDivisor != 0 ? timestamp / _timestampDivisor : (long)(timestamp * _timestampScale);
+
+    // The bucket of key, reshaped to limits, and the request decided on it: lock-free when the level
+    // covers the cost, under the bucket's monitor otherwise.
+    private QuotaStoreResult Take(ref TokenBucketState? handle, in BucketKey key, BucketLimits limits, long now, long cost, bool emergency)
     {
-        long timestamp = _time.GetTimestamp();
-        return _timestampDivisor != 0 ? timestamp / _timestampDivisor : (long)(timestamp * _timestampScale);
+        TokenBucketState? bucket = handle;
+        while (true)
+        {
+            bucket ??= _buckets.GetOrAdd(key, CreateBucket, (limits, now));
+            if (!ReferenceEquals(bucket.Limits, limits))
+            {
+                bucket = Reshaped(key, bucket, limits, now);
+                continue;
+            }
+
+            QuotaStoreResult result;
+            if (bucket.TryTakeFast(now, cost, out result) == FastTake.Admitted)
+            {
+                handle = bucket;
+                return result;
+            }
+
+            // Needs the monitor, or retired: taking the monitor also waits for a retirement in progress
+            // (it maps the key to the successor before letting go).
+            if (TakeLocked(bucket, now, cost, emergency, out result))
+            {
+                handle = bucket;
+                return result;
+            }
+
+            bucket = null;
+        }
+    }
+
+    private static bool TakeLocked(TokenBucketState bucket, long now, long cost, bool emergency, out QuotaStoreResult result)
+    {
+        lock (bucket)
+        {
+            if (bucket.IsRetired)
+            {
+                result = default;
+                return false;
+            }
+
+            result = bucket.TryTake(now, cost, emergency);
+            return true;
+        }
+    }
+
+    private static bool SettleOn(TokenBucketState bucket, long now, double delta)
+    {
+        lock (bucket)
+        {
+            if (bucket.IsRetired)
+            {
+                return false;
+            }
+
+            bucket.Settle(now, delta);
+            return true;
+        }
+    }
+
+    // A policy reload changed the bucket's shape: its successor takes over the key. Null when the bucket
+    // was retired meanwhile (the caller looks the key up again).
+    private TokenBucketState? Reshaped(in BucketKey key, TokenBucketState bucket, BucketLimits limits, long now)
+    {
+        lock (bucket)
+        {
+            if (bucket.IsRetired)
+            {
+                return null;
+            }
+
+            // Only a holder of this monitor retires the bucket and remaps the key, so the key still maps to it.
+            TokenBucketState successor = bucket.Reshape(limits, now);
+            _buckets[key] = successor;
+            return successor;
+        }
     }
 }

@@ -3,82 +3,191 @@ namespace AgentQuotas.Stores;
 /// <summary>
 /// One bucket's state, kept in time units: the bucket level at instant <c>now</c> is
 /// <c>CapacityTicks - (Tat - now)</c> (Tat is the "theoretical arrival time" of the generic cell-rate
-/// algorithm), so refill needs no bookkeeping and integer arithmetic is exact. Callers hold the
-/// object's monitor while using it.
+/// algorithm), so refill needs no bookkeeping and integer arithmetic is exact.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Concurrency. <c>_tat</c> is the only word the lock-free path changes, always by compare-and-swap, so
+/// every admission is a single atomic step on it and concurrent callers can never take the same units
+/// twice. Banked burst credits (<c>_credits</c>) change only under the object's monitor, together with a
+/// compare-and-swap of <c>_tat</c>; the lock-free path never decides from them (it admits from the level
+/// alone), so it needs no lock. The shape (<see cref="Limits"/>) never changes: a policy reload that
+/// reshapes a bucket retires this object and carries its level and credits over into a new one, so a
+/// caller that computed with the old shape can never apply its result to the new one (its CAS on a
+/// retired object always fails).
+/// </para>
+/// <para>
+/// Retired (evicted, or replaced by a reshaped bucket) is the sentinel value <see cref="RetiredTat"/> in
+/// <c>_tat</c>, set by compare-and-swap under the monitor: a charge racing an eviction either lands
+/// before it (and the bucket is then no longer idle, so it stays) or fails and retries on the store's
+/// current bucket.
+/// </para>
+/// </remarks>
 internal sealed class TokenBucketState
 {
+    /// <summary>The value of <c>_tat</c> once the bucket has left its store.</summary>
+    private const long RetiredTat = long.MaxValue;
+
     private long _tat;
     private long _credits;
-    private BucketLimits _limits;
 
-    public TokenBucketState(BucketLimits limits, long now)
+    public TokenBucketState(string category, BucketLimits limits, long now)
+        : this(category, limits, now, limits.BurstTicks)
     {
-        _limits = limits;
-        _tat = now;
-        _credits = limits.BurstTicks;
     }
 
-    /// <summary>Set, under the monitor, once the bucket has been removed from its store.</summary>
-    public bool Evicted { get; set; }
-
-    public QuotaStoreResult TryTake(BucketLimits limits, long now, long cost, bool emergency)
+    private TokenBucketState(string category, BucketLimits limits, long tat, long credits)
     {
-        Refill(limits, now);
+        Category = category;
+        Limits = limits;
+        _tat = tat;
+        _credits = credits;
+    }
+
+    /// <summary>The bucket's category (a run remembers its tenant's buckets by category).</summary>
+    public string Category { get; }
+
+    /// <summary>The shape the state is computed in; fixed for the object's life.</summary>
+    public BucketLimits Limits { get; }
+
+    /// <summary>Whether the bucket has left its store (evicted or reshaped); it then accepts nothing.</summary>
+    public bool IsRetired => Volatile.Read(ref _tat) == RetiredTat;
+
+    /// <summary>
+    /// Takes <paramref name="cost"/> ticks from the level without a lock, when the level alone covers it
+    /// and no burst credits need banking. Otherwise says what the caller must do instead.
+    /// </summary>
+    public FastTake TryTakeFast(long now, long cost, out QuotaStoreResult result)
+    {
+        BucketLimits limits = Limits;
+        while (true)
+        {
+            long tat = Volatile.Read(ref _tat);
+            if (tat == RetiredTat)
+            {
+                result = default;
+                return FastTake.Retired;
+            }
+
+            long start = tat;
+            if (tat < now)
+            {
+                // Full since tat. Overflow is banked as credits under the monitor; without a burst allowance
+                // there is nothing to bank and the level is simply full at now.
+                if (limits.BurstTicks != 0)
+                {
+                    result = default;
+                    return FastTake.NeedsLock;
+                }
+
+                start = now;
+            }
+
+            long level = limits.CapacityTicks - (start - now);
+            if (level < cost)
+            {
+                result = default;
+                return FastTake.NeedsLock; // credits, emergency debt or a refusal: decided under the monitor
+            }
+
+            if (Interlocked.CompareExchange(ref _tat, start + cost, tat) == tat)
+            {
+                // Credits are read without the monitor: the remaining figure is a report, not a decision.
+                result = new QuotaStoreResult(QuotaStoreOutcome.Admitted, limits.ToUnits(level - cost + Volatile.Read(ref _credits)));
+                return FastTake.Admitted;
+            }
+        }
+    }
+
+    /// <summary>Decides a request, banking credits first. The caller holds the monitor and has checked <see cref="IsRetired"/>.</summary>
+    public QuotaStoreResult TryTake(long now, long cost, bool emergency)
+    {
+        BucketLimits limits = Limits;
         long capacity = limits.CapacityTicks;
-        long level = capacity - (_tat - now);
-        long total = level + _credits;
-        if (level >= cost)
+        while (true)
         {
-            _tat += cost;
-            return new QuotaStoreResult(QuotaStoreOutcome.Admitted, limits.ToUnits(total - cost));
-        }
+            long observed = Volatile.Read(ref _tat);
+            (long tat, long credits) = Refilled(observed, _credits, now);
+            long level = capacity - (tat - now);
+            long total = level + credits;
+            QuotaStoreResult result;
+            long newTat, newCredits = credits;
+            if (level >= cost)
+            {
+                newTat = tat + cost;
+                result = new QuotaStoreResult(QuotaStoreOutcome.Admitted, limits.ToUnits(total - cost));
+            }
+            else if (total >= cost)
+            {
+                // Empty the bucket and draw the shortfall from banked burst credits.
+                newCredits = total - cost;
+                newTat = now + capacity;
+                result = new QuotaStoreResult(QuotaStoreOutcome.Admitted, limits.ToUnits(newCredits), usedBurst: true);
+            }
+            else if (emergency && total + limits.DebtTicks >= cost)
+            {
+                long newLevel = total - cost; // negative: borrowed against future refill
+                bool drewCredits = credits > 0;
+                newCredits = 0;
+                newTat = now + capacity - newLevel;
+                result = new QuotaStoreResult(QuotaStoreOutcome.Admitted, limits.ToUnits(newLevel), usedBurst: drewCredits, usedEmergency: true);
+            }
+            else
+            {
+                // Until the bucket is full, refill raises level + credits by one tick per tick; after that,
+                // overflow banks credits at the same pace, so the wait is exactly the shortfall. Banking is a
+                // function of time alone, so a refusal need not publish it.
+                long missing = cost - total - (emergency ? limits.DebtTicks : 0);
+                return new QuotaStoreResult(QuotaStoreOutcome.BucketExhausted, limits.ToUnits(total), TimeSpan.FromTicks(missing));
+            }
 
-        if (total >= cost)
-        {
-            // Empty the bucket and draw the shortfall from banked burst credits.
-            _credits = total - cost;
-            _tat = now + capacity;
-            return new QuotaStoreResult(QuotaStoreOutcome.Admitted, limits.ToUnits(_credits), usedBurst: true);
+            if (Publish(observed, newTat, newCredits))
+            {
+                return result;
+            }
         }
-
-        long debt = emergency ? limits.DebtTicks : 0;
-        if (emergency && total + debt >= cost)
-        {
-            long newLevel = total - cost; // negative: borrowed against future refill
-            bool drewCredits = _credits > 0;
-            _credits = 0;
-            _tat = now + capacity - newLevel;
-            return new QuotaStoreResult(QuotaStoreOutcome.Admitted, limits.ToUnits(newLevel), usedBurst: drewCredits, usedEmergency: true);
-        }
-
-        // Until the bucket is full, refill raises level + credits by one tick per tick; after that,
-        // overflow banks credits at the same pace, so the wait is exactly the shortfall.
-        long missing = cost - total - debt;
-        return new QuotaStoreResult(QuotaStoreOutcome.BucketExhausted, limits.ToUnits(total), TimeSpan.FromTicks(missing));
     }
 
-    public void Settle(BucketLimits limits, long now, double delta)
+    /// <summary>Charges (positive) or refunds (negative) units after the fact. The caller holds the monitor.</summary>
+    public void Settle(long now, double delta)
     {
-        Refill(limits, now);
-        if (delta > 0)
+        BucketLimits limits = Limits;
+        while (true)
         {
-            _tat += limits.ToTicks(delta); // charge more; may go into debt
-            return;
-        }
+            long observed = Volatile.Read(ref _tat);
+            (long tat, long credits) = Refilled(observed, _credits, now);
+            if (delta > 0)
+            {
+                tat += limits.ToTicks(delta); // charge more; may go into debt
+            }
+            else
+            {
+                long refund = (long)Math.Floor(-delta * limits.TicksPerUnit);
+                long level = limits.CapacityTicks - (tat - now);
+                long toLevel = Math.Min(refund, Math.Max(0, limits.CapacityTicks - level));
+                tat -= toLevel;
+                credits = Math.Min(limits.BurstTicks, credits + (refund - toLevel));
+            }
 
-        long refund = (long)Math.Floor(-delta * limits.TicksPerUnit);
-        long level = limits.CapacityTicks - (_tat - now);
-        long toLevel = Math.Min(refund, Math.Max(0, limits.CapacityTicks - level));
-        _tat -= toLevel;
-        _credits = Math.Min(limits.BurstTicks, _credits + (refund - toLevel));
+            if (Publish(observed, tat, credits))
+            {
+                return;
+            }
+        }
     }
 
+    /// <summary>The bucket as seen in <paramref name="limits"/>' shape. The caller holds the monitor.</summary>
     public BucketSnapshot Peek(BucketLimits limits, long now)
     {
-        BucketLimits own = _limits;
-        long level = own.CapacityTicks - Math.Max(0, _tat - now);
-        long credits = _tat < now ? _credits + Math.Min(own.BurstTicks - _credits, now - _tat) : _credits;
+        BucketLimits own = Limits;
+        long tat = Volatile.Read(ref _tat);
+        long credits = _credits;
+        long level = own.CapacityTicks - Math.Max(0, tat - now);
+        if (tat < now)
+        {
+            credits += Math.Min(own.BurstTicks - credits, now - tat);
+        }
+
         double levelUnits = own.ToUnits(level);
         double creditUnits = own.ToUnits(credits);
         if (!ReferenceEquals(own, limits))
@@ -90,36 +199,61 @@ internal sealed class TokenBucketState
         return new BucketSnapshot(levelUnits + creditUnits, levelUnits, creditUnits);
     }
 
-    /// <summary>Whether the bucket is full (credits included) and has been untouched for <paramref name="idleTicks"/>.</summary>
-    public bool IsIdleAndFull(long now, long idleTicks)
+    /// <summary>
+    /// Retires the bucket when it is full (credits included) and has been untouched for
+    /// <paramref name="idleTicks"/>. The caller holds the monitor.
+    /// </summary>
+    /// <returns>Whether it was retired; a charge that lands first keeps it.</returns>
+    public bool TryRetireIfIdle(long now, long idleTicks)
     {
-        long sinceFull = now - _tat;
-        return sinceFull >= idleTicks && _credits + sinceFull >= _limits.BurstTicks;
-    }
-
-    private void Refill(BucketLimits limits, long now)
-    {
-        if (_tat < now)
+        long tat = Volatile.Read(ref _tat);
+        if (tat == RetiredTat)
         {
-            // The bucket has been full since _tat; what overflowed since then is banked as burst credits.
-            _credits += Math.Min(_limits.BurstTicks - _credits, now - _tat);
-            _tat = now;
+            return false;
         }
 
-        if (!ReferenceEquals(_limits, limits))
+        long sinceFull = now - tat;
+        bool idleAndFull = sinceFull >= idleTicks && _credits + sinceFull >= Limits.BurstTicks;
+        return idleAndFull && Interlocked.CompareExchange(ref _tat, RetiredTat, tat) == tat;
+    }
+
+    /// <summary>
+    /// A policy reload changed the bucket's shape: retires this object and returns its successor in
+    /// <paramref name="limits"/>' shape, with the level and credits carried over in units (clipped to the
+    /// new shape). The caller holds the monitor, has checked <see cref="IsRetired"/>, and maps the key to
+    /// the successor.
+    /// </summary>
+    public TokenBucketState Reshape(BucketLimits limits, long now)
+    {
+        BucketLimits own = Limits;
+        while (true)
         {
-            Rescale(limits, now);
+            long observed = Volatile.Read(ref _tat);
+            (long tat, long credits) = Refilled(observed, _credits, now);
+            double level = own.ToUnits(own.CapacityTicks - (tat - now));
+            double creditUnits = own.ToUnits(credits);
+            long newLevel = (long)Math.Floor(Math.Min(level, limits.Capacity) * limits.TicksPerUnit);
+            long newCredits = (long)Math.Floor(Math.Min(creditUnits, limits.BurstCredits) * limits.TicksPerUnit);
+            if (Interlocked.CompareExchange(ref _tat, RetiredTat, observed) == observed)
+            {
+                return new TokenBucketState(Category, limits, now + limits.CapacityTicks - newLevel, newCredits);
+            }
         }
     }
 
-    // A policy reload changed the bucket's shape: carry the level and credits over in units.
-    private void Rescale(BucketLimits limits, long now)
+    // While tat < now the bucket has been full since tat; what overflowed since then is banked as burst credits.
+    private (long Tat, long Credits) Refilled(long tat, long credits, long now) =>
+        tat < now ? (now, credits + Math.Min(Limits.BurstTicks - credits, now - tat)) : (tat, credits);
+
+    // Under the monitor: publishes a new state unless the lock-free path moved tat meanwhile.
+    private bool Publish(long observed, long tat, long credits)
     {
-        double level = _limits.ToUnits(_limits.CapacityTicks - (_tat - now));
-        double credits = _limits.ToUnits(_credits);
-        long newLevel = (long)Math.Floor(Math.Min(level, limits.Capacity) * limits.TicksPerUnit);
-        _credits = (long)Math.Floor(Math.Min(credits, limits.BurstCredits) * limits.TicksPerUnit);
-        _tat = now + limits.CapacityTicks - newLevel;
-        _limits = limits;
+        if (Interlocked.CompareExchange(ref _tat, tat, observed) != observed)
+        {
+            return false;
+        }
+
+        _credits = credits;
+        return true;
     }
 }

@@ -1,0 +1,250 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace AgentQuotas.Benchmarks.CompileTime;
+
+/// <summary>
+/// <c>compile-time [--runs N] [--keep]</c>: writes <see cref="SyntheticProject"/> (2,000 tools, 20,000 call
+/// sites) to a temp directory and times <c>dotnet build</c> of it with and without the AgentQuotas
+/// generator and analyzers: full builds (obj and bin removed first) and incremental builds after a
+/// one-line edit, each N times (default 5), alternating the two variants. Builds run with
+/// <c>-p:ReportAnalyzer=true</c> and the compiler's time per analyzer and generator is read from the build
+/// output, with the Csc task's time from MSBuild's performance summary. Prints markdown tables.
+/// </summary>
+public static partial class CompileTimeRunner
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(5);
+        bool keep = args.Contains("--keep");
+        string repo = FindRepositoryRoot();
+        Console.WriteLine($"Building the runtime, generator and analyzers (Release) in {repo} ...");
+        foreach (string project in new[] { "src/Runtime/AgentQuotas.csproj", "src/Generators/AgentQuotas.Generators.csproj", "src/Analyzers/AgentQuotas.Analyzers.csproj" })
+        {
+            await DotnetAsync(repo, $"build -c Release \"{project}\"", mustSucceed: true);
+        }
+
+        string directory = Path.Combine(Path.GetTempPath(), "aq-compiletime-" + Guid.NewGuid().ToString("N")[..8]);
+        SyntheticProject.WriteTo(directory,
+            Path.Combine(repo, "src/Runtime/bin/Release/net10.0/AgentQuotas.dll"),
+            Path.Combine(repo, "src/Generators/bin/Release/netstandard2.0/AgentQuotas.Generators.dll"),
+            Path.Combine(repo, "src/Analyzers/bin/Release/netstandard2.0/AgentQuotas.Analyzers.dll"));
+        Console.WriteLine($"Synthetic project: {SyntheticProject.Tools:N0} tools, {SyntheticProject.CallSites:N0} call sites in {directory}");
+        try
+        {
+            await DotnetAsync(directory, "restore", mustSucceed: true);
+
+            // Warm-up: the compiler server and MSBuild nodes, for both variants (not measured).
+            foreach (bool with in new[] { false, true })
+            {
+                Clean(directory);
+                await BuildAsync(directory, with);
+            }
+
+            var full = new Dictionary<bool, List<BuildTiming>> { [false] = [], [true] = [] };
+            var incremental = new Dictionary<(bool With, SyntheticProject.EditKind Edit), List<BuildTiming>>();
+            string edited = Path.Combine(directory, SyntheticProject.EditedFile);
+            string original = SyntheticProject.EditedText(SyntheticProject.EditKind.None);
+            for (int run = 0; run < runs; run++)
+            {
+                foreach (bool with in run % 2 == 0 ? new[] { false, true } : new[] { true, false })
+                {
+                    Clean(directory);
+                    File.WriteAllText(edited, original);
+                    full[with].Add(await BuildAsync(directory, with));
+                    Console.WriteLine($"  full build {(with ? "with" : "without")} AgentQuotas: {full[with][^1]}");
+
+                    // One-line edits on top of the full build: each is an incremental build of the whole project.
+                    foreach (SyntheticProject.EditKind edit in new[] { SyntheticProject.EditKind.SameLength, SyntheticProject.EditKind.AddedLine })
+                    {
+                        File.WriteAllText(edited, SyntheticProject.EditedText(edit));
+                        BuildTiming timing = await BuildAsync(directory, with);
+                        (incremental.TryGetValue((with, edit), out List<BuildTiming>? list) ? list : incremental[(with, edit)] = []).Add(timing);
+                        Console.WriteLine($"  after a one-line edit ({edit}) {(with ? "with" : "without")} AgentQuotas: {timing}");
+                        File.WriteAllText(edited, original);
+                        await BuildAsync(directory, with); // back to the original, not measured
+                    }
+                }
+            }
+
+            Console.WriteLine();
+            Console.WriteLine(Report(runs, full, incremental));
+            return 0;
+        }
+        finally
+        {
+            if (!keep)
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    private static string Report(int runs, Dictionary<bool, List<BuildTiming>> full, Dictionary<(bool With, SyntheticProject.EditKind Edit), List<BuildTiming>> incremental)
+    {
+        var text = new StringBuilder();
+        BuildTiming without = BuildTiming.Median(full[false]);
+        BuildTiming with = BuildTiming.Median(full[true]);
+        text.AppendLine(CultureInfo.InvariantCulture, $"Full build (obj and bin removed), median of {runs}:");
+        text.AppendLine();
+        text.AppendLine("| variant | `dotnet build` wall time | Csc task | analyzers (ReportAnalyzer) | generators (ReportAnalyzer) |");
+        text.AppendLine("|---|---:|---:|---:|---:|");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| without generator and analyzers | {without.Wall.TotalSeconds:0.00} s | {without.Csc.TotalSeconds:0.00} s | - | - |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| with generator and analyzers | {with.Wall.TotalSeconds:0.00} s | {with.Csc.TotalSeconds:0.00} s | {with.Analyzers.TotalSeconds:0.00} s | {with.Generators.TotalSeconds:0.00} s |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| added | {Added(with.Wall, without.Wall)} | {Added(with.Csc, without.Csc)} | | |");
+        text.AppendLine();
+        text.AppendLine("Time per analyzer and generator in the full build with AgentQuotas (ReportAnalyzer, median):");
+        text.AppendLine();
+        text.AppendLine("| analyzer or generator | time |");
+        text.AppendLine("|---|---:|");
+        foreach (string name in full[true].SelectMany(t => t.PerAnalyzer.Keys).Distinct().Order(StringComparer.Ordinal))
+        {
+            double median = Median(full[true].Select(t => t.PerAnalyzer.TryGetValue(name, out double s) ? s : 0));
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {median:0.000} s |");
+        }
+
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Incremental build after a one-line edit of {SyntheticProject.EditedFile}, median of {runs}:");
+        text.AppendLine();
+        text.AppendLine("| edit | variant | `dotnet build` wall time | Csc task | generators (ReportAnalyzer) |");
+        text.AppendLine("|---|---|---:|---:|---:|");
+        foreach (SyntheticProject.EditKind edit in new[] { SyntheticProject.EditKind.SameLength, SyntheticProject.EditKind.AddedLine })
+        {
+            foreach (bool variant in new[] { false, true })
+            {
+                BuildTiming t = BuildTiming.Median(incremental[(variant, edit)]);
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {edit} | {(variant ? "with" : "without")} | {t.Wall.TotalSeconds:0.00} s | {t.Csc.TotalSeconds:0.00} s | {(variant ? t.Generators.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s" : "-")} |");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static string Added(TimeSpan with, TimeSpan without) =>
+        string.Create(CultureInfo.InvariantCulture, $"+{(with - without).TotalSeconds:0.00} s ({(with.TotalSeconds / without.TotalSeconds - 1) * 100:0.0} %)");
+
+    private static double Median(IEnumerable<double> values)
+    {
+        double[] sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? 0 : sorted[sorted.Length / 2];
+    }
+
+    private static void Clean(string directory)
+    {
+        foreach (string sub in new[] { "bin", Path.Combine("obj", "Release") })
+        {
+            string path = Path.Combine(directory, sub);
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+    }
+
+    private static async Task<BuildTiming> BuildAsync(string directory, bool with)
+    {
+        var watch = Stopwatch.StartNew();
+        string output = await DotnetAsync(directory,
+            $"build -c Release --no-restore -nologo -p:WithAgentQuotas={(with ? "true" : "false")} -p:ReportAnalyzer=true -v:d -clp:PerformanceSummary",
+            mustSucceed: true);
+        watch.Stop();
+        return BuildTiming.Parse(watch.Elapsed, output);
+    }
+
+    private static async Task<string> DotnetAsync(string directory, string arguments, bool mustSucceed)
+    {
+        var start = new ProcessStartInfo("dotnet", arguments)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "0";
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(20));
+        await process.WaitForExitAsync(timeout.Token);
+        string output = await stdout + await stderr;
+        if (mustSucceed && process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"'dotnet {arguments}' in {directory} failed ({process.ExitCode}):\n{Tail(output)}");
+        }
+
+        return output;
+    }
+
+    private static string Tail(string text) => text.Length <= 8000 ? text : text[^8000..];
+
+    private static string FindRepositoryRoot()
+    {
+        for (string? d = AppContext.BaseDirectory; d is not null; d = Path.GetDirectoryName(d))
+        {
+            if (File.Exists(Path.Combine(d, "Directory.Packages.props")) && Directory.Exists(Path.Combine(d, "src", "Generators")))
+            {
+                return d;
+            }
+        }
+
+        throw new InvalidOperationException("Run from the repository's build output: the repository root was not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>One timed build.</summary>
+    internal sealed partial record BuildTiming(TimeSpan Wall, TimeSpan Csc, TimeSpan Analyzers, TimeSpan Generators, IReadOnlyDictionary<string, double> PerAnalyzer)
+    {
+        public static BuildTiming Parse(TimeSpan wall, string output)
+        {
+            // MSBuild's task performance summary: "     1234 ms  Csc    1 calls".
+            Match csc = CscTask().Match(output);
+            TimeSpan cscTime = csc.Success ? TimeSpan.FromMilliseconds(double.Parse(csc.Groups[1].Value, CultureInfo.InvariantCulture)) : TimeSpan.Zero;
+
+            // ReportAnalyzer: "Total analyzer execution time: 1.234 seconds." then one line per assembly and
+            // per analyzer; likewise for generators.
+            TimeSpan analyzers = Total(output, "Total analyzer execution time");
+            TimeSpan generators = Total(output, "Total generator execution time");
+            var perAnalyzer = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (Match m in AnalyzerLine().Matches(output))
+            {
+                string name = m.Groups[3].Value.Trim();
+                if (name.StartsWith("AgentQuotas", StringComparison.Ordinal))
+                {
+                    perAnalyzer[name] = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+                }
+            }
+
+            return new BuildTiming(wall, cscTime, analyzers, generators, perAnalyzer);
+        }
+
+        public static BuildTiming Median(List<BuildTiming> timings)
+        {
+            static TimeSpan Mid(IEnumerable<TimeSpan> values)
+            {
+                TimeSpan[] sorted = values.Order().ToArray();
+                return sorted[sorted.Length / 2];
+            }
+
+            return new BuildTiming(Mid(timings.Select(t => t.Wall)), Mid(timings.Select(t => t.Csc)), Mid(timings.Select(t => t.Analyzers)),
+                Mid(timings.Select(t => t.Generators)), timings[timings.Count / 2].PerAnalyzer);
+        }
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"wall {Wall.TotalSeconds:0.00} s, Csc {Csc.TotalSeconds:0.00} s, analyzers {Analyzers.TotalSeconds:0.00} s, generators {Generators.TotalSeconds:0.00} s");
+
+        private static TimeSpan Total(string output, string label)
+        {
+            Match m = Regex.Match(output, Regex.Escape(label) + @":\s*([0-9.,]+)\s*seconds");
+            return m.Success ? TimeSpan.FromSeconds(double.Parse(m.Groups[1].Value.Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture)) : TimeSpan.Zero;
+        }
+
+        [GeneratedRegex(@"^\s*([0-9]+)\s+ms\s+Csc\s+\d+\s+calls", RegexOptions.Multiline)]
+        private static partial Regex CscTask();
+
+        // "   0.123   12   AgentQuotas.Analyzers.Rules.MissingBudgetAnalyzer (AQ0001)"
+        [GeneratedRegex(@"^\s*([0-9]+\.[0-9]+)\s+(<?[0-9]+%?)\s+(\S.*)$", RegexOptions.Multiline)]
+        private static partial Regex AnalyzerLine();
+    }
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Runs benchmark suites of benchmarks/AgentQuotas.Benchmarks and keeps each suite's output, with the
+# machine's load before and after, under BenchmarkDotNet.Artifacts/<label>/ (not committed).
+#
+#   eng/bench.sh [--baseline <commit>] [--quick] <suite>...
+#
+# Suites: hot primitives scale memory contention scheduler postgres generator compile-time, or all.
+# --baseline <commit> runs the suites against the runtime of <commit> (its src/ with this tree's
+# benchmarks/): the "before" figures of docs/benchmarks.md. --quick uses a short job, for development.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+baseline=""
+quick=""
+suites=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --baseline) baseline="$2"; shift 2 ;;
+    --quick) quick="--quick"; shift ;;
+    all) suites+=(hot primitives scale memory contention scheduler postgres generator compile-time); shift ;;
+    *) suites+=("$1"); shift ;;
+  esac
+done
+[ ${#suites[@]} -gt 0 ] || { echo "usage: eng/bench.sh [--baseline <commit>] [--quick] <suite>... (or all)" >&2; exit 2; }
+
+tree="$repo"
+label="current"
+if [ -n "$baseline" ]; then
+  label="baseline-$(git -C "$repo" rev-parse --short "$baseline")"
+  tree="/tmp/aq-$label"
+  if [ ! -d "$tree/src" ]; then
+    mkdir -p "$tree"
+    git -C "$repo" archive "$baseline" | tar -x -C "$tree"
+  fi
+  # This tree's benchmarks (they use only the public API, so they build against the older runtime too).
+  mkdir -p "$tree/benchmarks"
+  (cd "$repo" && tar -c --exclude=bin --exclude=obj benchmarks) | tar -x -C "$tree"
+fi
+
+out="$repo/BenchmarkDotNet.Artifacts/$label"
+mkdir -p "$out"
+dotnet build -c Release "$tree/benchmarks/AgentQuotas.Benchmarks" -nologo -v:q
+app="$tree/benchmarks/AgentQuotas.Benchmarks/bin/Release/net10.0/AgentQuotas.Benchmarks.dll"
+
+for suite in "${suites[@]}"; do
+  case "$suite" in
+    hot) args=(--filter '*HotPathBenchmarks*' $quick) ;;
+    primitives) args=(--filter '*PrimitiveBenchmarks*' $quick) ;;
+    scale) args=(--filter '*ScaleAcquireBenchmarks*' '*ScaleEvictionBenchmarks*' $quick) ;;
+    memory) args=(bucket-memory) ;;
+    contention) args=(--filter '*ContentionBenchmarks*' $quick) ;;
+    scheduler) args=(--filter '*SchedulerBenchmarks*' $quick) ;;
+    postgres) args=(--filter '*PostgresLeasingOffBenchmarks*' '*PostgresLeasingOnBenchmarks*' $quick) ;;
+    generator) args=(--filter '*GeneratorDriverBenchmarks*' $quick) ;;
+    compile-time) args=(compile-time --runs 3) ;;
+    *) echo "unknown suite '$suite'" >&2; exit 2 ;;
+  esac
+  {
+    echo "# $suite ($label) on $(hostname), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "load before: $(uptime)"
+    (cd "$tree" && dotnet "$app" "${args[@]}")
+    echo "load after: $(uptime)"
+  } 2>&1 | tee "$out/$suite.txt"
+done

@@ -1,0 +1,73 @@
+namespace AgentQuotas.Audit;
+
+/// <summary>
+/// Turns the monotonic timestamp a decision already read into the wall-clock time of its audit record,
+/// so a decision reads the clock once (for its bucket, its deadline check and its record) instead of
+/// twice.
+/// </summary>
+/// <remarks>
+/// With <see cref="TimeProvider.System"/> the wall-clock time is the monotonic timestamp plus an offset
+/// that is re-anchored to <see cref="TimeProvider.GetUtcNow"/> at most every <see cref="AnchorInterval"/>:
+/// between anchors the two clocks can drift apart only by the NTP slew rate (at most 0.5 ms per second),
+/// and a step of the wall clock shows in records within one interval. Any other provider (virtual time in
+/// tests, a custom clock) is asked for <see cref="TimeProvider.GetUtcNow"/> every time, exactly as before.
+/// </remarks>
+internal sealed class AuditClock
+{
+    /// <summary>How often the offset is re-anchored to the wall clock.</summary>
+    public static readonly TimeSpan AnchorInterval = TimeSpan.FromSeconds(1);
+
+    private readonly TimeProvider _time;
+    private readonly bool _derive;
+    private readonly long _anchorTimestamps;
+    private readonly long _divisor;
+    private readonly double _scale;
+    private long _offsetTicks;      // UTC ticks minus monotonic ticks at the last anchor
+    private long _nextAnchor = long.MinValue; // timestamp after which the offset is re-anchored
+
+    public AuditClock(TimeProvider time)
+    {
+        _time = time;
+        _derive = ReferenceEquals(time, TimeProvider.System);
+        long frequency = time.TimestampFrequency;
+        _anchorTimestamps = (long)(AnchorInterval.TotalSeconds * frequency);
+        if (frequency % TimeSpan.TicksPerSecond == 0)
+        {
+            _divisor = frequency / TimeSpan.TicksPerSecond;
+        }
+        else
+        {
+            _scale = (double)TimeSpan.TicksPerSecond / frequency;
+        }
+    }
+
+    /// <summary>The provider's monotonic timestamp now.</summary>
+    public long Timestamp() => _time.GetTimestamp();
+
+    /// <summary>The wall-clock time (UTC) at <paramref name="timestamp"/>, a timestamp of the provider read just now.</summary>
+    public DateTimeOffset UtcAt(long timestamp)
+    {
+        if (!_derive)
+        {
+            return _time.GetUtcNow();
+        }
+
+        if (timestamp >= Volatile.Read(ref _nextAnchor))
+        {
+            Anchor(timestamp);
+        }
+
+        return new DateTimeOffset(ToTicks(timestamp) + Volatile.Read(ref _offsetTicks), TimeSpan.Zero);
+    }
+
+    // Racing anchors are harmless: each writes an offset read from the clocks just now.
+    private void Anchor(long timestamp)
+    {
+        long utc = _time.GetUtcNow().UtcTicks;
+        long now = _time.GetTimestamp();
+        Volatile.Write(ref _offsetTicks, utc - ToTicks(now));
+        Volatile.Write(ref _nextAnchor, Math.Max(timestamp, now) + _anchorTimestamps);
+    }
+
+    private long ToTicks(long timestamp) => _divisor != 0 ? timestamp / _divisor : (long)(timestamp * _scale);
+}

@@ -1,0 +1,128 @@
+using AgentQuotas.Postgres.Tests.Infrastructure;
+using AgentQuotas.Stores;
+using Npgsql;
+
+namespace AgentQuotas.Postgres.Tests;
+
+// Concurrent asynchronous acquisitions of one bucket are combined: while one round trip for the bucket is in
+// flight, later callers wait and then go together in one acquire_batch call. These tests race many callers
+// and check that combining happened and that every decision is still exact (bucket, burst, debt, ceilings).
+[Collection(PostgresCollection.Name)]
+public sealed class BatchingTests(SharedClusterFixture fixture) : IAsyncLifetime
+{
+    private string _db = "";
+
+    public async Task InitializeAsync() => _db = await fixture.CreateDatabaseAsync("batching");
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Racing_callers_of_one_bucket_are_combined_and_admitted_exactly_up_to_its_capacity()
+    {
+        // 300 units refilling at 1 per 1,000 s: the test's duration adds nothing. 64 callers ask for 1,000.
+        var limits = new BucketLimits(capacity: 300, refillPerSecond: 0.001);
+        await using PostgresQuotaStore store = await TestSupport.OpenStoreAsync(_db);
+        var key = new BucketKey("t-race", "c");
+
+        int[] admitted = await RaceAsync(store, callers: 64, perCaller: 16, _ => new QuotaStoreRequest(key, limits, 1));
+
+        Assert.Equal(300, admitted.Sum());
+        Assert.True(store.Statistics.RoundTrips < 64 * 16 / 2, $"{store.Statistics.RoundTrips} round trips for {64 * 16} acquires: nothing was combined");
+        Assert.Equal(0, (await store.PeekAsync(key, limits)).Available, 2);
+        Assert.Equal(300, (await store.GetSpendAsync("t-race")).Today);
+    }
+
+    [Fact]
+    public async Task Combined_decisions_honour_burst_debt_and_the_daily_ceiling_like_separate_ones()
+    {
+        // Capacity 50, 20 burst credits banked at once, 30 units of emergency debt for a third of the callers,
+        // a daily ceiling of 85: the ceiling (85) binds before level + credits + debt (100) run out.
+        var limits = new BucketLimits(capacity: 50, refillPerSecond: 0.001, burstCredits: 20, emergencyDebt: 30);
+        await using PostgresQuotaStore store = await TestSupport.OpenStoreAsync(_db);
+        var key = new BucketKey("t-mixed", "c");
+
+        int[] admitted = await RaceAsync(store, callers: 48, perCaller: 8,
+            caller => new QuotaStoreRequest(key, limits, 1, allowEmergency: caller % 3 == 0, maxCostPerDay: 85));
+
+        Assert.Equal(85, admitted.Sum());
+        Assert.Equal(85, (await store.GetSpendAsync("t-mixed")).Today);
+        Assert.Equal(-15, (await store.PeekAsync(key, limits)).Available, 2); // 50 + 20 - 85: 15 borrowed
+    }
+
+    [Fact]
+    public async Task A_caller_that_gives_up_while_waiting_in_line_is_withdrawn_and_charged_nothing()
+    {
+        var limits = new BucketLimits(capacity: 100, refillPerSecond: 0.001);
+        await using PostgresQuotaStore store = await TestSupport.OpenStoreAsync(_db);
+        var key = new BucketKey("t-cancel", "c");
+        Assert.True((await store.TryAcquireAsync(new QuotaStoreRequest(key, limits, 1))).IsAdmitted); // the row exists
+
+        // Hold the bucket's row so the next acquisition stays in flight, and queue two more behind it.
+        await using var blocker = new NpgsqlConnection(_db);
+        await blocker.OpenAsync();
+        await using NpgsqlTransaction hold = await blocker.BeginTransactionAsync();
+        await using (var select = new NpgsqlCommand("SELECT 1 FROM agentquotas.buckets WHERE tenant = 't-cancel' FOR UPDATE", blocker, hold))
+        {
+            await select.ExecuteScalarAsync();
+        }
+
+        ValueTask<QuotaStoreResult> inFlight = store.TryAcquireAsync(new QuotaStoreRequest(key, limits, 1));
+        await WaitUntilAsync(async () => await BlockedSessionsAsync() == 1);
+        using var giveUp = new CancellationTokenSource();
+        ValueTask<QuotaStoreResult> withdrawn = store.TryAcquireAsync(new QuotaStoreRequest(key, limits, 10), giveUp.Token);
+        ValueTask<QuotaStoreResult> kept = store.TryAcquireAsync(new QuotaStoreRequest(key, limits, 1));
+        giveUp.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await withdrawn);
+
+        await hold.RollbackAsync();
+        Assert.True((await inFlight).IsAdmitted);
+        Assert.True((await kept).IsAdmitted);
+        Assert.Equal(97, (await store.PeekAsync(key, limits)).Available, 2); // 1 + 1 + 1 taken; the 10 never were
+        Assert.Equal(3, (await store.GetSpendAsync("t-cancel")).Today);
+    }
+
+    [Fact]
+    public async Task With_combining_off_every_acquisition_is_its_own_round_trip()
+    {
+        var limits = new BucketLimits(capacity: 1000, refillPerSecond: 0.001);
+        await using PostgresQuotaStore store = await TestSupport.OpenStoreAsync(_db, o => o.MaxBatchSize = 1);
+        var key = new BucketKey("t-off", "c");
+
+        int[] admitted = await RaceAsync(store, callers: 16, perCaller: 4, _ => new QuotaStoreRequest(key, limits, 1));
+
+        Assert.Equal(64, admitted.Sum());
+        Assert.Equal(64, store.Statistics.RoundTrips);
+    }
+
+    private static async Task<int[]> RaceAsync(PostgresQuotaStore store, int callers, int perCaller, Func<int, QuotaStoreRequest> request)
+    {
+        using var start = new SemaphoreSlim(0);
+        Task<int>[] tasks = Enumerable.Range(0, callers).Select(c => Task.Run(async () =>
+        {
+            await start.WaitAsync();
+            int admitted = 0;
+            for (int i = 0; i < perCaller; i++)
+            {
+                admitted += (await store.TryAcquireAsync(request(c))).IsAdmitted ? 1 : 0;
+            }
+
+            return admitted;
+        })).ToArray();
+        start.Release(callers);
+        return await Task.WhenAll(tasks);
+    }
+
+    private async Task<long> BlockedSessionsAsync() =>
+        await PostgresCluster.ScalarAsync<long>(_db, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()");
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        // A bound against a hang, not a timing assumption: the condition is polled until it holds.
+        DateTime giveUp = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < giveUp, "the condition never held");
+            await Task.Delay(10);
+        }
+    }
+}
