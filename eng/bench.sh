@@ -4,7 +4,8 @@
 #
 #   eng/bench.sh [--baseline <commit>] [--quick] <suite>...
 #
-# Suites: hot primitives scale memory contention scheduler postgres generator compile-time, or all.
+# Suites: hot primitives scale memory contention scheduler postgres generator compile-time
+# compile-time-no-server, or all (all but compile-time-no-server).
 # --baseline <commit> runs the suites against the runtime of <commit> (its src/ with this tree's
 # benchmarks/): the "before" figures of docs/benchmarks.md. --quick uses a short job, for development.
 set -euo pipefail
@@ -52,6 +53,7 @@ for suite in "${suites[@]}"; do
     postgres) args=(--filter '*PostgresLeasingOffBenchmarks*' '*PostgresLeasingOnBenchmarks*' $quick) ;;
     generator) args=(--filter '*GeneratorDriverBenchmarks*' $quick) ;;
     compile-time) args=(compile-time --runs 3) ;;
+    compile-time-no-server) args=(compile-time --runs 3 --no-server) ;;
     *) echo "unknown suite '$suite'" >&2; exit 2 ;;
   esac
   {

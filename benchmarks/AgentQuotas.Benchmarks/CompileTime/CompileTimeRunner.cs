@@ -6,19 +6,26 @@ using System.Text.RegularExpressions;
 namespace AgentQuotas.Benchmarks.CompileTime;
 
 /// <summary>
-/// <c>compile-time [--runs N] [--keep]</c>: writes <see cref="SyntheticProject"/> (2,000 tools, 20,000 call
+/// <c>compile-time [--runs N] [--keep] [--no-server]</c>: writes <see cref="SyntheticProject"/> (2,000 tools, 20,000 call
 /// sites) to a temp directory and times <c>dotnet build</c> of it with and without the AgentQuotas
 /// generator and analyzers: full builds (obj and bin removed first) and incremental builds after a
 /// one-line edit, each N times (default 5), alternating the two variants. Builds run with
 /// <c>-p:ReportAnalyzer=true</c> and the compiler's time per analyzer and generator is read from the build
 /// output, with the Csc task's time from MSBuild's performance summary. Prints markdown tables.
+/// Builds use the compiler server (<c>-p:UseSharedCompilation=true</c>), as a developer's edit-build loop
+/// and most CI builds do, so the compiler, the generator and the analyzers run JIT-compiled and warm;
+/// <c>--no-server</c> runs every build in a fresh compiler process instead (cold JIT for the generator and
+/// analyzers on every build).
 /// </summary>
 public static partial class CompileTimeRunner
 {
+    private static bool s_server = true;
+
     public static async Task<int> RunAsync(string[] args)
     {
         int runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(5);
         bool keep = args.Contains("--keep");
+        s_server = !args.Contains("--no-server");
         string repo = FindRepositoryRoot();
         Console.WriteLine($"Building the runtime, generator and analyzers (Release) in {repo} ...");
         foreach (string project in new[] { "src/Runtime/AgentQuotas.csproj", "src/Generators/AgentQuotas.Generators.csproj", "src/Analyzers/AgentQuotas.Analyzers.csproj" })
@@ -75,6 +82,11 @@ public static partial class CompileTimeRunner
         }
         finally
         {
+            if (s_server)
+            {
+                await DotnetAsync(directory, "build-server shutdown", mustSucceed: false);
+            }
+
             if (!keep)
             {
                 Directory.Delete(directory, recursive: true);
@@ -87,7 +99,7 @@ public static partial class CompileTimeRunner
         var text = new StringBuilder();
         BuildTiming without = BuildTiming.Median(full[false]);
         BuildTiming with = BuildTiming.Median(full[true]);
-        text.AppendLine(CultureInfo.InvariantCulture, $"Full build (obj and bin removed), median of {runs}:");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Full build (obj and bin removed), median of {runs}, compiler server {(s_server ? "on (warm)" : "off (a fresh compiler process per build)")}:");
         text.AppendLine();
         text.AppendLine("| variant | `dotnet build` wall time | Csc task | analyzers (ReportAnalyzer) | generators (ReportAnalyzer) |");
         text.AppendLine("|---|---:|---:|---:|---:|");
@@ -147,7 +159,7 @@ public static partial class CompileTimeRunner
     {
         var watch = Stopwatch.StartNew();
         string output = await DotnetAsync(directory,
-            $"build -c Release --no-restore -nologo -p:WithAgentQuotas={(with ? "true" : "false")} -p:ReportAnalyzer=true -v:d -clp:PerformanceSummary",
+            $"build -c Release --no-restore -nologo -p:WithAgentQuotas={(with ? "true" : "false")} -p:UseSharedCompilation={(s_server ? "true" : "false")} -p:ReportAnalyzer=true -v:d -clp:PerformanceSummary",
             mustSucceed: true);
         watch.Stop();
         return BuildTiming.Parse(watch.Elapsed, output);
