@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using AgentQuotas.Benchmarks.Infrastructure;
 using AgentQuotas.Postgres;
+using AgentQuotas.Postgres.Tests.Infrastructure;
 using AgentQuotas.Stores;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
@@ -49,7 +50,7 @@ public abstract class PostgresBenchmarks
     {
         if (s_cluster is null)
         {
-            s_cluster = await PostgresCluster.StartAsync(durable: true);
+            s_cluster = await PostgresCluster.StartAsync(durable: true, maxPoolSize: 100);
             AppDomain.CurrentDomain.ProcessExit += (_, _) => s_cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
 

@@ -11,7 +11,8 @@ namespace AgentQuotas.Postgres.Tests.Infrastructure;
 /// (and a socket in the same directory), removed on dispose. As root (CI), the server runs as an
 /// unprivileged system user, created if missing, because initdb and postgres refuse to run as root.
 /// A watchdog process stops the server and removes the directory if the test process dies first.
-/// Every wait is bounded.
+/// Every wait is bounded. Tests run it without durability (fsync off); the benchmarks link this file and
+/// start it with PostgreSQL's default durability.
 /// </summary>
 public sealed class PostgresCluster : IAsyncDisposable
 {
@@ -21,11 +22,13 @@ public sealed class PostgresCluster : IAsyncDisposable
     private readonly string _bin;
     private readonly bool _asRoot;
     private Process? _watchdog;
+    private readonly int _maxPoolSize;
     private int _databases;
 
-    private PostgresCluster(string bin, string directory, int port, bool asRoot)
+    private PostgresCluster(string bin, string directory, int port, bool asRoot, int maxPoolSize)
     {
         _bin = bin;
+        _maxPoolSize = maxPoolSize;
         Directory = directory;
         Port = port;
         _asRoot = asRoot;
@@ -49,10 +52,13 @@ public sealed class PostgresCluster : IAsyncDisposable
             Username = user,
             Database = database,
             Timeout = 5,
-            MaxPoolSize = 40,
+            MaxPoolSize = _maxPoolSize,
         }.ConnectionString;
 
-    public static async Task<PostgresCluster> StartAsync()
+    /// <summary>Creates and starts a cluster.</summary>
+    /// <param name="durable">fsync and full_page_writes on (PostgreSQL's defaults) rather than off.</param>
+    /// <param name="maxPoolSize">The connection pool size of <see cref="ConnectionString"/>.</param>
+    public static async Task<PostgresCluster> StartAsync(bool durable = false, int maxPoolSize = 40)
     {
         string bin = FindBinaries();
         bool asRoot = Environment.UserName == "root" || geteuid() == 0;
@@ -64,7 +70,7 @@ public sealed class PostgresCluster : IAsyncDisposable
         // Short path: the socket path must stay under ~100 characters.
         string directory = Path.Combine("/tmp", "aqpg-" + Guid.NewGuid().ToString("N")[..10]);
         System.IO.Directory.CreateDirectory(directory);
-        var cluster = new PostgresCluster(bin, directory, FreePort(), asRoot);
+        var cluster = new PostgresCluster(bin, directory, FreePort(), asRoot, maxPoolSize);
         try
         {
             if (asRoot)
@@ -80,8 +86,8 @@ public sealed class PostgresCluster : IAsyncDisposable
                 unix_socket_directories = '{directory}'
                 max_connections = 300
                 shared_buffers = 64MB
-                fsync = off
-                full_page_writes = off
+                fsync = {(durable ? "on" : "off")}
+                full_page_writes = {(durable ? "on" : "off")}
                 log_min_messages = warning
                 """;
             await File.AppendAllTextAsync(Path.Combine(cluster.DataDirectory, "postgresql.conf"), conf).ConfigureAwait(false);
