@@ -15,9 +15,12 @@ public sealed partial class PostgresQuotaStore
 {
     private readonly ConcurrentDictionary<BucketKey, AcquireLine> _lines = new();
 
+    /// <summary>How many buckets have a line of combined acquisitions right now (for tests).</summary>
+    internal int CombiningLines => _lines.Count;
+
     private async ValueTask<QuotaStoreResult> AcquireCombinedAsync(QuotaStoreRequest request, AcquireArgs args, BucketShape shape, long costTicks, CancellationToken cancellationToken)
     {
-        AcquireLine line = _lines.GetOrAdd(args.Key, static _ => new AcquireLine());
+        AcquireLine line = _lines.GetOrAdd(args.Key, static key => new AcquireLine(key));
         PendingAcquire? queued = null;
         lock (line)
         {
@@ -62,7 +65,11 @@ public sealed partial class PostgresQuotaStore
             batch = line.TakeBatch(_options.MaxBatchSize);
             if (batch is null)
             {
+                // An idle line is dropped, so the store keeps lines only for buckets with a round trip in
+                // flight, however many tenants come and go. A caller that still holds this line and locks it
+                // later finds it idle and goes alone: combining saves round trips, correctness never needs it.
                 line.Busy = false;
+                _lines.TryRemove(new KeyValuePair<BucketKey, AcquireLine>(line.Key, line));
                 return;
             }
         }
@@ -104,8 +111,10 @@ public sealed partial class PostgresQuotaStore
     }
 
     /// <summary>The callers waiting for one bucket while a round trip for it is in flight.</summary>
-    private sealed class AcquireLine
+    private sealed class AcquireLine(BucketKey key)
     {
+        public BucketKey Key { get; } = key;
+
         public Queue<PendingAcquire> Waiting { get; } = new();
 
         public bool Busy { get; set; }

@@ -94,6 +94,26 @@ public sealed class BatchingTests(SharedClusterFixture fixture) : IAsyncLifetime
         Assert.Equal(64, store.Statistics.RoundTrips);
     }
 
+    [Fact]
+    public async Task Lines_are_kept_only_while_a_bucket_has_a_round_trip_in_flight()
+    {
+        // 32 callers over 8 tenants' buckets: lines are created and dropped while they race. Every waiter must
+        // still be served exactly once, and nothing may stay behind per bucket once the callers are done.
+        var limits = new BucketLimits(capacity: 1000, refillPerSecond: 0.001);
+        await using PostgresQuotaStore store = await TestSupport.OpenStoreAsync(_db);
+
+        int[] admitted = await RaceAsync(store, callers: 32, perCaller: 8, c => new QuotaStoreRequest(new BucketKey("t-lines-" + (c % 8), "c"), limits, 1));
+
+        Assert.Equal(256, admitted.Sum());
+        for (int t = 0; t < 8; t++)
+        {
+            Assert.Equal(32, (await store.GetSpendAsync("t-lines-" + t)).Today);
+        }
+
+        // The last batch's sender drops its line just after completing its callers.
+        await WaitUntilAsync(() => Task.FromResult(store.CombiningLines == 0));
+    }
+
     private static async Task<int[]> RaceAsync(PostgresQuotaStore store, int callers, int perCaller, Func<int, QuotaStoreRequest> request)
     {
         using var start = new SemaphoreSlim(0);
