@@ -48,7 +48,7 @@ for suite in "${suites[@]}"; do
     primitives) args=(--filter '*PrimitiveBenchmarks*' $quick) ;;
     scale) args=(--filter '*ScaleAcquireBenchmarks*' '*ScaleEvictionBenchmarks*' $quick) ;;
     memory) args=(bucket-memory) ;;
-    contention) args=(--filter '*ContentionBenchmarks*' $quick) ;;
+    contention) args=(--filter '*Contention.*' $quick) ;;
     scheduler) args=(--filter '*SchedulerBenchmarks*' $quick) ;;
     postgres) args=(--filter '*PostgresLeasingOffBenchmarks*' '*PostgresLeasingOnBenchmarks*' $quick) ;;
     generator) args=(--filter '*GeneratorDriverBenchmarks*' $quick) ;;

@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using AgentQuotas.Audit;
 using AgentQuotas.Benchmarks.Infrastructure;
 using BenchmarkDotNet.Attributes;
 
@@ -32,7 +33,7 @@ public class ContentionBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _gate = new QuotaGate(BenchPolicies.Unbounded("search"));
+        _gate = new QuotaGate(BenchPolicies.Unbounded("search"), new QuotaGateOptions { AuditSink = CreateAuditSink() });
         _limiters = Enumerable.Range(0, Tenants == Tenancy.OneTenant ? 1 : Threads).Select(_ => new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = int.MaxValue,
@@ -115,9 +116,31 @@ public class ContentionBenchmarks
         }
     }
 
+    /// <summary>The gate's audit sink: null for the default in-memory ring.</summary>
+    protected virtual IQuotaAuditSink? CreateAuditSink() => null;
+
     public enum Tenancy
     {
         OneTenant,
         DistinctTenants,
+    }
+}
+
+/// <summary>
+/// Benchmark 3, diagnostic variant: the same workload with a sink that accepts and discards every record,
+/// to show what the shared audit ring costs when threads of distinct tenants run side by side. Not a
+/// configuration to run in production (decisions must be audited).
+/// </summary>
+public class ContentionDiscardingAuditBenchmarks : ContentionBenchmarks
+{
+    protected override IQuotaAuditSink? CreateAuditSink() => new DiscardingSink();
+
+    private sealed class DiscardingSink : IQuotaAuditSink
+    {
+        public long DroppedCount => 0;
+
+        public bool TryWrite(in QuotaAuditRecord record) => true;
+
+        public ValueTask FlushAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     }
 }
