@@ -19,13 +19,11 @@ namespace AgentQuotas.Benchmarks.CompileTime;
 /// </summary>
 public static partial class CompileTimeRunner
 {
-    private static bool s_server = true;
-
     public static async Task<int> RunAsync(string[] args)
     {
         int runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(5);
         bool keep = args.Contains("--keep");
-        s_server = !args.Contains("--no-server");
+        bool server = !args.Contains("--no-server");
         string repo = FindRepositoryRoot();
         Console.WriteLine($"Building the runtime, generator and analyzers (Release) in {repo} ...");
         foreach (string project in new[] { "src/Runtime/AgentQuotas.csproj", "src/Generators/AgentQuotas.Generators.csproj", "src/Analyzers/AgentQuotas.Analyzers.csproj" })
@@ -47,7 +45,7 @@ public static partial class CompileTimeRunner
             foreach (bool with in new[] { false, true })
             {
                 Clean(directory);
-                await BuildAsync(directory, with);
+                await BuildAsync(directory, with, server);
             }
 
             var full = new Dictionary<bool, List<BuildTiming>> { [false] = [], [true] = [] };
@@ -60,29 +58,29 @@ public static partial class CompileTimeRunner
                 {
                     Clean(directory);
                     File.WriteAllText(edited, original);
-                    full[with].Add(await BuildAsync(directory, with));
+                    full[with].Add(await BuildAsync(directory, with, server));
                     Console.WriteLine($"  full build {(with ? "with" : "without")} AgentQuotas: {full[with][^1]}");
 
                     // One-line edits on top of the full build: each is an incremental build of the whole project.
                     foreach (SyntheticProject.EditKind edit in new[] { SyntheticProject.EditKind.SameLength, SyntheticProject.EditKind.AddedLine })
                     {
                         File.WriteAllText(edited, SyntheticProject.EditedText(edit));
-                        BuildTiming timing = await BuildAsync(directory, with);
+                        BuildTiming timing = await BuildAsync(directory, with, server);
                         (incremental.TryGetValue((with, edit), out List<BuildTiming>? list) ? list : incremental[(with, edit)] = []).Add(timing);
                         Console.WriteLine($"  after a one-line edit ({edit}) {(with ? "with" : "without")} AgentQuotas: {timing}");
                         File.WriteAllText(edited, original);
-                        await BuildAsync(directory, with); // back to the original, not measured
+                        await BuildAsync(directory, with, server); // back to the original, not measured
                     }
                 }
             }
 
             Console.WriteLine();
-            Console.WriteLine(Report(runs, full, incremental));
+            Console.WriteLine(Report(runs, server, full, incremental));
             return 0;
         }
         finally
         {
-            if (s_server)
+            if (server)
             {
                 await DotnetAsync(directory, "build-server shutdown", mustSucceed: false);
             }
@@ -94,12 +92,12 @@ public static partial class CompileTimeRunner
         }
     }
 
-    private static string Report(int runs, Dictionary<bool, List<BuildTiming>> full, Dictionary<(bool With, SyntheticProject.EditKind Edit), List<BuildTiming>> incremental)
+    private static string Report(int runs, bool server, Dictionary<bool, List<BuildTiming>> full, Dictionary<(bool With, SyntheticProject.EditKind Edit), List<BuildTiming>> incremental)
     {
         var text = new StringBuilder();
         BuildTiming without = BuildTiming.Median(full[false]);
         BuildTiming with = BuildTiming.Median(full[true]);
-        text.AppendLine(CultureInfo.InvariantCulture, $"Full build (obj and bin removed), median of {runs}, compiler server {(s_server ? "on (warm)" : "off (a fresh compiler process per build)")}:");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Full build (obj and bin removed), median of {runs}, compiler server {(server ? "on (warm)" : "off (a fresh compiler process per build)")}:");
         text.AppendLine();
         text.AppendLine("| variant | `dotnet build` wall time | Csc task | analyzers (ReportAnalyzer) | generators (ReportAnalyzer) |");
         text.AppendLine("|---|---:|---:|---:|---:|");
@@ -155,11 +153,11 @@ public static partial class CompileTimeRunner
         }
     }
 
-    private static async Task<BuildTiming> BuildAsync(string directory, bool with)
+    private static async Task<BuildTiming> BuildAsync(string directory, bool with, bool server)
     {
         var watch = Stopwatch.StartNew();
         string output = await DotnetAsync(directory,
-            $"build -c Release --no-restore -nologo -p:WithAgentQuotas={(with ? "true" : "false")} -p:UseSharedCompilation={(s_server ? "true" : "false")} -p:ReportAnalyzer=true -v:d -clp:PerformanceSummary",
+            $"build -c Release --no-restore -nologo -p:WithAgentQuotas={(with ? "true" : "false")} -p:UseSharedCompilation={(server ? "true" : "false")} -p:ReportAnalyzer=true -v:d -clp:PerformanceSummary",
             mustSucceed: true);
         watch.Stop();
         return BuildTiming.Parse(watch.Elapsed, output);
