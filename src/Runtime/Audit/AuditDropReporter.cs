@@ -27,30 +27,22 @@ public sealed class AuditDropReporter
         _logger = logger;
     }
 
-    /// <summary>Records lost so far.</summary>
+    /// <summary>
+    /// Records lost so far through <see cref="Report"/>. Losses a sink counts itself and passes to
+    /// <see cref="ReportCounted"/> are not included: such a sink's own count (its
+    /// <see cref="IQuotaAuditSink.DroppedCount"/>) is the authority, so its hot path writes no second shared counter.
+    /// </summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>
-    /// Reports one loss that the caller counts itself (the sink derives its losses from sequence numbers,
-    /// so the hot path needs no shared counter); <paramref name="total"/> is the losses so far, this one included.
+    /// Reports one loss that the caller counts itself (the in-memory ring derives its losses from sequence
+    /// numbers, and in drop-oldest mode every write to a full ring is one, so this path must stay cheap): the
+    /// metric, and a log line when <paramref name="total"/> is a power of two. <see cref="Dropped"/> is not changed.
     /// </summary>
     /// <param name="total">The sink's own count of losses, this one included.</param>
     /// <param name="reason">Why, for the log.</param>
     public void ReportCounted(long total, string reason)
     {
-        // Keep Dropped true for sinks that count themselves: raise it to the highest total seen.
-        long seen = Interlocked.Read(ref _dropped);
-        while (total > seen)
-        {
-            long previous = Interlocked.CompareExchange(ref _dropped, total, seen);
-            if (previous == seen)
-            {
-                break;
-            }
-
-            seen = previous;
-        }
-
         if (QuotaTelemetry.AuditDropped.Enabled)
         {
             QuotaTelemetry.AuditDropped.Add(1, new KeyValuePair<string, object?>(QuotaTelemetry.Tags.Sink, _sinkName));
