@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgentQuotas.Audit;
 using AgentQuotas.Policy;
 using AgentQuotas.Testing;
 using Xunit.Abstractions;
@@ -74,21 +75,42 @@ public sealed class AllocationTests(ITestOutputHelper output) : IDisposable
 
     private void Measure<T>(string name, Func<T> call)
     {
-        for (int i = 0; i < 200; i++)
-        {
-            call();   // warm up: JIT, bucket creation, static fields
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < Calls; i++)
+        // Warm up past the audit ring's capacity, so the measured calls see the steady state of a
+        // long-running gate (a full ring overwriting its oldest record) with every path already taken once.
+        int warmup = ((InMemoryAuditSink)_gate.AuditSink).Capacity + 200;
+        for (int i = 0; i < warmup; i++)
         {
             call();
         }
 
-        TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        output.WriteLine($"{name}: {allocated / (double)Calls:0.##} bytes and {elapsed.TotalNanoseconds / Calls:0} ns per call ({Configuration} build, Stopwatch over {Calls} calls: an indication, not a benchmark)");
-        Assert.Equal(0, allocated);
+        // GC.GetAllocatedBytesForCurrentThread can be off by part of an allocation quantum when a
+        // collection (started by another test's thread) retires this thread's allocation context mid-way;
+        // the runtime's own tests allow for it. A window with such a collection is measured again, up to
+        // three times. A real per-call allocation of even one 24-byte object shows as 480,000 bytes in
+        // every window, so a retry cannot hide it.
+        var windows = new List<string>();
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            int collections = GC.CollectionCount(0);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < Calls; i++)
+            {
+                call();
+            }
+
+            TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            int collected = GC.CollectionCount(0) - collections;
+            output.WriteLine($"{name}: {allocated / (double)Calls:0.##} bytes and {elapsed.TotalNanoseconds / Calls:0} ns per call, {collected} collections during the window ({Configuration} build, Stopwatch over {Calls} calls: an indication, not a benchmark)");
+            windows.Add($"{allocated} bytes with {collected} collections");
+            if (allocated == 0 || collected == 0)
+            {
+                Assert.True(allocated == 0, $"{name}: {Calls} admitted calls allocated {allocated} bytes (windows: {string.Join("; ", windows)})");
+                return;
+            }
+        }
+
+        Assert.Fail($"{name}: every window saw a collection and a non-zero count (windows: {string.Join("; ", windows)})");
     }
 }

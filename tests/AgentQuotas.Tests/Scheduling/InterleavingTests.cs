@@ -111,7 +111,10 @@ public class InterleavingTests
 
                 if (op % 50 == 0)
                 {
-                    Thread.Yield();
+                    // Let the clock move at least once between checkpoints, however the threads are
+                    // scheduled: without this a fast worker could finish before the clock thread ran.
+                    long seen = Volatile.Read(ref clockSteps);
+                    SpinWait.SpinUntil(() => Volatile.Read(ref clockSteps) > seen);
                 }
             }
 
@@ -128,7 +131,7 @@ public class InterleavingTests
             while (Volatile.Read(ref running) > 0)
             {
                 time.Advance(TimeSpan.FromMilliseconds(1));
-                clockSteps++;
+                Interlocked.Increment(ref clockSteps);
                 foreach (var pool in gate.GetPoolStatistics())
                 {
                     if (pool.InUse > pool.Concurrency)
@@ -141,8 +144,8 @@ public class InterleavingTests
             }
         });
 
-        workers.ForEach(t => t.Start());
         clock.Start();
+        workers.ForEach(t => t.Start());
         workers.ForEach(t => t.Join());
         clock.Join();
 
@@ -187,7 +190,7 @@ public class InterleavingTests
         Assert.All(gate.GetPoolStatistics(), p => Assert.Equal(0, p.InUse));
         Assert.Equal(0, poolViolations);
         Assert.True(admitted > 0 && denied + cancelled > 0, "the run did not contend");
-        Assert.True(clockSteps > 0);
+        Assert.True(clockSteps >= OpsPerWorker / 50, $"the clock moved {clockSteps} times while the workers ran");
 
         // Run reservations of refused and cancelled calls were released: each run counts only its admissions.
         QuotaAuditRecord[] records = audit.Snapshot().ToArray();
