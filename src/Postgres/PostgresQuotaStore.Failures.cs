@@ -11,6 +11,7 @@ public sealed partial class PostgresQuotaStore
     private readonly object _fallbackLock = new();
     private InMemoryQuotaStore? _fallback;
     private readonly SemaphoreSlim _replayLock = new(1, 1);
+    private Task _availabilityCallbacks = Task.CompletedTask; // the last change handed to OnAvailabilityChanged
 
     private QuotaStoreResult DecideUnavailable(in QuotaStoreRequest request, BucketShape shape, long costTicks)
     {
@@ -105,7 +106,6 @@ public sealed partial class PostgresQuotaStore
         if (_availability.OnSuccess(probe))
         {
             Log.StoreRecovered(_logger, _target, _pending.Count);
-            RaiseAvailabilityChanged(new StoreAvailabilityChangedArguments(true, null, _options.FailureMode));
         }
 
         if (_pending.Count > 0 && _replayLock.CurrentCount > 0)
@@ -121,11 +121,13 @@ public sealed partial class PostgresQuotaStore
         {
             Log.StoreUnavailable(_logger, _target, reason, _options.FailureMode);
             _dataSource.Clear(); // pooled connections to a restarted server are dead: open fresh ones later
-            RaiseAvailabilityChanged(new StoreAvailabilityChangedArguments(false, reason, _options.FailureMode));
         }
     }
 
-    private void RaiseAvailabilityChanged(StoreAvailabilityChangedArguments arguments)
+    // Called by StoreAvailability under its lock as each change is made, so changes arrive here in the
+    // order they happened. Each is chained after the one before: the callback sees them in that order, one
+    // at a time, on the thread pool (a continuation is never run inline, so no request waits for it).
+    private void OnAvailabilityChanged(bool available, string? reason)
     {
         Func<StoreAvailabilityChangedArguments, ValueTask>? callback = _options.OnAvailabilityChanged;
         if (callback is null)
@@ -133,17 +135,25 @@ public sealed partial class PostgresQuotaStore
             return;
         }
 
-        _ = Task.Run(async () =>
+        var arguments = new StoreAvailabilityChangedArguments(available, reason, _options.FailureMode);
+        _availabilityCallbacks = _availabilityCallbacks.ContinueWith(
+            (_, state) => DeliverAvailabilityChangedAsync(callback, (StoreAvailabilityChangedArguments)state!),
+            arguments,
+            CancellationToken.None,
+            TaskContinuationOptions.DenyChildAttach,
+            TaskScheduler.Default).Unwrap();
+    }
+
+    private async Task DeliverAvailabilityChangedAsync(Func<StoreAvailabilityChangedArguments, ValueTask> callback, StoreAvailabilityChangedArguments arguments)
+    {
+        try
         {
-            try
-            {
-                await callback(arguments).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                Log.AvailabilityCallbackFailed(_logger, e, _target);
-            }
-        });
+            await callback(arguments).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Log.AvailabilityCallbackFailed(_logger, e, _target); // the chain goes on: the next change is still told
+        }
     }
 
     /// <summary>

@@ -73,7 +73,7 @@ public sealed partial class PostgresQuotaStore : IQuotaStore, IAsyncDisposable, 
         _peekSql = $"SELECT bucket_found, level_units, credit_units FROM {s}.peek($1, $2, $3, $4)";
         _spendSql = $"SELECT day_spent, month_spent FROM {s}.current_spend($1)";
         _commandTimeoutSeconds = (int)Math.Ceiling(options.CommandTimeout.TotalSeconds);
-        _availability = new StoreAvailability(_time, options.RetryInterval, options.MaxRetryInterval);
+        _availability = new StoreAvailability(_time, options.RetryInterval, options.MaxRetryInterval, OnAvailabilityChanged);
         _pending = new PendingCorrections(options.MaxPendingCorrections);
         if (options.EnableLeasing)
         {

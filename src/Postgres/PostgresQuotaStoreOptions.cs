@@ -94,7 +94,11 @@ public sealed class PostgresQuotaStoreOptions
     /// </summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
-    /// <summary>Called (without being awaited by requests) when the store loses or regains the server.</summary>
+    /// <summary>
+    /// Called when the store loses or regains the server: on the thread pool, never awaited by requests, one
+    /// change at a time and in the order the changes happened (a callback still running delays the next; an
+    /// exception it throws is logged and the next change is still delivered).
+    /// </summary>
     public Func<StoreAvailabilityChangedArguments, ValueTask>? OnAvailabilityChanged { get; set; }
 
     internal void Validate()

@@ -53,7 +53,9 @@ public sealed class BatchingTests(SharedClusterFixture fixture) : IAsyncLifetime
     public async Task A_caller_that_gives_up_while_waiting_in_line_is_withdrawn_and_charged_nothing()
     {
         var limits = new BucketLimits(capacity: 100, refillPerSecond: 0.001);
-        await using PostgresQuotaStore store = await TestSupport.OpenStoreAsync(_db);
+        // The in-flight acquisition waits on the held row lock for as long as this test takes to set up
+        // the race: a long statement timeout keeps a slow machine from turning that wait into an outage.
+        await using PostgresQuotaStore store = await TestSupport.OpenStoreAsync(_db, o => o.CommandTimeout = TimeSpan.FromMinutes(2));
         var key = new BucketKey("t-cancel", "c");
         Assert.True((await store.TryAcquireAsync(new QuotaStoreRequest(key, limits, 1))).IsAdmitted); // the row exists
 

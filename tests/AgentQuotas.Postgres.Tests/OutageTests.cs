@@ -289,6 +289,61 @@ public sealed class OutageTests(OutageClusterFixture fixture, ITestOutputHelper 
     }
 
     [Fact]
+    public async Task Availability_changes_reach_the_callback_one_at_a_time_in_the_order_they_happened()
+    {
+        var limits = new BucketLimits(capacity: 1000, refillPerSecond: 1);
+        var key = new BucketKey("ordered", "search");
+        var lostEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releaseLost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var bothDelivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var entered = new ConcurrentQueue<bool>();
+        int running = 0, overlapped = 0;
+        await using PostgresQuotaStore store = await TestSupport.OpenStoreAsync(_db, o =>
+        {
+            o.TimeProvider = new ManualTimeProvider();
+            o.OnAvailabilityChanged = async args =>
+            {
+                if (Interlocked.Increment(ref running) > 1)
+                {
+                    Interlocked.Increment(ref overlapped);
+                }
+
+                entered.Enqueue(args.IsAvailable);
+                if (!args.IsAvailable)
+                {
+                    lostEntered.TrySetResult();
+                    await releaseLost.Task; // a slow handler of "lost"
+                }
+
+                Interlocked.Decrement(ref running);
+                if (entered.Count == 2)
+                {
+                    bothDelivered.TrySetResult();
+                }
+            };
+        });
+        Assert.True((await store.TryAcquireAsync(new QuotaStoreRequest(key, limits, 1))).IsAdmitted);
+
+        await Cluster.StopServerAsync();
+        Assert.Equal(QuotaStoreOutcome.Unavailable, (await store.TryAcquireAsync(new QuotaStoreRequest(key, limits, 1))).Outcome);
+        await lostEntered.Task.WaitAsync(Bounded);
+        await Cluster.StartServerAsync();
+
+        // The server is back (the first failure lets the next request try at once) while "lost" is still
+        // being handled: "regained" waits its turn instead of overtaking it.
+        QuotaStoreResult back = await store.TryAcquireAsync(new QuotaStoreRequest(key, limits, 1));
+        Assert.True(back.IsAdmitted, back.Detail);
+        Assert.True(store.IsAvailable);
+        await Task.Yield();
+        Assert.Equal([false], entered);
+
+        releaseLost.SetResult();
+        await bothDelivered.Task.WaitAsync(Bounded);
+        Assert.Equal([false, true], entered);
+        Assert.Equal(0, overlapped);
+    }
+
+    [Fact]
     public async Task Audit_records_accepted_before_and_during_an_outage_are_all_written_after_it()
     {
         await using PostgresAuditSink sink = await PostgresAuditSink.OpenAsync(new PostgresAuditSinkOptions

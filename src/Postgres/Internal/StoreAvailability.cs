@@ -12,15 +12,24 @@ internal sealed class StoreAvailability
     private readonly long _initialBackoff;
     private readonly long _maxBackoff;
     private readonly object _lock = new();
+    private readonly Action<bool, string?>? _changed;
     private volatile bool _down;
     private long _retryAt;
     private long _backoff;
     private int _probing;
     private string? _reason;
 
-    public StoreAvailability(TimeProvider time, TimeSpan retryInterval, TimeSpan maxRetryInterval)
+    /// <param name="time">The clock for retries.</param>
+    /// <param name="retryInterval">The first wait between probes.</param>
+    /// <param name="maxRetryInterval">The longest wait between probes.</param>
+    /// <param name="changed">
+    /// Told of each change (available, reason) while the change is made, under the lock, so changes reach it
+    /// in the order they happened; it must only hand the news on, never block or call back in.
+    /// </param>
+    public StoreAvailability(TimeProvider time, TimeSpan retryInterval, TimeSpan maxRetryInterval, Action<bool, string?>? changed = null)
     {
         _time = time;
+        _changed = changed;
         _initialBackoff = ToTimestamp(retryInterval);
         _maxBackoff = ToTimestamp(maxRetryInterval);
         _backoff = _initialBackoff;
@@ -72,6 +81,7 @@ internal sealed class StoreAvailability
 
             _down = false;
             _backoff = _initialBackoff;
+            _changed?.Invoke(true, null);
             return true;
         }
     }
@@ -90,6 +100,7 @@ internal sealed class StoreAvailability
                 _backoff = _initialBackoff;
                 Interlocked.Exchange(ref _retryAt, _time.GetTimestamp());
                 _down = true;
+                _changed?.Invoke(false, reason);
             }
             else if (probe)
             {

@@ -5,6 +5,7 @@ using AgentQuotas.Testing;
 
 namespace AgentQuotas.Tests.Gate;
 
+[Collection(ProcessWideTelemetryCollection.Name)]
 public class TelemetryTests
 {
     private static readonly AgentIdentity Acme = new("acme", "user-42");

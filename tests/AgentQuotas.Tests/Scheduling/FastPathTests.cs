@@ -4,6 +4,7 @@ using AgentQuotas.Testing;
 namespace AgentQuotas.Tests.Scheduling;
 
 // Scheduling must cost nothing when there is nothing to schedule: no queue, no pool, breakers closed.
+[Collection(ProcessWideTelemetryCollection.Name)]
 public class FastPathTests
 {
     private static readonly QuotaTool Search = new("search_kb", "search");

@@ -156,8 +156,12 @@ public class InterleavingTests
             cts?.Cancel();
         }
 
+        // Grants complete on the thread pool, and a granted bucket wait may start a pool-slot wait with a
+        // deadline of its own, so virtual time keeps moving until every wait has ended. Every wait has a
+        // virtual deadline, so only a lost wake-up can keep one open: the wall-clock limit guards a hang.
         var all = pending.ToArray();
-        for (int i = 0; i < 100 && !all.All(p => p.Task.IsCompleted); i++)
+        var windDown = System.Diagnostics.Stopwatch.StartNew();
+        while (!all.All(p => p.Task.IsCompleted) && windDown.Elapsed < TimeSpan.FromSeconds(60))
         {
             time.Advance(TimeSpan.FromMilliseconds(100));
             await Task.WhenAny(Task.WhenAll(all.Select(p => p.Task)), Task.Delay(20));

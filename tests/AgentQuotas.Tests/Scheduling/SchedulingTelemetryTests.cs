@@ -7,6 +7,7 @@ using AgentQuotas.Testing;
 
 namespace AgentQuotas.Tests.Scheduling;
 
+[Collection(ProcessWideTelemetryCollection.Name)]
 public class SchedulingTelemetryTests
 {
     private static readonly AgentIdentity Acme = new("acme", "user-42");

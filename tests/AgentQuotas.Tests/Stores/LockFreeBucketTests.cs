@@ -42,8 +42,10 @@ public class LockFreeBucketTests
 
                         if (random.Next(8) == 0)
                         {
-                            store.Settle(key, limits, -1); // a refund of one unit
+                            // Counted before the unit goes back: the clock thread's check may then only
+                            // under-count what is out, never see another worker take the unit first.
                             Interlocked.Increment(ref refunded);
+                            store.Settle(key, limits, -1); // a refund of one unit
                         }
                     }
                 }
