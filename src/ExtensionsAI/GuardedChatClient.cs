@@ -149,9 +149,9 @@ public sealed class GuardedChatClient : DelegatingChatClient
             return;
         }
 
-        double cost = usage.InputTokenCount is null && usage.OutputTokenCount is null
-            ? (usage.TotalTokenCount ?? 0) * _options.InputTokenCost
-            : ((usage.InputTokenCount ?? 0) * _options.InputTokenCost) + ((usage.OutputTokenCount ?? 0) * _options.OutputTokenCost);
+        // Priced exactly as [AgentLoop] model calls are: the input/output split when given, else the total at the input rate.
+        double cost = ModelTokenUsage.From(usage.InputTokenCount, usage.OutputTokenCount, usage.TotalTokenCount)
+            .Cost(_options.InputTokenCost, _options.OutputTokenCost);
         if (cost > 0)
         {
             run.RecordUsage(_tokens, cost);

@@ -107,52 +107,39 @@ namespace AgentQuotas.Generators
                     w.OpenBrace();
                     w.Line($"global::AgentQuotas.DegradedCall {degraded} = {Guard}.Degrade({ticket});");
                     string fallback = $"{g}.{p}_Fallback({degraded}{Comma(args)})";
-                    switch (m.ReturnKind)
-                    {
-                        case ReturnKind.Void:
-                            w.Line(fallback + ";");
-                            w.Line($"return new global::AgentQuotas.Guard.FallbackToolResult(null, {degraded});");
-                            break;
-                        case ReturnKind.Task:
-                        case ReturnKind.ValueTask:
-                            w.Line($"await {fallback}.ConfigureAwait(false);");
-                            w.Line($"return new global::AgentQuotas.Guard.FallbackToolResult(null, {degraded});");
-                            break;
-                        case ReturnKind.Value:
-                            w.Line($"return new global::AgentQuotas.Guard.FallbackToolResult({fallback}, {degraded});");
-                            break;
-                        default:
-                            w.Line($"return new global::AgentQuotas.Guard.FallbackToolResult(await {fallback}.ConfigureAwait(false), {degraded});");
-                            break;
-                    }
-
+                    WriteReturnOf(w, m, fallback, value => $"new global::AgentQuotas.Guard.FallbackToolResult({value}, {degraded})");
                     w.CloseBrace();
                     w.Line();
                 }
 
-                string run = $"{g}.{p}_Run({ticket}{Comma(args)})";
-                switch (m.ReturnKind)
-                {
-                    case ReturnKind.Void:
-                        w.Line(run + ";");
-                        w.Line("return null;");
-                        break;
-                    case ReturnKind.Task:
-                    case ReturnKind.ValueTask:
-                        w.Line($"await {run}.ConfigureAwait(false);");
-                        w.Line("return null;");
-                        break;
-                    case ReturnKind.Value:
-                        w.Line($"return {run};");
-                        break;
-                    default:
-                        w.Line($"return await {run}.ConfigureAwait(false);");
-                        break;
-                }
+                WriteReturnOf(w, m, $"{g}.{p}_Run({ticket}{Comma(args)})", value => value);
 
                 w.CloseBrace();
                 WriteSchemaParser(w);
                 w.CloseBrace();
+            }
+
+            /// <summary>Calls <paramref name="call"/> (awaiting it when awaitable) and returns its result, or null for none, through <paramref name="wrap"/>.</summary>
+            private static void WriteReturnOf(IndentedWriter w, MethodModel m, string call, System.Func<string, string> wrap)
+            {
+                switch (m.ReturnKind)
+                {
+                    case ReturnKind.Void:
+                        w.Line(call + ";");
+                        w.Line($"return {wrap("null")};");
+                        break;
+                    case ReturnKind.Task:
+                    case ReturnKind.ValueTask:
+                        w.Line($"await {call}.ConfigureAwait(false);");
+                        w.Line($"return {wrap("null")};");
+                        break;
+                    case ReturnKind.Value:
+                        w.Line($"return {wrap(call)};");
+                        break;
+                    default:
+                        w.Line($"return {wrap($"await {call}.ConfigureAwait(false)")};");
+                        break;
+                }
             }
 
             private static void WriteSchemaParser(IndentedWriter w)

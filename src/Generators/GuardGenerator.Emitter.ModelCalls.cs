@@ -131,20 +131,8 @@ namespace AgentQuotas.Generators
 
                 if (kinds.Contains(UsageKind.UpdateContents))
                 {
-                    w.Line();
-                    w.Line($"private static {Usage} ContentsUsage(global::System.Collections.Generic.IList<global::Microsoft.Extensions.AI.AIContent> contents)");
-                    w.OpenBrace();
-                    w.Line($"{Usage} total = default;");
-                    w.Line("foreach (global::Microsoft.Extensions.AI.AIContent content in contents)");
-                    w.OpenBrace();
-                    w.Line("if (content is global::Microsoft.Extensions.AI.UsageContent used)");
-                    w.OpenBrace();
-                    w.Line("total += ChatUsage(used.Details);");
-                    w.CloseBrace();
-                    w.CloseBrace();
-                    w.Line();
-                    w.Line("return total;");
-                    w.CloseBrace();
+                    WriteSum(w, "ContentsUsage", "global::System.Collections.Generic.IList<global::Microsoft.Extensions.AI.AIContent>", "global::Microsoft.Extensions.AI.AIContent",
+                        "content is global::Microsoft.Extensions.AI.UsageContent used ? ChatUsage(used.Details) : default");
                 }
 
                 if (kernel)
@@ -178,18 +166,25 @@ namespace AgentQuotas.Generators
 
                 if (kinds.Contains(UsageKind.KernelMetadataList))
                 {
-                    w.Line();
-                    w.Line($"private static {Usage} KernelListUsage(global::System.Collections.Generic.IEnumerable<global::Microsoft.SemanticKernel.KernelContent> contents)");
-                    w.OpenBrace();
-                    w.Line($"{Usage} total = default;");
-                    w.Line("foreach (global::Microsoft.SemanticKernel.KernelContent content in contents)");
-                    w.OpenBrace();
-                    w.Line("total += KernelUsage(content.Metadata);");
-                    w.CloseBrace();
-                    w.Line();
-                    w.Line("return total;");
-                    w.CloseBrace();
+                    WriteSum(w, "KernelListUsage", "global::System.Collections.Generic.IEnumerable<global::Microsoft.SemanticKernel.KernelContent>", "global::Microsoft.SemanticKernel.KernelContent",
+                        "KernelUsage(content.Metadata)");
                 }
+            }
+
+            // A reader that adds up the usage of each item of a collection.
+            private static void WriteSum(IndentedWriter w, string name, string collectionType, string itemType, string itemUsage)
+            {
+                w.Line();
+                w.Line($"private static {Usage} {name}({collectionType} contents)");
+                w.OpenBrace();
+                w.Line($"{Usage} total = default;");
+                w.Line($"foreach ({itemType} content in contents)");
+                w.OpenBrace();
+                w.Line($"total += {itemUsage};");
+                w.CloseBrace();
+                w.Line();
+                w.Line("return total;");
+                w.CloseBrace();
             }
         }
     }

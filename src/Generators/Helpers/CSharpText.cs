@@ -23,47 +23,21 @@ namespace AgentQuotas.Generators.Helpers
         }
 
         /// <summary>A <see langword="double"/> as C#, including the non-finite values.</summary>
-        public static string Double(double value)
-        {
-            if (double.IsNaN(value))
-            {
-                return "double.NaN";
-            }
-
-            if (double.IsPositiveInfinity(value))
-            {
-                return "double.PositiveInfinity";
-            }
-
-            if (double.IsNegativeInfinity(value))
-            {
-                return "double.NegativeInfinity";
-            }
-
-            string text = value.ToString("R", CultureInfo.InvariantCulture) + "d";
-            return value < 0 || (value == 0 && double.IsNegativeInfinity(1 / value)) ? "(" + (value == 0 ? "-0d" : text) + ")" : text;
-        }
+        public static string Double(double value) =>
+            Real("double", double.IsNaN(value), double.IsPositiveInfinity(value), double.IsNegativeInfinity(value),
+                value < 0 || (value == 0 && double.IsNegativeInfinity(1 / value)), value.ToString("R", CultureInfo.InvariantCulture) + "d");
 
         /// <summary>A <see langword="float"/> as C#, including the non-finite values.</summary>
-        public static string Single(float value)
-        {
-            if (float.IsNaN(value))
-            {
-                return "float.NaN";
-            }
+        public static string Single(float value) =>
+            Real("float", float.IsNaN(value), float.IsPositiveInfinity(value), float.IsNegativeInfinity(value),
+                value < 0 || (value == 0 && float.IsNegativeInfinity(1 / value)), value.ToString("R", CultureInfo.InvariantCulture) + "f");
 
-            if (float.IsPositiveInfinity(value))
-            {
-                return "float.PositiveInfinity";
-            }
-
-            if (float.IsNegativeInfinity(value))
-            {
-                return "float.NegativeInfinity";
-            }
-
-            string text = value.ToString("R", CultureInfo.InvariantCulture) + "f";
-            return value < 0 || (value == 0 && float.IsNegativeInfinity(1 / value)) ? "(" + (value == 0 ? "-0f" : text) + ")" : text;
-        }
+        // Non-finite values by name; negative ones (-0 included) parenthesised so a cast before them stays a cast.
+        private static string Real(string type, bool nan, bool positiveInfinity, bool negativeInfinity, bool negative, string literal) =>
+            nan ? type + ".NaN"
+            : positiveInfinity ? type + ".PositiveInfinity"
+            : negativeInfinity ? type + ".NegativeInfinity"
+            : negative ? "(" + (literal.StartsWith("-", System.StringComparison.Ordinal) ? literal : "-" + literal) + ")"
+            : literal;
     }
 }
