@@ -470,6 +470,20 @@ namespace AgentQuotas.Generators
                 }
             }
 
+            /// <summary>Whether the method's signature (or its type) has a type the compiler could not resolve.</summary>
+            private static bool HasErrorType(IMethodSymbol method) =>
+                ContainsErrorType(method.ReturnType) || method.Parameters.Any(p => ContainsErrorType(p.Type)) || ContainingTypes(method.ContainingType).Any(ContainsErrorType)
+                || method.TypeParameters.SelectMany(t => t.ConstraintTypes).Any(ContainsErrorType);
+
+            private static bool ContainsErrorType(ITypeSymbol type) => type switch
+            {
+                IErrorTypeSymbol => true,
+                IArrayTypeSymbol array => ContainsErrorType(array.ElementType),
+                INamedTypeSymbol named => named.TypeArguments.Any(ContainsErrorType),
+                IPointerTypeSymbol pointer => ContainsErrorType(pointer.PointedAtType),
+                _ => false,
+            };
+
             private static bool ContainsPointer(ITypeSymbol type) => type switch
             {
                 IPointerTypeSymbol or IFunctionPointerTypeSymbol => true,

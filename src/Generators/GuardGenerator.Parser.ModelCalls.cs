@@ -52,7 +52,7 @@ namespace AgentQuotas.Generators
                     }
 
                     IMethodSymbol shape = called.ReducedFrom ?? called.ConstructedFrom;
-                    if (!IsModelApi(shape, out UsageKind usage, out bool streaming))
+                    if (HasErrorType(shape) || !IsModelApi(shape, out UsageKind usage, out bool streaming))
                     {
                         continue;
                     }

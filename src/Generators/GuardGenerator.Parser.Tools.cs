@@ -53,6 +53,11 @@ namespace AgentQuotas.Generators
 
             private static AIToolModel? ParseTool(IMethodSymbol method, Compilation compilation, CancellationToken ct)
             {
+                if (HasErrorType(method))
+                {
+                    return null; // the compiler reports the unresolved type in the user's code; generating around it would only add errors
+                }
+
                 INamedTypeSymbol type = method.ContainingType;
                 Annotations notes = Annotations.Of(method);
                 DocComment docs = DocComment.For(method, ct);
@@ -287,7 +292,7 @@ namespace AgentQuotas.Generators
                 Accessibility reach = EffectiveAccessibility(method.ContainingType);
                 if (reach is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
                 {
-                    return "its class is not visible to the rest of the assembly";
+                    return "its class is private or protected inside another type, so the generated AIFunctions cannot name it; make it internal";
                 }
 
                 if (FirstFileLocal(method.ContainingType) is not null)

@@ -43,8 +43,9 @@ namespace AgentQuotas.Generators
                 }
 
                 IMethodSymbol shape = called.ReducedFrom ?? called.ConstructedFrom;
-                if (!Annotations.AnyOurs(shape))
+                if (!Annotations.AnyOurs(shape) || HasErrorType(shape))
                 {
+                    // (A signature with an unresolved type is the compiler's error in the user's code already.)
                     return null;
                 }
 

@@ -216,4 +216,25 @@ public sealed class UnsupportedShapeTests
         Assert.Single(source.Split('\n'), l => l.Contains("InterceptsLocation(1,", StringComparison.Ordinal));
         Assert.Contains("s_loop_0.InvokeAsync(false,", source, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_tool_whose_signature_the_compiler_cannot_resolve_adds_nothing_to_the_users_error()
+    {
+        GeneratorRun run = GeneratorHarness.RunWithAI("""
+            using AgentQuotas;
+            [QuotaCategory("z")]
+            public class Steps
+            {
+                [AgentTool("step", "A step"), Cost(1)]
+                public string Step(MissingContext context) => "";
+
+                public string Use() => Step(null!);
+            }
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.Sources);
+        Diagnostic missing = Assert.Single(run.CompileDiagnostics, d => d.Id == "CS0246");
+        Assert.Equal("/src/Source0.cs", missing.Location.GetLineSpan().Path);
+    }
 }
