@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using AgentQuotas.Guard;
 using Microsoft.Extensions.AI;
 
 namespace AgentQuotas.Extensions.AI;
@@ -13,6 +14,9 @@ namespace AgentQuotas.Extensions.AI;
 /// Fails closed: a turn outside any run throws <see cref="InvalidOperationException"/>. A refused turn
 /// throws <see cref="QuotaExceededException"/> with the reason and, for an empty token bucket, when to retry.
 /// Place it outside a function-invoking client so each round trip to the model counts as a turn.
+/// Inside a model call that the generated code of an <see cref="AgentLoopAttribute"/> method has already
+/// counted (<see cref="ModelTurn.Current"/>), the first round trip is not counted again, and with a
+/// <see cref="GuardedChatClientOptions.TokenCategory"/> this client charges the tokens instead of the loop.
 /// </remarks>
 public sealed class GuardedChatClient : DelegatingChatClient
 {
@@ -90,7 +94,16 @@ public sealed class GuardedChatClient : DelegatingChatClient
     private AgentRun BeginTurn()
     {
         AgentRun run = AgentRun.RequireCurrent("chat model turn (" + _options.ToolName + ")");
-        if (_options.CountIterations)
+
+        // A model call in an [AgentLoop] method was counted by its generated interceptor: its first round trip
+        // through this client is that same iteration (later ones, made by a function-invoking client, are new).
+        ModelTurn? counted = ModelTurn.Current;
+        if (_tokens is not null)
+        {
+            counted?.ChargeTokensElsewhere();
+        }
+
+        if (_options.CountIterations && counted?.TryClaimIteration(run) != true)
         {
             QuotaDecision iteration = run.TryBeginIteration();
             if (!iteration.IsAdmitted)
@@ -136,9 +149,9 @@ public sealed class GuardedChatClient : DelegatingChatClient
             return;
         }
 
-        double cost = usage.InputTokenCount is null && usage.OutputTokenCount is null
-            ? (usage.TotalTokenCount ?? 0) * _options.InputTokenCost
-            : ((usage.InputTokenCount ?? 0) * _options.InputTokenCost) + ((usage.OutputTokenCount ?? 0) * _options.OutputTokenCost);
+        // Priced exactly as [AgentLoop] model calls are: the input/output split when given, else the total at the input rate.
+        double cost = ModelTokenUsage.From(usage.InputTokenCount, usage.OutputTokenCount, usage.TotalTokenCount)
+            .Cost(_options.InputTokenCost, _options.OutputTokenCost);
         if (cost > 0)
         {
             run.RecordUsage(_tokens, cost);

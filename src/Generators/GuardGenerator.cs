@@ -11,15 +11,19 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace AgentQuotas.Generators
 {
     /// <summary>
-    /// Wraps every call to a guarded tool ([Cost], [QuotaCategory], [Privileged], [AgentTool]) in an
-    /// interceptor that asks the current run's quota gate first, runs [AgentLoop] methods in a capped child
-    /// run, and, when Microsoft.Extensions.AI.Abstractions is referenced, turns [AgentTool] methods into
-    /// guarded AIFunctions. This file is the pipeline only: parsing is in <c>GuardGenerator.Parser.cs</c>,
-    /// writing in <c>GuardGenerator.Emitter.cs</c>.
+    /// Wraps every call to a guarded tool ([Cost], [QuotaCategory], [Privileged], [AgentTool], on the method
+    /// or a member it overrides or implements) in an interceptor that asks the current run's quota gate
+    /// first, runs [AgentLoop] methods in a capped child run and counts the model calls in their bodies
+    /// against it, and, when Microsoft.Extensions.AI.Abstractions is referenced, turns agent tools
+    /// ([AgentTool], or [KernelFunction]/[McpServerTool] with a budget) into guarded AIFunctions. This file
+    /// is the pipeline only: parsing is in <c>GuardGenerator.Parser*.cs</c>, writing in <c>GuardGenerator.Emitter*.cs</c>.
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed partial class GuardGenerator : IIncrementalGenerator
     {
+        private const string KernelFunctionAttribute = "Microsoft.SemanticKernel.KernelFunctionAttribute";
+        private const string McpServerToolAttribute = "ModelContextProtocol.Server.McpServerToolAttribute";
+
         /// <inheritdoc/>
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
@@ -38,18 +42,22 @@ namespace AgentQuotas.Generators
                 .WithTrackingName(TrackingNames.AIFunctionsEnabled);
 
             IncrementalValuesProvider<AIToolModel> agentTools = context.SyntaxProvider
-                .ForAttributeWithMetadataName(
-                    WellKnownNames.AgentToolAttribute,
-                    static (node, _) => node is MethodDeclarationSyntax,
-                    Parser.ParseAgentTool)
+                .ForAttributeWithMetadataName(WellKnownNames.AgentToolAttribute, static (node, _) => node is MethodDeclarationSyntax, Parser.ParseAgentTool)
                 .Where(static tool => tool is not null)
                 .Select(static (tool, _) => tool!)
                 .WithTrackingName(TrackingNames.AgentTools);
 
+            IncrementalValuesProvider<AIToolModel> frameworkTools = Tools(context, KernelFunctionAttribute)
+                .Collect()
+                .Combine(Tools(context, McpServerToolAttribute).Collect())
+                .SelectMany(static (pair, _) => pair.Left.AddRange(pair.Right))
+                .WithTrackingName(TrackingNames.FrameworkTools);
+
             IncrementalValueProvider<EquatableArray<AIToolModel>> allAgentTools = agentTools
                 .Collect()
+                .Combine(frameworkTools.Collect())
                 .Combine(aiFunctionsEnabled)
-                .Select(static (pair, _) => pair.Right ? pair.Left.ToEquatableArray() : EquatableArray<AIToolModel>.Empty)
+                .Select(static (pair, _) => pair.Right ? pair.Left.Left.AddRange(pair.Left.Right).ToEquatableArray() : EquatableArray<AIToolModel>.Empty)
                 .WithTrackingName(TrackingNames.CollectedAgentTools);
 
             IncrementalValuesProvider<GuardFileModel> files = allCallSites
@@ -57,13 +65,40 @@ namespace AgentQuotas.Generators
                 .SelectMany(static (pair, ct) => BuildFiles(pair.Left, pair.Right, ct))
                 .WithTrackingName(TrackingNames.GuardFiles);
 
+            IncrementalValueProvider<ImmutableArray<EquatableArray<DiagnosticInfo>>> declarations = Declarations(context, WellKnownNames.CostAttribute)
+                .Collect()
+                .Combine(Declarations(context, WellKnownNames.QuotaCategoryAttribute).Collect())
+                .Combine(Declarations(context, WellKnownNames.PrivilegedAttribute).Collect())
+                .Combine(Declarations(context, WellKnownNames.AgentToolAttribute).Collect())
+                .Combine(Declarations(context, WellKnownNames.AgentLoopAttribute).Collect())
+                .Select(static (all, _) => all.Left.Left.Left.Left.AddRange(all.Left.Left.Left.Right).AddRange(all.Left.Left.Right).AddRange(all.Left.Right).AddRange(all.Right));
+
+            IncrementalValueProvider<ImmutableArray<LoopBodyModel>> loopBodies = context.SyntaxProvider
+                .ForAttributeWithMetadataName(WellKnownNames.AgentLoopAttribute, static (node, _) => node is MethodDeclarationSyntax, Parser.ParseLoopBody)
+                .Where(static loop => loop is not null)
+                .Select(static (loop, _) => loop!)
+                .WithTrackingName(TrackingNames.LoopBodies)
+                .Collect()
+                .WithTrackingName(TrackingNames.CollectedLoopBodies);
+
+            IncrementalValuesProvider<ModelCallFileModel> modelCallFiles = loopBodies
+                .SelectMany(static (loops, ct) => BuildModelCallFiles(loops, ct))
+                .WithTrackingName(TrackingNames.ModelCallFiles);
+
             IncrementalValueProvider<EquatableArray<DiagnosticInfo>> diagnostics = allCallSites
                 .Combine(allAgentTools)
-                .Select(static (pair, _) => pair.Left.Select(s => s.Diagnostic).Concat(pair.Right.Select(t => t.Diagnostic))
-                    .Where(d => d is not null).Select(d => d!).ToEquatableArray())
+                .Combine(declarations)
+                .Combine(loopBodies)
+                .Select(static (pair, _) => pair.Left.Left.Left.SelectMany(s => s.Diagnostics)
+                    .Concat(pair.Left.Left.Right.Select(t => t.Diagnostic).Where(d => d is not null).Select(d => d!))
+                    .Concat(pair.Left.Right.SelectMany(d => d))
+                    .Concat(pair.Right.SelectMany(l => l.Diagnostics))
+                    .Distinct()
+                    .ToEquatableArray())
                 .WithTrackingName(TrackingNames.Diagnostics);
 
             context.RegisterSourceOutput(files, static (spc, file) => spc.AddSource(file.HintName, Emitter.Emit(file)));
+            context.RegisterSourceOutput(modelCallFiles, static (spc, file) => spc.AddSource(file.HintName, Emitter.EmitModelCalls(file)));
             context.RegisterSourceOutput(diagnostics, static (spc, all) =>
             {
                 foreach (DiagnosticInfo d in all)
@@ -72,6 +107,18 @@ namespace AgentQuotas.Generators
                 }
             });
         }
+
+        private static IncrementalValuesProvider<AIToolModel> Tools(IncrementalGeneratorInitializationContext context, string attribute) =>
+            context.SyntaxProvider
+                .ForAttributeWithMetadataName(attribute, static (node, _) => node is MethodDeclarationSyntax, Parser.ParseFrameworkTool)
+                .Where(static tool => tool is not null)
+                .Select(static (tool, _) => tool!);
+
+        private static IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> Declarations(IncrementalGeneratorInitializationContext context, string attribute) =>
+            context.SyntaxProvider
+                .ForAttributeWithMetadataName(attribute, static (node, _) => node is not TypeDeclarationSyntax, Parser.ParseDeclaration)
+                .Where(static diagnostics => diagnostics.Count > 0)
+                .WithTrackingName(TrackingNames.Declarations);
 
         /// <summary>Groups call sites and tools by tool type: one file per type, methods and sites in a stable order.</summary>
         private static ImmutableArray<GuardFileModel> BuildFiles(ImmutableArray<CallSiteModel> sites, EquatableArray<AIToolModel> tools, CancellationToken ct)
@@ -139,6 +186,19 @@ namespace AgentQuotas.Generators
             }
 
             return result.MoveToImmutable();
+        }
+
+        /// <summary>Groups [AgentLoop] methods with model calls by their type: one file per type, loops in a stable order.</summary>
+        private static ImmutableArray<ModelCallFileModel> BuildModelCallFiles(ImmutableArray<LoopBodyModel> loops, CancellationToken ct)
+        {
+            ct.ThrowIfCancellationRequested();
+            return loops
+                .Where(l => l.Calls.Count > 0)
+                .GroupBy(l => l.FileHint)
+                .OrderBy(g => g.Key, System.StringComparer.Ordinal)
+                .Select(g => new ModelCallFileModel("AgentQuotas.ModelCalls." + g.Key + ".g.cs", "ModelCalls_" + g.Key,
+                    g.OrderBy(l => l.Key, System.StringComparer.Ordinal).ToEquatableArray()))
+                .ToImmutableArray();
         }
     }
 }

@@ -12,6 +12,9 @@ namespace AgentQuotas.Generators
         /// <summary>Each [AgentTool] method described for an AIFunction.</summary>
         public const string AgentTools = "AgentTools";
 
+        /// <summary>Each [KernelFunction] or [McpServerTool] method with a budget, described for an AIFunction.</summary>
+        public const string FrameworkTools = "FrameworkTools";
+
         /// <summary>All agent tools, collected.</summary>
         public const string CollectedAgentTools = "CollectedAgentTools";
 
@@ -20,6 +23,18 @@ namespace AgentQuotas.Generators
 
         /// <summary>One model per generated file: a tool type's guards, interceptors and AIFunctions.</summary>
         public const string GuardFiles = "GuardFiles";
+
+        /// <summary>Problems of declarations that carry a tool or loop attribute (unguardable kinds, conflicting annotations).</summary>
+        public const string Declarations = "Declarations";
+
+        /// <summary>Each [AgentLoop] method with the model calls in its body.</summary>
+        public const string LoopBodies = "LoopBodies";
+
+        /// <summary>All loop bodies, collected.</summary>
+        public const string CollectedLoopBodies = "CollectedLoopBodies";
+
+        /// <summary>One model per generated file of model-call interceptors (a type's [AgentLoop] methods).</summary>
+        public const string ModelCallFiles = "ModelCallFiles";
 
         /// <summary>Diagnostics about calls or tools the generator cannot handle.</summary>
         public const string Diagnostics = "Diagnostics";

@@ -271,8 +271,9 @@ namespace AgentQuotas.Generators.Helpers
                 string s => Quote(s),
                 char c => Quote(c.ToString()),
                 bool b => b ? "true" : "false",
-                double d => d.ToString("R", CultureInfo.InvariantCulture),
-                float f => f.ToString("R", CultureInfo.InvariantCulture),
+                // JSON has no NaN or infinities: they are written as the strings System.Text.Json reads them from.
+                double d => double.IsNaN(d) || double.IsInfinity(d) ? Quote(d.ToString(CultureInfo.InvariantCulture)) : d.ToString("R", CultureInfo.InvariantCulture),
+                float f => float.IsNaN(f) || float.IsInfinity(f) ? Quote(f.ToString(CultureInfo.InvariantCulture)) : f.ToString("R", CultureInfo.InvariantCulture),
                 IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
                 _ => Quote(value.ToString() ?? string.Empty),
             };

@@ -15,10 +15,13 @@ namespace AgentQuotas.Generators.Models
     /// <param name="ResultType">T of Task&lt;T&gt;/ValueTask&lt;T&gt;, or the return type for a value-returning method.</param>
     /// <param name="CostRead">How to read an actual cost from the result.</param>
     /// <param name="Parameters">The parameters (an extension method's <c>this</c> included).</param>
-    /// <param name="TypeParameters">The method's type parameters.</param>
+    /// <param name="TypeParameters">The interceptor's type parameters: those of the method's generic containing types (outermost first), then the method's.</param>
     /// <param name="Target">How to call the method itself.</param>
     /// <param name="Guard">The guard, when the method is a guarded tool.</param>
     /// <param name="Loop">The loop caps, when the method carries [AgentLoop].</param>
+    /// <param name="Suppressions">Diagnostic ids the generated code must suppress to call the method ([Experimental] and [Obsolete] ids of the method and its signature's types).</param>
+    /// <param name="OuterTypeParameterCount">How many of <paramref name="TypeParameters"/> belong to the containing types (not passed when calling the method).</param>
+    /// <param name="ExtensionNamespace">For an extension method whose type cannot be named unambiguously (two assemblies declare it), the namespace to import so generated code calls it in extension form; otherwise null.</param>
     internal sealed record MethodModel(
         string Key,
         string ContainingType,
@@ -35,7 +38,10 @@ namespace AgentQuotas.Generators.Models
         EquatableArray<TypeParameterModel> TypeParameters,
         MemberCallModel Target,
         GuardModel? Guard,
-        LoopModel? Loop)
+        LoopModel? Loop,
+        EquatableArray<string> Suppressions,
+        int OuterTypeParameterCount,
+        string? ExtensionNamespace)
     {
         public bool IsAsync => ReturnKind is ReturnKind.Task or ReturnKind.TaskOfT or ReturnKind.ValueTask or ReturnKind.ValueTaskOfT;
 

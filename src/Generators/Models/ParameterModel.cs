@@ -7,5 +7,6 @@ namespace AgentQuotas.Generators.Models
     /// <param name="ArgumentModifier">What the call site writes before the argument: "", "ref ", "out ", "in ".</param>
     /// <param name="IsCancellationToken">Whether the parameter is a <c>CancellationToken</c>.</param>
     /// <param name="IsThis">Whether it is an extension method's <c>this</c> parameter.</param>
-    internal sealed record ParameterModel(string Name, string Type, string Modifier, string ArgumentModifier, bool IsCancellationToken, bool IsThis);
+    /// <param name="IsDynamic">Whether its type is <c>dynamic</c>: generated code passes it as <c>(object)</c> so its calls stay statically bound.</param>
+    internal sealed record ParameterModel(string Name, string Type, string Modifier, string ArgumentModifier, bool IsCancellationToken, bool IsThis, bool IsDynamic);
 }

@@ -1,11 +1,11 @@
 namespace AgentQuotas;
 
 /// <summary>
-/// Names the quota category whose token bucket pays for a tool's calls. On a class it is the default
-/// for every tool of the class; on a method it overrides the class.
+/// Names the quota category whose token bucket pays for a tool's calls. On a class (or an interface) it
+/// is the default for every tool of the type; on a method it overrides the type.
 /// </summary>
 /// <remarks>Every category used in code must have a budget in agentquotas.json (analyzer AQ0002).</remarks>
-[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct | AttributeTargets.Interface | AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class QuotaCategoryAttribute : Attribute
 {
     /// <summary>Creates the attribute.</summary>

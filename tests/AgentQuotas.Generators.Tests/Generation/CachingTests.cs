@@ -34,6 +34,50 @@ public sealed class CachingTests
         }
         """;
 
+    private const string LoopFile = """
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+        using AgentQuotas;
+        using Microsoft.Extensions.AI;
+
+        namespace Demo;
+
+        public sealed class Agent
+        {
+            [AgentLoop(MaxIterations = 3)]
+            public async Task<string> RunAsync(IChatClient chat, List<ChatMessage> messages)
+            {
+                while (true)
+                {
+                    ChatResponse response = await chat.GetResponseAsync(messages);
+                    if (response.Text.Length > 0) return response.Text;
+                }
+            }
+        }
+        """;
+
+    // A Semantic Kernel-style tool: the generator matches [KernelFunction] by metadata name, so a stand-in attribute is enough here.
+    private const string FrameworkFile = """
+        namespace Microsoft.SemanticKernel
+        {
+            [System.AttributeUsage(System.AttributeTargets.Method)]
+            public sealed class KernelFunctionAttribute : System.Attribute
+            {
+                public KernelFunctionAttribute(string? name = null) { _ = name; }
+            }
+        }
+
+        namespace Demo
+        {
+            [AgentQuotas.QuotaCategory("search")]
+            public class Plugin
+            {
+                [Microsoft.SemanticKernel.KernelFunction("lookup"), AgentQuotas.Cost(1)]
+                public string Lookup(string key) => key;
+            }
+        }
+        """;
+
     private const string UnrelatedFile = """
         namespace Demo;
 
@@ -45,14 +89,15 @@ public sealed class CachingTests
 
     private static readonly string[] AllSteps =
     [
-        TrackingNames.CallSites, TrackingNames.CollectedCallSites, TrackingNames.AgentTools, TrackingNames.CollectedAgentTools,
-        TrackingNames.AIFunctionsEnabled, TrackingNames.GuardFiles, TrackingNames.Diagnostics,
+        TrackingNames.CallSites, TrackingNames.CollectedCallSites, TrackingNames.AgentTools, TrackingNames.FrameworkTools, TrackingNames.CollectedAgentTools,
+        TrackingNames.AIFunctionsEnabled, TrackingNames.GuardFiles, TrackingNames.LoopBodies, TrackingNames.CollectedLoopBodies, TrackingNames.ModelCallFiles,
+        TrackingNames.Diagnostics,
     ];
 
     [Fact]
     public void Running_twice_on_a_cloned_compilation_caches_every_step()
     {
-        CSharpCompilation compilation = GeneratorHarness.Compile([ToolsFile, CallsFile, UnrelatedFile], withAI: true);
+        CSharpCompilation compilation = GeneratorHarness.Compile([ToolsFile, CallsFile, LoopFile, FrameworkFile, UnrelatedFile], withAI: true);
         GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
         GeneratorRunResult first = driver.GetRunResult().Results.Single();
 
@@ -75,7 +120,7 @@ public sealed class CachingTests
     [Fact]
     public void No_step_output_holds_a_symbol_a_syntax_node_or_a_compilation()
     {
-        CSharpCompilation compilation = GeneratorHarness.Compile([ToolsFile, CallsFile, UnrelatedFile], withAI: true);
+        CSharpCompilation compilation = GeneratorHarness.Compile([ToolsFile, CallsFile, LoopFile, FrameworkFile, UnrelatedFile], withAI: true);
         GeneratorRunResult result = GeneratorHarness.CreateDriver().RunGenerators(compilation).GetRunResult().Results.Single();
 
         foreach (KeyValuePair<string, ImmutableArray<IncrementalGeneratorRunStep>> step in result.TrackedSteps.Where(s => AllSteps.Contains(s.Key)))
@@ -93,13 +138,13 @@ public sealed class CachingTests
     [Fact]
     public void An_unrelated_edit_leaves_every_output_cached_or_unchanged()
     {
-        CSharpCompilation compilation = GeneratorHarness.Compile([ToolsFile, CallsFile, UnrelatedFile], withAI: true);
+        CSharpCompilation compilation = GeneratorHarness.Compile([ToolsFile, CallsFile, LoopFile, FrameworkFile, UnrelatedFile], withAI: true);
         GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
 
         CSharpCompilation edited = Replace(compilation, UnrelatedFile, UnrelatedFile.Replace("x * 2", "x + x /* same */"));
         GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
 
-        foreach (string step in new[] { TrackingNames.CallSites, TrackingNames.AgentTools, TrackingNames.GuardFiles, TrackingNames.Diagnostics })
+        foreach (string step in new[] { TrackingNames.CallSites, TrackingNames.AgentTools, TrackingNames.GuardFiles, TrackingNames.LoopBodies, TrackingNames.ModelCallFiles, TrackingNames.Diagnostics })
         {
             Assert.All(result.TrackedSteps[step].SelectMany(s => s.Outputs),
                 o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {o.Reason}"));
@@ -109,20 +154,20 @@ public sealed class CachingTests
     [Fact]
     public void Editing_an_attribute_modifies_the_generated_file()
     {
-        CSharpCompilation compilation = GeneratorHarness.Compile([ToolsFile, CallsFile, UnrelatedFile], withAI: true);
+        CSharpCompilation compilation = GeneratorHarness.Compile([ToolsFile, CallsFile, LoopFile, FrameworkFile, UnrelatedFile], withAI: true);
         GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
 
         CSharpCompilation edited = Replace(compilation, ToolsFile, ToolsFile.Replace("[Cost(2)]", "[Cost(3)]"));
         GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
 
         Assert.Contains(result.TrackedSteps[TrackingNames.GuardFiles].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
-        Assert.Contains("3d", result.GeneratedSources.Single().SourceText.ToString());
+        Assert.Contains("3d", result.GeneratedSources.Single(g => g.HintName == "AgentQuotas.Guards.Demo_Tools.g.cs").SourceText.ToString());
     }
 
     [Fact]
     public void A_new_tool_adds_a_new_generated_file()
     {
-        CSharpCompilation compilation = GeneratorHarness.Compile([ToolsFile, CallsFile, UnrelatedFile], withAI: true);
+        CSharpCompilation compilation = GeneratorHarness.Compile([ToolsFile, CallsFile, LoopFile, FrameworkFile, UnrelatedFile], withAI: true);
         GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
 
         CSharpCompilation added = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("""
@@ -148,8 +193,41 @@ public sealed class CachingTests
         // One more file model, and the existing file's text is what it was.
         Assert.Contains(result.TrackedSteps[TrackingNames.GuardFiles].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.New);
         Assert.Contains(result.GeneratedSources, s => s.HintName == "AgentQuotas.Guards.Demo_Mailer.g.cs");
-        string before = driver.GetRunResult().Results.Single().GeneratedSources.Single().SourceText.ToString();
+        string before = driver.GetRunResult().Results.Single().GeneratedSources.Single(g => g.HintName == "AgentQuotas.Guards.Demo_Tools.g.cs").SourceText.ToString();
         Assert.Equal(before, result.GeneratedSources.Single(s => s.HintName == "AgentQuotas.Guards.Demo_Tools.g.cs").SourceText.ToString());
+    }
+
+    [Fact]
+    public void Editing_a_loops_caps_modifies_only_the_model_call_file()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile([ToolsFile, CallsFile, LoopFile, FrameworkFile, UnrelatedFile], withAI: true);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+
+        CSharpCompilation edited = Replace(compilation, LoopFile, LoopFile.Replace("MaxIterations = 3", "MaxIterations = 4"));
+        GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        Assert.Contains(result.TrackedSteps[TrackingNames.ModelCallFiles].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.All(result.TrackedSteps[TrackingNames.GuardFiles].SelectMany(s => s.Outputs),
+            o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+        Assert.Contains("FromAgentLoop(4, 0, 0d)", result.GeneratedSources.Single(g => g.HintName == "AgentQuotas.ModelCalls.Demo_Agent.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_edit_in_a_loop_body_touches_only_the_model_call_outputs()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile([ToolsFile, CallsFile, LoopFile, FrameworkFile, UnrelatedFile], withAI: true);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+
+        // Interceptable locations carry the file's checksum, so the loop file's interceptors are regenerated; nothing else is.
+        CSharpCompilation edited = Replace(compilation, LoopFile, LoopFile.Replace("response.Text.Length > 0", "response.Text.Length > 1"));
+        GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        Assert.Contains(result.TrackedSteps[TrackingNames.LoopBodies].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
+        foreach (string step in new[] { TrackingNames.GuardFiles, TrackingNames.AgentTools, TrackingNames.FrameworkTools })
+        {
+            Assert.All(result.TrackedSteps[step].SelectMany(s => s.Outputs),
+                o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {o.Reason}"));
+        }
     }
 
     private static CSharpCompilation Replace(CSharpCompilation compilation, string oldText, string newText)

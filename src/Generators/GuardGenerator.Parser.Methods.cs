@@ -1,0 +1,547 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using AgentQuotas.Diagnostics;
+using AgentQuotas.Generators.Helpers;
+using AgentQuotas.Generators.Models;
+using Microsoft.CodeAnalysis;
+
+namespace AgentQuotas.Generators
+{
+    // The shape of a guarded method as the emitter needs it: parameters, return, guard, loop caps, and the
+    // reasons a signature cannot be intercepted.
+    public sealed partial class GuardGenerator
+    {
+        internal static partial class Parser
+        {
+            private static string? SignatureProblem(IMethodSymbol method, Compilation compilation)
+            {
+                if (ContainingTypes(method.ContainingType).Any(t => t.IsGenericType))
+                {
+                    method = method.OriginalDefinition; // its interceptor is generic over the type's type parameters
+                }
+
+                IEnumerable<ITypeSymbol> types = method.Parameters.Select(p => p.Type).Append(method.ReturnType).Append(method.ContainingType)
+                    .Concat(method.TypeParameters.SelectMany(t => t.ConstraintTypes));
+                foreach (ITypeSymbol type in types)
+                {
+                    if (FirstFileLocal(type) is INamedTypeSymbol fileLocal)
+                    {
+                        return $"its signature uses the file-local type '{fileLocal.ToDisplayString(ShortFormat)}', which generated code in another file cannot name; make the type internal";
+                    }
+
+                    if (ContainsPointer(type))
+                    {
+                        return $"its signature uses the pointer type '{type.ToDisplayString(ShortFormat)}', which needs an unsafe context";
+                    }
+
+                    if (!IsAccessible(type, compilation))
+                    {
+                        return $"its signature uses '{type.ToDisplayString(ShortFormat)}', which generated code cannot name";
+                    }
+                }
+
+                bool awaitable = ClassifyReturn(method.ReturnType, out _) is ReturnKind.Task or ReturnKind.TaskOfT or ReturnKind.ValueTask or ReturnKind.ValueTaskOfT;
+                if (awaitable && method.Parameters.Any(p => p.RefKind != RefKind.None || p.Type.IsRefLikeType))
+                {
+                    return "an awaitable tool with ref, out, in or ref struct parameters cannot be awaited by the guard";
+                }
+
+                if (method.ReturnsByRef || method.ReturnsByRefReadonly)
+                {
+                    return "methods returning by reference cannot be guarded";
+                }
+
+                if (method.ReturnType.IsRefLikeType && Annotations.Of(method).IsLoop)
+                {
+                    return "a loop method returning a ref struct cannot be wrapped";
+                }
+
+                if (method.TypeParameters.Any(t => t.AllowsRefLikeType) && (awaitable || method.ReturnType.IsRefLikeType))
+                {
+                    return "a generic awaitable tool whose type parameter allows ref structs cannot be awaited by the guard";
+                }
+
+                bool needsAccessor = !IsAccessible(method, compilation);
+                if (needsAccessor && (method.IsGenericMethod || ContainingTypes(method.ContainingType).Any(t => t.IsGenericType)))
+                {
+                    return "it is private or protected and generic; make it internal so generated code can call it";
+                }
+
+                if (needsAccessor && method.ContainingType.TypeKind == TypeKind.Interface)
+                {
+                    return "it is a private or protected interface member, which generated code cannot call";
+                }
+
+                return null;
+            }
+
+            /// <summary>
+            /// Builds the model of a guarded or loop method (the unreduced, unconstructed-method form). A method of a
+            /// generic type is described by its definition, and its interceptor is generic over the type's type
+            /// parameters too (the compiler substitutes the call's type arguments): one interceptor serves every
+            /// closed type, including type arguments generated code could not name and those of a generic caller.
+            /// </summary>
+            private static MethodModel? DescribeMethod(IMethodSymbol called, Compilation compilation, Annotations notes, out string? problem, CancellationToken ct)
+            {
+                problem = null;
+                bool ofGenericType = ContainingTypes(called.ContainingType).Any(t => t.IsGenericType);
+                IMethodSymbol method = ofGenericType ? called.OriginalDefinition : called;
+                ITypeParameterSymbol[] outer = ofGenericType
+                    ? ContainingTypes(method.ContainingType).Reverse().SelectMany(t => t.TypeParameters).ToArray()
+                    : System.Array.Empty<ITypeParameterSymbol>();
+                if (outer.Concat(method.TypeParameters).GroupBy(t => t.Name).Any(g => g.Count() > 1))
+                {
+                    problem = "a type parameter of the method has the same name as one of its type's; rename it";
+                    return null;
+                }
+
+                INamedTypeSymbol type = method.ContainingType;
+                ReturnKind returnKind = ClassifyReturn(method.ReturnType, out ITypeSymbol? resultType);
+                CallKind kind = method.IsExtensionMethod ? CallKind.Extension : method.IsStatic ? CallKind.Static : CallKind.Instance;
+                EquatableArray<ParameterModel> parameters = method.Parameters.Select(p => Parameter(p, method.IsExtensionMethod && p.Ordinal == 0)).ToEquatableArray();
+                EquatableArray<TypeParameterModel> typeParameters = outer.Concat(method.TypeParameters).Select(TypeParameter).ToEquatableArray();
+                string containing = type.ToDisplayString(TypeFormat);
+                string returnType = method.ReturnType.ToDisplayString(TypeFormat);
+
+                var target = new MemberCallModel(method.Name, containing, method.IsStatic, IsAccessible(method, compilation), returnType, parameters);
+                string key = containing + "." + method.Name + "`" + method.Arity.ToString(CultureInfo.InvariantCulture)
+                    + "(" + string.Join(", ", parameters.Select(p => p.Modifier + p.Type)) + ")";
+
+                ct.ThrowIfCancellationRequested();
+                GuardModel? guard = notes.IsGuarded ? DescribeGuard(method, compilation, notes) : null;
+                LoopModel? loop = notes.Loop is Found loopAttribute ? Loop(loopAttribute.Attribute) : null;
+
+                return new MethodModel(
+                    key,
+                    containing,
+                    MetadataName(type) + ", " + type.ContainingAssembly.Name,
+                    type.IsStatic,
+                    DisplayName(method),
+                    kind,
+                    kind == CallKind.Instance ? containing : null,
+                    returnKind,
+                    returnType,
+                    resultType?.ToDisplayString(TypeFormat),
+                    resultType is null ? CostRead.None : ClassifyCostRead(resultType, compilation),
+                    parameters,
+                    typeParameters,
+                    target,
+                    guard,
+                    loop,
+                    Suppressions(method),
+                    outer.Length,
+                    method.IsExtensionMethod && compilation.GetTypeByMetadataName(MetadataName(type)) is null && !type.ContainingNamespace.IsGlobalNamespace
+                        ? type.ContainingNamespace.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)
+                        : null);
+            }
+
+            private static LoopModel Loop(AttributeData attribute) => new(
+                Named<int>(attribute, "MaxIterations"),
+                Named<int>(attribute, "MaxToolCalls"),
+                Named<double>(attribute, "MaxCost"),
+                Named<string?>(attribute, "TokenCategory"),
+                HasNamed(attribute, "InputTokenCost") ? Named<double>(attribute, "InputTokenCost") : 1,
+                HasNamed(attribute, "OutputTokenCost") ? Named<double>(attribute, "OutputTokenCost") : 1);
+
+            private static GuardModel DescribeGuard(IMethodSymbol method, Compilation compilation, Annotations notes)
+            {
+                string toolName = ToolName(method, notes);
+                AttributeData? cost = notes.Cost?.Attribute;
+                string? categoryName = notes.Category?.Attribute.ConstructorArguments.FirstOrDefault().Value as string;
+                string? problem = null;
+                double fixedCost = 0;
+                MemberCallModel? estimator = null;
+                int estimatorArguments = 0;
+
+                if (string.IsNullOrWhiteSpace(categoryName))
+                {
+                    problem = $"'{DisplayName(method)}' has no quota category: add [QuotaCategory(\"...\")] to the method or its type (AQ0001).";
+                    categoryName = null;
+                }
+                else if (cost is null)
+                {
+                    problem = $"'{DisplayName(method)}' has no cost: add [Cost(units)] or [Cost(Estimator = ...)] (AQ0001).";
+                }
+                else if (Named<string?>(cost, "Estimator") is { Length: > 0 } estimatorName)
+                {
+                    // An estimator is looked up where the [Cost] that names it is declared (an interface member's
+                    // estimator is a static member of the interface), then on the called method's type.
+                    estimator = FindEstimator(method, notes.Cost!.Member.ContainingType, estimatorName, compilation, out estimatorArguments)
+                        ?? FindEstimator(method, method.ContainingType, estimatorName, compilation, out estimatorArguments);
+                    if (estimator is null)
+                    {
+                        problem = $"The cost estimator '{estimatorName}' of '{DisplayName(method)}' is not a static method of {notes.Cost.Member.ContainingType.Name} returning double with the tool's leading parameters (AQ0006).";
+                    }
+                }
+                else
+                {
+                    fixedCost = cost.ConstructorArguments.Length > 0 && cost.ConstructorArguments[0].Value is double units ? units : 0;
+                    if (!(fixedCost > 0) || double.IsInfinity(fixedCost))
+                    {
+                        problem = $"The cost of '{DisplayName(method)}' must be a finite number greater than zero (AQ0006).";
+                    }
+                }
+
+                MemberCallModel? fallback = null;
+                if (notes.Fallback?.Attribute.ConstructorArguments.FirstOrDefault().Value is string fallbackName)
+                {
+                    fallback = FindFallback(method, fallbackName, compilation);
+                }
+
+                return new GuardModel(toolName, categoryName, notes.IsPrivileged, notes.RequiresApproval, fixedCost, estimator, estimatorArguments, fallback, problem);
+            }
+
+            private static MemberCallModel? FindEstimator(IMethodSymbol method, INamedTypeSymbol owner, string name, Compilation compilation, out int argumentCount)
+            {
+                argumentCount = 0;
+                foreach (IMethodSymbol candidate in owner.GetMembers(name).OfType<IMethodSymbol>())
+                {
+                    if (!candidate.IsStatic || candidate.IsAbstract || candidate.IsGenericMethod || candidate.Parameters.Length > method.Parameters.Length
+                        || candidate.ReturnType.SpecialType != SpecialType.System_Double)
+                    {
+                        continue;
+                    }
+
+                    bool matches = true;
+                    for (int i = 0; i < candidate.Parameters.Length && matches; i++)
+                    {
+                        matches = SymbolEqualityComparer.Default.Equals(candidate.Parameters[i].Type, method.Parameters[i].Type)
+                            && candidate.Parameters[i].RefKind == method.Parameters[i].RefKind;
+                    }
+
+                    bool accessible = IsAccessible(candidate, compilation);
+                    if (!matches || (!accessible && (owner.IsGenericType || owner.TypeKind == TypeKind.Interface || FirstFileLocal(owner) is not null)))
+                    {
+                        continue;
+                    }
+
+                    argumentCount = candidate.Parameters.Length;
+                    EquatableArray<ParameterModel> parameters = candidate.Parameters.Select(p => Parameter(p, false)).ToEquatableArray();
+                    return new MemberCallModel(candidate.Name, owner.ToDisplayString(TypeFormat), true, accessible, "double", parameters);
+                }
+
+                return null;
+            }
+
+            private static MemberCallModel? FindFallback(IMethodSymbol method, string name, Compilation compilation)
+            {
+                foreach (IMethodSymbol candidate in method.ContainingType.GetMembers(name).OfType<IMethodSymbol>())
+                {
+                    if (SymbolEqualityComparer.Default.Equals(candidate, method) || candidate.Arity != method.Arity
+                        || candidate.Parameters.Length != method.Parameters.Length || candidate.MethodKind != MethodKind.Ordinary)
+                    {
+                        continue;
+                    }
+
+                    if ((method.IsStatic && !candidate.IsStatic) || method.ReturnType.IsRefLikeType)
+                    {
+                        continue; // a static tool has no instance to call an instance fallback on
+                    }
+
+                    IMethodSymbol constructed = candidate.IsGenericMethod ? candidate.Construct(method.TypeArguments.ToArray()) : candidate;
+                    bool matches = SymbolEqualityComparer.Default.Equals(constructed.ReturnType, method.ReturnType);
+                    for (int i = 0; i < method.Parameters.Length && matches; i++)
+                    {
+                        matches = SymbolEqualityComparer.Default.Equals(constructed.Parameters[i].Type, method.Parameters[i].Type)
+                            && constructed.Parameters[i].RefKind == method.Parameters[i].RefKind;
+                    }
+
+                    bool accessible = IsAccessible(candidate, compilation);
+                    if (!matches || Annotations.Of(candidate).IsPrivileged
+                        || (!accessible && (candidate.IsGenericMethod || ContainingTypes(method.ContainingType).Any(t => t.IsGenericType) || method.ContainingType.TypeKind == TypeKind.Interface)))
+                    {
+                        continue;
+                    }
+
+                    EquatableArray<ParameterModel> parameters = method.Parameters.Select(p => Parameter(p, method.IsExtensionMethod && p.Ordinal == 0)).ToEquatableArray();
+                    return new MemberCallModel(candidate.Name, method.ContainingType.ToDisplayString(TypeFormat), candidate.IsStatic, accessible, method.ReturnType.ToDisplayString(TypeFormat), parameters);
+                }
+
+                return null;
+            }
+
+            private static ParameterModel Parameter(IParameterSymbol p, bool isThis)
+            {
+                string modifier = p.RefKind switch
+                {
+                    RefKind.Ref => "ref ",
+                    RefKind.Out => "out ",
+                    RefKind.In => "in ",
+                    RefKind.RefReadOnlyParameter => "ref readonly ",
+                    _ => p.IsParams ? "params " : string.Empty,
+                };
+                string argumentModifier = p.RefKind switch
+                {
+                    RefKind.Ref => "ref ",
+                    RefKind.Out => "out ",
+                    RefKind.In or RefKind.RefReadOnlyParameter => "in ",
+                    _ => string.Empty,
+                };
+                string scoped = p.ScopedKind == ScopedKind.ScopedRef || p.ScopedKind == ScopedKind.ScopedValue ? "scoped " : string.Empty;
+                return new ParameterModel(NameScope.Escape(p.Name), p.Type.ToDisplayString(TypeFormat), scoped + modifier, argumentModifier, IsCancellationToken(p.Type), isThis,
+                    p.Type.TypeKind == TypeKind.Dynamic && p.RefKind == RefKind.None);
+            }
+
+            private static TypeParameterModel TypeParameter(ITypeParameterSymbol t)
+            {
+                var constraints = new List<string>();
+                if (t.HasReferenceTypeConstraint)
+                {
+                    constraints.Add(t.ReferenceTypeConstraintNullableAnnotation == NullableAnnotation.Annotated ? "class?" : "class");
+                }
+                else if (t.HasUnmanagedTypeConstraint)
+                {
+                    constraints.Add("unmanaged");
+                }
+                else if (t.HasValueTypeConstraint)
+                {
+                    constraints.Add("struct");
+                }
+                else if (t.HasNotNullConstraint)
+                {
+                    constraints.Add("notnull");
+                }
+
+                constraints.AddRange(t.ConstraintTypes.Select(c => c.ToDisplayString(TypeFormat)));
+                if (t.HasConstructorConstraint && !t.HasValueTypeConstraint)
+                {
+                    constraints.Add("new()");
+                }
+
+                if (t.AllowsRefLikeType)
+                {
+                    constraints.Add("allows ref struct");
+                }
+
+                string name = NameScope.Escape(t.Name);
+                return new TypeParameterModel(name, constraints.Count == 0 ? string.Empty : "where " + name + " : " + string.Join(", ", constraints));
+            }
+
+            private static ReturnKind ClassifyReturn(ITypeSymbol type, out ITypeSymbol? result)
+            {
+                result = null;
+                if (type.SpecialType == SpecialType.System_Void)
+                {
+                    return ReturnKind.Void;
+                }
+
+                if (type is INamedTypeSymbol named && named.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks")
+                {
+                    switch (named.MetadataName)
+                    {
+                        case "Task":
+                            return ReturnKind.Task;
+                        case "ValueTask":
+                            return ReturnKind.ValueTask;
+                        case "Task`1":
+                            result = named.TypeArguments[0];
+                            return ReturnKind.TaskOfT;
+                        case "ValueTask`1":
+                            result = named.TypeArguments[0];
+                            return ReturnKind.ValueTaskOfT;
+                    }
+                }
+
+                result = type;
+                return ReturnKind.Value;
+            }
+
+            /// <summary>
+            /// How to read an <c>IActualCost</c> from a result, emitted only where C# allows the conversion: a type that
+            /// implements it is read directly; an <c>as</c> test is legal only from a type parameter, an interface, an
+            /// unsealed class, object or dynamic (never from arrays, structs, enums, delegates or sealed classes).
+            /// </summary>
+            private static CostRead ClassifyCostRead(ITypeSymbol type, Compilation compilation)
+            {
+                INamedTypeSymbol? actualCost = compilation.GetTypeByMetadataName(WellKnownNames.ActualCostInterface);
+                if (actualCost is null || type.IsRefLikeType || type is IPointerTypeSymbol or IFunctionPointerTypeSymbol or IErrorTypeSymbol)
+                {
+                    return CostRead.None;
+                }
+
+                if (SymbolEqualityComparer.Default.Equals(type, actualCost) || type.AllInterfaces.Contains(actualCost, SymbolEqualityComparer.Default))
+                {
+                    return type.IsValueType ? CostRead.Direct : CostRead.DirectNullable;
+                }
+
+                return type.TypeKind switch
+                {
+                    TypeKind.TypeParameter or TypeKind.Interface or TypeKind.Dynamic => CostRead.Cast,
+                    TypeKind.Class when !type.IsSealed && !type.IsStatic => CostRead.Cast,
+                    _ => CostRead.None,
+                };
+            }
+
+            /// <summary>
+            /// The diagnostic ids the generated code must suppress to name the method and its signature: ids of
+            /// <c>[Experimental]</c> (an error unless suppressed) and of <c>[Obsolete(DiagnosticId = ...)]</c>. The
+            /// standard obsolete warnings (CS0612, CS0618) are suppressed in every generated file.
+            /// </summary>
+            private static EquatableArray<string> Suppressions(IMethodSymbol method)
+            {
+                var ids = new SortedSet<string>(System.StringComparer.Ordinal);
+                var seen = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+                void Add(ISymbol? symbol)
+                {
+                    if (symbol is null || !seen.Add(symbol))
+                    {
+                        return;
+                    }
+
+                    foreach (AttributeData a in symbol.GetAttributes())
+                    {
+                        string? name = a.AttributeClass?.ToDisplayString();
+                        if (name == "System.Diagnostics.CodeAnalysis.ExperimentalAttribute" && a.ConstructorArguments.FirstOrDefault().Value is string experimental)
+                        {
+                            ids.Add(experimental);
+                        }
+                        else if (name == "System.ObsoleteAttribute" && a.NamedArguments.FirstOrDefault(n => n.Key == "DiagnosticId").Value.Value is string obsolete)
+                        {
+                            ids.Add(obsolete);
+                        }
+                    }
+
+                    switch (symbol)
+                    {
+                        case IArrayTypeSymbol array:
+                            Add(array.ElementType);
+                            break;
+                        case INamedTypeSymbol named:
+                            Add(named.ContainingType);
+                            Add(named.ContainingAssembly);
+                            Add(named.ContainingModule);
+                            foreach (ITypeSymbol argument in named.TypeArguments)
+                            {
+                                Add(argument);
+                            }
+
+                            break;
+                    }
+                }
+
+                Add(method);
+                Add(method.OriginalDefinition);
+                Add(method.ContainingType);
+                foreach (IParameterSymbol p in method.Parameters)
+                {
+                    Add(p.Type);
+                }
+
+                Add(method.ReturnType);
+                foreach (ITypeParameterSymbol t in method.TypeParameters)
+                {
+                    foreach (ITypeSymbol c in t.ConstraintTypes)
+                    {
+                        Add(c);
+                    }
+                }
+
+                return ids.ToEquatableArray();
+            }
+
+            private static INamedTypeSymbol? FirstFileLocal(ITypeSymbol type)
+            {
+                switch (type)
+                {
+                    case IArrayTypeSymbol array:
+                        return FirstFileLocal(array.ElementType);
+                    case INamedTypeSymbol named:
+                        foreach (INamedTypeSymbol t in ContainingTypes(named))
+                        {
+                            if (t.IsFileLocal)
+                            {
+                                return t;
+                            }
+                        }
+
+                        foreach (ITypeSymbol argument in named.TypeArguments)
+                        {
+                            if (FirstFileLocal(argument) is INamedTypeSymbol inner)
+                            {
+                                return inner;
+                            }
+                        }
+
+                        return null;
+                    default:
+                        return null;
+                }
+            }
+
+            /// <summary>Whether the method's signature (or its type) has a type the compiler could not resolve.</summary>
+            private static bool HasErrorType(IMethodSymbol method) =>
+                ContainsErrorType(method.ReturnType) || method.Parameters.Any(p => ContainsErrorType(p.Type)) || ContainingTypes(method.ContainingType).Any(ContainsErrorType)
+                || method.TypeParameters.SelectMany(t => t.ConstraintTypes).Any(ContainsErrorType);
+
+            private static bool ContainsErrorType(ITypeSymbol type) => type switch
+            {
+                IErrorTypeSymbol => true,
+                IArrayTypeSymbol array => ContainsErrorType(array.ElementType),
+                INamedTypeSymbol named => named.TypeArguments.Any(ContainsErrorType),
+                IPointerTypeSymbol pointer => ContainsErrorType(pointer.PointedAtType),
+                _ => false,
+            };
+
+            private static bool ContainsPointer(ITypeSymbol type) => type switch
+            {
+                IPointerTypeSymbol or IFunctionPointerTypeSymbol => true,
+                IArrayTypeSymbol array => ContainsPointer(array.ElementType),
+                INamedTypeSymbol named => named.TypeArguments.Any(ContainsPointer),
+                _ => false,
+            };
+
+            private static bool IsAccessible(ISymbol symbol, Compilation compilation) =>
+                compilation.IsSymbolAccessibleWithin(symbol, compilation.Assembly);
+
+            private static bool ContainsTypeParameter(ITypeSymbol type) => type switch
+            {
+                ITypeParameterSymbol => true,
+                IArrayTypeSymbol array => ContainsTypeParameter(array.ElementType),
+                INamedTypeSymbol named => named.TypeArguments.Any(ContainsTypeParameter),
+                _ => false,
+            };
+
+            private static IEnumerable<INamedTypeSymbol> ContainingTypes(INamedTypeSymbol type)
+            {
+                for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+                {
+                    yield return t;
+                }
+            }
+
+            private static Accessibility EffectiveAccessibility(INamedTypeSymbol type)
+            {
+                Accessibility result = Accessibility.Public;
+                foreach (INamedTypeSymbol t in ContainingTypes(type))
+                {
+                    if (t.DeclaredAccessibility < result)
+                    {
+                        result = t.DeclaredAccessibility;
+                    }
+                }
+
+                return result;
+            }
+
+            private static bool IsCancellationToken(ITypeSymbol type) =>
+                type is INamedTypeSymbol { Name: "CancellationToken" } t && t.ContainingNamespace?.ToDisplayString() == "System.Threading";
+
+            private static bool IsNullableValueType(ITypeSymbol type) =>
+                type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T };
+
+            private static string MetadataName(INamedTypeSymbol type)
+            {
+                string name = type.MetadataName;
+                for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+                {
+                    name = outer.MetadataName + "+" + name;
+                    type = outer;
+                }
+
+                return type.ContainingNamespace.IsGlobalNamespace ? name : type.ContainingNamespace.ToDisplayString() + "." + name;
+            }
+        }
+    }
+}
