@@ -17,6 +17,23 @@ public sealed class ToolRefusal
         Message = message;
     }
 
+    /// <summary>The refusal a model should read for a denial a guarded call threw (for example by a generated AIFunction).</summary>
+    /// <param name="exception">The denial.</param>
+    public static ToolRefusal From(QuotaExceededException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return new ToolRefusal("quota", exception.Tool, exception.Reason, exception.Mode, exception.RetryAfter, exception.Message);
+    }
+
+    /// <summary>The refusal a model should read when it sent arguments a tool cannot take.</summary>
+    /// <param name="exception">What is wrong with the arguments.</param>
+    public static ToolRefusal From(Guard.ToolArgumentException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return new ToolRefusal("invalid_arguments", exception.Tool, reason: null, mode: null, retryAfter: null,
+            exception.Message + " Nothing was charged; correct the arguments and call again.");
+    }
+
     /// <summary><c>quota</c> (the gate denied it), <c>unknown_tool</c> or <c>invalid_arguments</c>.</summary>
     public string Error { get; }
 

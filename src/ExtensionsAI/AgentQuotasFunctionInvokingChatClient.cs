@@ -1,0 +1,63 @@
+using AgentQuotas.Guard;
+using AgentQuotas.Tools;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace AgentQuotas.Extensions.AI;
+
+/// <summary>
+/// A <see cref="FunctionInvokingChatClient"/> that invokes every function through the AgentQuotas guard, exactly like a
+/// direct call of an annotated tool: found in the tool registry by the function's <see cref="AIFunction.UnderlyingMethod"/>
+/// or name, else in the policy's <c>tools</c> section, else refused (fail closed). Refusals, drafts and argument errors
+/// come back to the model as the function's result, with the reason and <c>RetryAfter</c>. Functions that guard
+/// themselves (generated AIFunctions, <c>WithAgentQuotas()</c> wrappers) are invoked as they are, so nothing is charged twice.
+/// Built by <see cref="AgentQuotasChatClientBuilderExtensions.UseAgentQuotas"/>.
+/// </summary>
+public sealed class AgentQuotasFunctionInvokingChatClient : FunctionInvokingChatClient
+{
+    private readonly ToolRegistry _registry;
+
+    /// <summary>Creates the client.</summary>
+    /// <param name="innerClient">The client beneath (the model, usually through a <see cref="GuardedChatClient"/>).</param>
+    /// <param name="registry">Where annotated tools are looked up; default <see cref="ToolRegistry.Default"/>.</param>
+    /// <param name="loggerFactory">For the base client's logging.</param>
+    /// <param name="functionInvocationServices">Services handed to functions.</param>
+    public AgentQuotasFunctionInvokingChatClient(IChatClient innerClient, ToolRegistry? registry = null, ILoggerFactory? loggerFactory = null, IServiceProvider? functionInvocationServices = null)
+        : base(innerClient, loggerFactory, functionInvocationServices)
+    {
+        _registry = registry ?? ToolRegistry.Default;
+    }
+
+    /// <inheritdoc/>
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        using RequestTurns.Scope scope = RequestTurns.Begin(MaximumIterationsPerRequest);
+        return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    protected override async ValueTask<object?> InvokeFunctionAsync(FunctionInvocationContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        AIFunction function = context.Function;
+        if (GuardedFunctions.IsGuarded(function))
+        {
+            try
+            {
+                return await base.InvokeFunctionAsync(context, cancellationToken).ConfigureAwait(false);
+            }
+            catch (QuotaExceededException e)
+            {
+                return ToolRefusal.From(e);   // a generated AIFunction's denial: tell the model why and when to retry
+            }
+            catch (ToolArgumentException e)
+            {
+                return ToolRefusal.From(e);
+            }
+        }
+
+        var call = new ToolCall(function.Name, context.Arguments) { Method = function.UnderlyingMethod, Registry = _registry };
+        ToolCallResult result = await GuardedToolInvoker.InvokeAsync(call, ct => base.InvokeFunctionAsync(context, ct), cancellationToken).ConfigureAwait(false);
+        return result.ToModelResult();
+    }
+}
