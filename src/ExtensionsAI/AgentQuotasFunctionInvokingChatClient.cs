@@ -1,4 +1,3 @@
-using AgentQuotas.Guard;
 using AgentQuotas.Tools;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -36,28 +35,6 @@ public sealed class AgentQuotasFunctionInvokingChatClient : FunctionInvokingChat
     }
 
     /// <inheritdoc/>
-    protected override async ValueTask<object?> InvokeFunctionAsync(FunctionInvocationContext context, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        AIFunction function = context.Function;
-        if (GuardedFunctions.IsGuarded(function))
-        {
-            try
-            {
-                return await base.InvokeFunctionAsync(context, cancellationToken).ConfigureAwait(false);
-            }
-            catch (QuotaExceededException e)
-            {
-                return ToolRefusal.From(e);   // a generated AIFunction's denial: tell the model why and when to retry
-            }
-            catch (ToolArgumentException e)
-            {
-                return ToolRefusal.From(e);
-            }
-        }
-
-        var call = new ToolCall(function.Name, context.Arguments) { Method = function.UnderlyingMethod, Registry = _registry };
-        ToolCallResult result = await GuardedToolInvoker.InvokeAsync(call, ct => base.InvokeFunctionAsync(context, ct), cancellationToken).ConfigureAwait(false);
-        return result.ToModelResult();
-    }
+    protected override ValueTask<object?> InvokeFunctionAsync(FunctionInvocationContext context, CancellationToken cancellationToken) =>
+        FunctionGuard.InvokeAsync(context, (c, ct) => base.InvokeFunctionAsync(c, ct), _registry, cancellationToken);
 }
