@@ -63,6 +63,7 @@ namespace AgentQuotas.Generators
                     .Where(d => d is not null).Select(d => d!).ToEquatableArray())
                 .WithTrackingName(TrackingNames.Diagnostics);
 
+            InitializeRegistry(context);
             context.RegisterSourceOutput(files, static (spc, file) => spc.AddSource(file.HintName, Emitter.Emit(file)));
             context.RegisterSourceOutput(diagnostics, static (spc, all) =>
             {

@@ -116,7 +116,8 @@ public sealed class CachingTests
         GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
 
         Assert.Contains(result.TrackedSteps[TrackingNames.GuardFiles].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
-        Assert.Contains("3d", result.GeneratedSources.Single().SourceText.ToString());
+        Assert.Contains("3d", result.GeneratedSources.Single(s => s.HintName == "AgentQuotas.Guards.Demo_Tools.g.cs").SourceText.ToString());
+        Assert.Contains("\"search\", 3d", result.GeneratedSources.Single(s => s.HintName == "AgentQuotas.ToolRegistry.g.cs").SourceText.ToString());
     }
 
     [Fact]
@@ -148,7 +149,7 @@ public sealed class CachingTests
         // One more file model, and the existing file's text is what it was.
         Assert.Contains(result.TrackedSteps[TrackingNames.GuardFiles].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.New);
         Assert.Contains(result.GeneratedSources, s => s.HintName == "AgentQuotas.Guards.Demo_Mailer.g.cs");
-        string before = driver.GetRunResult().Results.Single().GeneratedSources.Single().SourceText.ToString();
+        string before = driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName == "AgentQuotas.Guards.Demo_Tools.g.cs").SourceText.ToString();
         Assert.Equal(before, result.GeneratedSources.Single(s => s.HintName == "AgentQuotas.Guards.Demo_Tools.g.cs").SourceText.ToString());
     }
 
