@@ -101,3 +101,96 @@ if [ "$output" != "$expected" ]; then
 fi
 
 echo "verify-package: OK (AgentQuotas $version packed, consumed with no extra csproj lines, calls intercepted)"
+
+# Every framework integration is its own package: each adds one PackageReference to a consumer. The list is the one
+# place to add a package (project path and the package id the consumer references).
+integrations=(
+  "src/ExtensionsAI/AgentQuotas.Extensions.AI.csproj AgentQuotas.Extensions.AI"
+  "src/AgentFramework/AgentQuotas.Agents.AI.csproj AgentQuotas.Agents.AI"
+)
+references=""
+for entry in "${integrations[@]}"; do
+  project="${entry% *}"; id="${entry#* }"
+  args=(-c "$configuration" -o "$work/feed" -p:Version="$version" -nodeReuse:false --disable-build-servers)
+  # Packs existing outputs when asked to and they exist; otherwise builds the project first.
+  if [ "${NO_BUILD:-0}" = "1" ] && [ -f "$root/$(dirname "$project")/bin/$configuration/net10.0/$id.dll" ]; then args+=(--no-build); fi
+  dotnet pack "$root/$project" "${args[@]}" >"$work/pack-$id.log" 2>&1 || { cat "$work/pack-$id.log"; exit 1; }
+  references+="    <PackageReference Include=\"$id\" Version=\"$version\" />"$'\n'
+done
+
+mkdir -p "$work/frameworks"
+cp "$work/consumer/NuGet.config" "$work/frameworks/"
+cat >"$work/frameworks/Frameworks.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <Nullable>enable</Nullable>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="AgentQuotas" Version="$version" />
+$references  </ItemGroup>
+</Project>
+XML
+
+cat >"$work/frameworks/agentquotas.json" <<'JSON'
+{ "version": "frameworks-1", "tiers": { "standard": { "categories": { "search": { "capacity": 10, "refillPerSecond": 0.1 } } } }, "defaultTier": "standard",
+  "degradation": ["Full", "DraftOnly", "ApprovalRequired"], "tools": { "lookup": { "category": "search", "cost": 6 } } }
+JSON
+
+cat >"$work/frameworks/Program.cs" <<'CS'
+using AgentQuotas;
+using AgentQuotas.Agents.AI;
+using AgentQuotas.Extensions.AI;
+using AgentQuotas.Policy;
+using Microsoft.Agents.AI;
+using Microsoft.Extensions.AI;
+
+using var gate = new QuotaGate(QuotaPolicy.Load(Path.Combine(Directory.GetCurrentDirectory(), "agentquotas.json")));
+using AgentRun run = gate.BeginRun(new AgentIdentity("acme", "user-1"));
+AIFunction lookup = AIFunctionFactory.Create((string q) => "found " + q, "lookup");
+
+IChatClient chat = new Model().AsBuilder().UseAgentQuotas().Build();                        // Microsoft.Extensions.AI
+ChatResponse answer = await chat.GetResponseAsync("hi", new ChatOptions { Tools = [lookup] });
+Console.WriteLine("chat: " + answer.Text);
+
+AIAgent agent = new Model().AsAIAgent(name: "desk", tools: [lookup]).AsBuilder().UseAgentQuotas().Build();   // Agent Framework
+AgentResponse reply = await agent.RunAsync("hi");
+Console.WriteLine("agent: " + reply.Text);
+Console.WriteLine("tool calls: " + run.ToolCalls);
+
+sealed class Model : IChatClient
+{
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        FunctionResultContent? result = messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>().LastOrDefault();
+        ChatMessage reply = result is null
+            ? new(ChatRole.Assistant, [new FunctionCallContent("c1", "lookup", new Dictionary<string, object?> { ["q"] = "x" })])
+            : new(ChatRole.Assistant, result.Result is System.Text.Json.JsonElement ran ? ran.ToString() : "refused");
+        return Task.FromResult(new ChatResponse(reply));
+    }
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (ChatResponseUpdate u in (await GetResponseAsync(messages, options, cancellationToken)).ToChatResponseUpdates()) { yield return u; }
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) => serviceType.IsInstanceOfType(this) ? this : null;
+
+    public void Dispose() { }
+}
+CS
+
+cd "$work/frameworks"
+dotnet build -c Release -p:NuGetAudit=false -nodeReuse:false --disable-build-servers >"$work/build-frameworks.log" 2>&1 || { cat "$work/build-frameworks.log"; exit 1; }
+output="$(dotnet bin/Release/net10.0/Frameworks.dll)"
+echo "$output"
+expected=$'chat: found x\nagent: refused\ntool calls: 1'
+if [ "$output" != "$expected" ]; then
+  echo "FAIL: the integration packages did not guard the framework calls (expected the second lookup to be refused)"
+  exit 1
+fi
+
+echo "verify-package: OK (integration packages ${#integrations[@]}: one PackageReference each, framework tool calls guarded)"

@@ -13,7 +13,9 @@ namespace AgentQuotas.Extensions.AI;
 /// <remarks>
 /// Fails closed: a turn outside any run throws <see cref="InvalidOperationException"/>. A refused turn
 /// throws <see cref="QuotaExceededException"/> with the reason and, for an empty token bucket, when to retry.
-/// Place it outside a function-invoking client so each round trip to the model counts as a turn.
+/// Place it beneath the function-invoking client (as <c>builder.UseAgentQuotas()</c> does) so each round trip to the
+/// model counts as a turn; the last turn the run's iteration cap allows is then answered without tools, so the loop
+/// ends with an answer instead of a refused turn.
 /// Inside a model call that the generated code of an <see cref="AgentLoopAttribute"/> method has already
 /// counted (<see cref="ModelTurn.Current"/>), the first round trip is not counted again, and with a
 /// <see cref="GuardedChatClientOptions.TokenCategory"/> this client charges the tokens instead of the loop.
@@ -124,22 +126,52 @@ public sealed class GuardedChatClient : DelegatingChatClient
         return run;
     }
 
+    // Decides whether this turn must be answered without tools, and why; the tighter limit wins: the run's tool calls,
+    // the run's iteration cap (this is the last turn it allows), or the function-invoking client's iteration limit
+    // (which strips the tools itself on its last turn; here it is only named).
     private ChatTurnDegradation? WithholdToolsIfExhausted(AgentRun run, ref ChatOptions? options)
     {
-        if (!_options.WithholdToolsWhenExhausted || options?.Tools is not { Count: > 0 } tools || run.RemainingToolCalls is not 0)
+        bool functionInvocationLast = RequestTurns.Current?.NextIsFunctionInvocationLast() == true;
+        if (!_options.WithholdToolsWhenExhausted)
         {
             return null;
         }
 
-        string message = $"Tools are unavailable for this turn: agent run {run.Id} has used all the tool calls its budget allows. " +
-            "Answer with the information already in the conversation, and say that further tool use needs a new request.";
-        ChatOptions reduced = options.Clone();
+        string? message = null;
+        QuotaReason reason = QuotaReason.RunIterationLimit;
+        string limit = ChatTurnDegradation.RunIterationLimit;
+        if (options?.Tools is { Count: > 0 })
+        {
+            if (run.RemainingToolCalls is 0)
+            {
+                message = $"Tools are unavailable for this turn: agent run {run.Id} has used all the tool calls its budget allows. " +
+                    "Answer with the information already in the conversation, and say that further tool use needs a new request.";
+                reason = QuotaReason.RunToolCallLimit;
+                limit = ChatTurnDegradation.RunToolCallLimit;
+            }
+            else if (_options.CountIterations && run.RemainingIterations is 0)
+            {
+                message = $"Tools are unavailable for this turn: it is the last model turn agent run {run.Id} allows ({run.IterationCap} iterations). " +
+                    "Answer with the information already in the conversation, and say that further tool use needs a new request.";
+            }
+        }
+
+        if (message is null)
+        {
+            return functionInvocationLast
+                ? new ChatTurnDegradation(run.Id, 0,
+                    $"The function-invoking client reached its MaximumIterationsPerRequest ({RequestTurns.Current!.MaximumIterations}) before agent run {run.Id}'s caps, so this turn was answered without tools.",
+                    QuotaReason.RunIterationLimit, ChatTurnDegradation.MaximumIterationsPerRequest)
+                : null;
+        }
+
+        ChatOptions reduced = options!.Clone();
+        int withheld = reduced.Tools!.Count;
         reduced.Tools = null;
         reduced.ToolMode = ChatToolMode.None;
         reduced.Instructions = string.IsNullOrEmpty(reduced.Instructions) ? message : reduced.Instructions + "\n\n" + message;
-        var degradation = new ChatTurnDegradation(run.Id, tools.Count, message);
         options = reduced;
-        return degradation;
+        return new ChatTurnDegradation(run.Id, withheld, message, reason, limit);
     }
 
     private void Charge(AgentRun run, UsageDetails? usage)
@@ -149,9 +181,7 @@ public sealed class GuardedChatClient : DelegatingChatClient
             return;
         }
 
-        // Priced exactly as [AgentLoop] model calls are: the input/output split when given, else the total at the input rate.
-        double cost = ModelTokenUsage.From(usage.InputTokenCount, usage.OutputTokenCount, usage.TotalTokenCount)
-            .Cost(_options.InputTokenCost, _options.OutputTokenCost);
+        double cost = _options.CostOf(usage);
         if (cost > 0)
         {
             run.RecordUsage(_tokens, cost);

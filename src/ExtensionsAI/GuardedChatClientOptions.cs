@@ -1,3 +1,5 @@
+using AgentQuotas.Guard;
+
 namespace AgentQuotas.Extensions.AI;
 
 /// <summary>Options of <see cref="GuardedChatClient"/>. Validated when the client is created.</summary>
@@ -28,6 +30,11 @@ public sealed class GuardedChatClientOptions
     /// response carries a <see cref="ChatTurnDegradation"/> under <see cref="GuardedChatClient.DegradationKey"/>.
     /// </summary>
     public bool WithholdToolsWhenExhausted { get; set; } = true;
+
+    /// <summary>The cost of <paramref name="usage"/> at these token prices (total tokens at the input price when the split is unknown).</summary>
+    // Priced exactly as [AgentLoop] model calls are: the input/output split when given, else the total at the input rate.
+    internal double CostOf(Microsoft.Extensions.AI.UsageDetails usage) =>
+        ModelTokenUsage.From(usage.InputTokenCount, usage.OutputTokenCount, usage.TotalTokenCount).Cost(InputTokenCost, OutputTokenCost);
 
     internal void Validate()
     {

@@ -32,8 +32,10 @@ namespace AgentQuotas.Generators
                 string kernel = scope.Claim("__kernel");
 
                 w.Line(GeneratedCode);
-                w.Line($"file sealed class {cls} : global::Microsoft.Extensions.AI.AIFunction");
+                w.Line($"file sealed class {cls} : global::Microsoft.Extensions.AI.AIFunction, global::AgentQuotas.Tools.IGuardedTool");
                 w.OpenBrace();
+                w.Line("global::AgentQuotas.Tools.ToolDescriptor? global::AgentQuotas.Tools.IGuardedTool.Descriptor => null;");
+                w.Line();
                 w.Line($"private static readonly global::System.Text.Json.JsonElement s_schema = ParseSchema({Str(tool.SchemaJson)});");
                 if (instance)
                 {

@@ -471,7 +471,7 @@ namespace AgentQuotas.Generators
             }
 
             /// <summary>Whether the method's signature (or its type) has a type the compiler could not resolve.</summary>
-            private static bool HasErrorType(IMethodSymbol method) =>
+            internal static bool HasErrorType(IMethodSymbol method) =>
                 ContainsErrorType(method.ReturnType) || method.Parameters.Any(p => ContainsErrorType(p.Type)) || ContainingTypes(method.ContainingType).Any(ContainsErrorType)
                 || method.TypeParameters.SelectMany(t => t.ConstraintTypes).Any(ContainsErrorType);
 

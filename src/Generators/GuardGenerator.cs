@@ -97,6 +97,7 @@ namespace AgentQuotas.Generators
                     .ToEquatableArray())
                 .WithTrackingName(TrackingNames.Diagnostics);
 
+            InitializeRegistry(context);
             context.RegisterSourceOutput(files, static (spc, file) => spc.AddSource(file.HintName, Emitter.Emit(file)));
             context.RegisterSourceOutput(modelCallFiles, static (spc, file) => spc.AddSource(file.HintName, Emitter.EmitModelCalls(file)));
             context.RegisterSourceOutput(diagnostics, static (spc, all) =>

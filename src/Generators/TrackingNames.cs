@@ -36,6 +36,15 @@ namespace AgentQuotas.Generators
         /// <summary>One model per generated file of model-call interceptors (a type's [AgentLoop] methods).</summary>
         public const string ModelCallFiles = "ModelCallFiles";
 
+        /// <summary>Whether the referenced runtime has the tool registry.</summary>
+        public const string RegistryEnabled = "RegistryEnabled";
+
+        /// <summary>Each annotated method described for the tool registry.</summary>
+        public const string RegistryMethods = "RegistryMethods";
+
+        /// <summary>All tool registry entries, collected.</summary>
+        public const string RegistryEntries = "RegistryEntries";
+
         /// <summary>Diagnostics about calls or tools the generator cannot handle.</summary>
         public const string Diagnostics = "Diagnostics";
     }

@@ -436,7 +436,7 @@ public sealed partial class QuotaGate
         ApprovalDecision approval;
         try
         {
-            approval = await _approval.RequestApprovalAsync(CreateApprovalRequest(a), cancellationToken).ConfigureAwait(false);
+            approval = await RequestApprovalBoundedAsync(a, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

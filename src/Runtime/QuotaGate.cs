@@ -31,6 +31,7 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
     private readonly AuditClock _clock;
     private readonly IQuotaAuditSink _audit;
     private readonly IApprovalService _approval;
+    private readonly TimeSpan _approvalTimeout;
     private readonly QuotaMetrics _metrics;
     private readonly ILogger _logger;
     private readonly bool _requireAudit;
@@ -81,6 +82,7 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
         _clock = new AuditClock(TimeProvider);
         _audit = options.AuditSink ?? new InMemoryAuditSink(logger: options.LoggerFactory?.CreateLogger<InMemoryAuditSink>());
         _approval = options.ApprovalService;
+        _approvalTimeout = options.ApprovalTimeout;
         _requireAudit = options.RequireAudit;
         _metrics = new QuotaMetrics(options.MeterFactory, options.IncludeTenantInMetrics);
         _defaultQueueLimit = options.DefaultQueueLimit;

@@ -69,8 +69,21 @@ public sealed class QuotaGateOptions
     /// </summary>
     public bool InlineQueueCompletions { get; set; }
 
+    /// <summary>
+    /// The longest the gate waits for the <see cref="ApprovalService"/> to answer one call. An answer that does not
+    /// come in time counts as "not approved" (<see cref="QuotaReason.ApprovalRequired"/>: the call degrades to its
+    /// fallback or is refused, and its units are given back), so a hung approval service never holds a call open.
+    /// Positive and at most one day; default 30 seconds, on <see cref="TimeProvider"/>.
+    /// </summary>
+    public TimeSpan ApprovalTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     internal void Validate()
     {
+        if (ApprovalTimeout <= TimeSpan.Zero || ApprovalTimeout > TimeSpan.FromDays(1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ApprovalTimeout), ApprovalTimeout, "ApprovalTimeout must be positive and at most one day.");
+        }
+
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
         ArgumentNullException.ThrowIfNull(ApprovalService, nameof(ApprovalService));
         ArgumentOutOfRangeException.ThrowIfNegative(DefaultQueueLimit, nameof(DefaultQueueLimit));

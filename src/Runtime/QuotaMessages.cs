@@ -31,6 +31,7 @@ internal static class QuotaMessages
             QuotaReason.PoolExhausted => "no compute-pool slot is free for its workload class.",
             QuotaReason.AnomalyQuarantine => "the tenant is quarantined after a spend anomaly.",
             QuotaReason.Cancelled => "the caller cancelled while it waited in the queue; nothing was charged.",
+            QuotaReason.UnknownTool => "no quota is defined for this tool (it is not annotated and the policy's \"tools\" section does not cover it); nothing ran.",
             _ => d.Reason.ToString() + ".",
         };
 

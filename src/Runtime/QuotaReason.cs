@@ -65,4 +65,7 @@ public enum QuotaReason
 
     /// <summary>The caller cancelled while the call waited in a queue; nothing was charged.</summary>
     Cancelled = 20,
+
+    /// <summary>A framework asked for a tool that is neither annotated nor covered by the policy's <c>tools</c> section.</summary>
+    UnknownTool = 21,
 }

@@ -1,17 +1,18 @@
-using System.Text.Json;
 using AgentQuotas;
 using AgentQuotas.Extensions.AI;
 using AgentQuotas.Guard;
+using AgentQuotas.Tools;
 using Microsoft.Extensions.AI;
 
 namespace SupportDesk.Agent;
 
 /// <summary>
-/// The support agent: asks the chat model, runs the tool calls it returns through the generated, guarded
-/// AIFunctions, feeds the results back, until the model answers. The loop is capped by
-/// <see cref="AgentLoopAttribute"/>: every call of <see cref="AnswerAsync"/> runs in a child agent run with those caps
-/// (tightened by the tenant tier's limits), each model turn counts as an iteration (the guarded chat client counts
-/// it), and every tool call counts against the cap. Analyzer AQ0003 accepts the <c>while</c> loop because of it.
+/// The support agent: one request to a Microsoft.Extensions.AI pipeline whose <c>UseAgentQuotas()</c> stage is a
+/// <see cref="FunctionInvokingChatClient"/> that runs the tool calls the model asks for through the guard, over a
+/// <see cref="GuardedChatClient"/> that counts each model turn and charges its tokens. The loop is the framework's; its
+/// caps are <see cref="AgentLoopAttribute"/>'s: every call of <see cref="AnswerAsync"/> runs in a child agent run with those
+/// caps (tightened by the tenant tier's limits), each model round trip counts as an iteration, every tool call counts
+/// against the cap, and the last turn the cap allows is answered without tools.
 /// </summary>
 public sealed class SupportAgent
 {
@@ -22,17 +23,17 @@ public sealed class SupportAgent
         "it is a draft; if it is an error, say what could not be done and when it can be retried.";
 
     private readonly IChatClient _chat;
-    private readonly Dictionary<string, AIFunction> _tools;
+    private readonly IReadOnlyList<AIFunction> _tools;
 
     /// <summary>Creates the agent.</summary>
-    /// <param name="chat">The model, wrapped by <see cref="GuardedChatClient"/> so each turn is counted and its tokens charged.</param>
+    /// <param name="chat">The model behind a <c>UseAgentQuotas()</c> pipeline (function invocation, turns and tokens guarded).</param>
     /// <param name="tools">The guarded tools, from the generated <c>CreateGuardedAIFunctions()</c>.</param>
     public SupportAgent(IChatClient chat, IReadOnlyList<AIFunction> tools)
     {
         ArgumentNullException.ThrowIfNull(chat);
         ArgumentNullException.ThrowIfNull(tools);
         _chat = chat;
-        _tools = tools.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        _tools = tools;
     }
 
     /// <summary>Answers one customer message.</summary>
@@ -44,83 +45,77 @@ public sealed class SupportAgent
     {
         ArgumentNullException.ThrowIfNull(question);
         List<ChatMessage> messages = [new(ChatRole.System, Instructions), new(ChatRole.User, question)];
-        var options = new ChatOptions { Tools = [.. _tools.Values], ToolMode = ChatToolMode.Auto };
-        List<ToolCallRecord> calls = [];
-        int turns = 0;
-        int withoutTools = 0;
-        while (true)
-        {
-            ChatResponse response;
-            try
-            {
-                response = await _chat.GetResponseAsync(messages, options, ct);
-            }
-            catch (QuotaExceededException e)
-            {
-                // The gate refused the next model turn: the loop's iteration cap, the tenant's model budget, a quarantine.
-                return new AgentAnswer
-                {
-                    Status = AnswerStatus.Stopped,
-                    Text = e.Message,
-                    Turns = turns,
-                    TurnsWithoutTools = withoutTools,
-                    ToolCalls = calls,
-                    StopReason = e.Reason,
-                    StopRetryAfter = e.RetryAfter,
-                };
-            }
-
-            turns++;
-            if (response.AdditionalProperties?.ContainsKey(GuardedChatClient.DegradationKey) == true)
-            {
-                withoutTools++; // the run's tool budget was spent, so the turn was answered without tools
-            }
-
-            messages.AddMessages(response);
-            List<FunctionCallContent> requested = [.. response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>()];
-            if (requested.Count == 0)
-            {
-                return new AgentAnswer { Status = AnswerStatus.Answered, Text = response.Text, Turns = turns, TurnsWithoutTools = withoutTools, ToolCalls = calls };
-            }
-
-            foreach (FunctionCallContent call in requested)
-            {
-                (string result, ToolCallRecord record) = await InvokeAsync(call, ct);
-                calls.Add(record);
-                messages.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(call.CallId, result)]));
-            }
-        }
-    }
-
-    // Runs one tool call through its guarded AIFunction and turns the outcome into the JSON text a model reads.
-    private async Task<(string Result, ToolCallRecord Record)> InvokeAsync(FunctionCallContent call, CancellationToken ct)
-    {
-        if (!_tools.TryGetValue(call.Name, out AIFunction? function))
-        {
-            return (Error("unknown_tool", null, null, $"There is no tool named '{call.Name}'."), new ToolCallRecord(call.Name, ToolCallOutcome.UnknownTool));
-        }
-
+        var options = new ChatOptions { Tools = [.. _tools], ToolMode = ChatToolMode.Auto };
+        AgentRun run = AgentRun.RequireCurrent(nameof(AnswerAsync));
+        ChatResponse response;
         try
         {
-            object? value = await function.InvokeAsync(new AIFunctionArguments(call.Arguments), ct);
-            string json = JsonSerializer.Serialize(value, value?.GetType() ?? typeof(object), AIJsonUtilities.DefaultOptions);
-            return value is FallbackToolResult draft
-                ? (json, new ToolCallRecord(call.Name, ToolCallOutcome.Drafted, Enum.Parse<QuotaReason>(draft.Reason),
-                    draft.RetryAfterSeconds is double s ? TimeSpan.FromSeconds(s) : null, draft.Message))
-                : (json, new ToolCallRecord(call.Name, ToolCallOutcome.Ran));
+            response = await _chat.GetResponseAsync(messages, options, ct);
         }
         catch (QuotaExceededException e)
         {
-            return (Error("quota", e.Reason.ToString(), e.RetryAfter, e.Message), new ToolCallRecord(call.Name, ToolCallOutcome.Denied, e.Reason, e.RetryAfter, e.Message));
+            // The gate refused a model turn: the tenant's model budget, a quarantine, the loop's cap reached on the first turn.
+            return new AgentAnswer
+            {
+                Status = AnswerStatus.Stopped,
+                Text = e.Message,
+                Turns = run.Iterations,
+                ToolCalls = [],
+                StopReason = e.Reason,
+                StopRetryAfter = e.RetryAfter,
+            };
         }
-        catch (ToolArgumentException e)
+
+        List<ToolCallRecord> calls = Records(response);
+        ChatTurnDegradation? last = response.AdditionalProperties?.TryGetValue(GuardedChatClient.DegradationKey, out object? marker) == true
+            ? marker as ChatTurnDegradation
+            : null;
+        if (last?.Limit == ChatTurnDegradation.RunIterationLimit)
         {
-            return (Error("arguments", null, null, e.Message), new ToolCallRecord(call.Name, ToolCallOutcome.InvalidArguments, Message: e.Message));
+            // The loop's iteration cap ended it: the model answered its last allowed turn without tools.
+            return new AgentAnswer
+            {
+                Status = AnswerStatus.Stopped,
+                Text = response.Text,
+                Turns = run.Iterations,
+                TurnsWithoutTools = 1,
+                ToolCalls = calls,
+                StopReason = QuotaReason.RunIterationLimit,
+            };
         }
+
+        return new AgentAnswer
+        {
+            Status = AnswerStatus.Answered,
+            Text = response.Text,
+            Turns = run.Iterations,
+            TurnsWithoutTools = last is null ? 0 : 1,
+            ToolCalls = calls,
+        };
     }
 
-    private static string Error(string kind, string? reason, TimeSpan? retryAfter, string message) =>
-        JsonSerializer.Serialize(new ToolError(kind, reason, retryAfter?.TotalSeconds, message), AIJsonUtilities.DefaultOptions);
+    // What became of each tool call, read from the results the function-invoking client fed back to the model.
+    private static List<ToolCallRecord> Records(ChatResponse response)
+    {
+        Dictionary<string, string> names = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>()
+            .ToDictionary(c => c.CallId, c => c.Name, StringComparer.Ordinal);
+        List<ToolCallRecord> records = [];
+        foreach (FunctionResultContent result in response.Messages.SelectMany(m => m.Contents).OfType<FunctionResultContent>())
+        {
+            string tool = names.GetValueOrDefault(result.CallId, "?");
+            records.Add(result.Result switch
+            {
+                FallbackToolResult draft => new ToolCallRecord(tool, ToolCallOutcome.Drafted, Enum.Parse<QuotaReason>(draft.Reason),
+                    draft.RetryAfterSeconds is double s ? TimeSpan.FromSeconds(s) : null, draft.Message),
+                ToolRefusal { Error: "quota" } refusal => new ToolCallRecord(tool, ToolCallOutcome.Denied, Enum.Parse<QuotaReason>(refusal.Reason!),
+                    refusal.RetryAfterSeconds is double r ? TimeSpan.FromSeconds(r) : null, refusal.Message),
+                ToolRefusal { Error: "invalid_arguments" } refusal => new ToolCallRecord(tool, ToolCallOutcome.InvalidArguments, Message: refusal.Message),
+                ToolRefusal refusal => new ToolCallRecord(tool, ToolCallOutcome.UnknownTool, Message: refusal.Message),
+                string text when text.StartsWith("Error: Requested function", StringComparison.Ordinal) => new ToolCallRecord(tool, ToolCallOutcome.UnknownTool, Message: text),
+                _ => new ToolCallRecord(tool, ToolCallOutcome.Ran),
+            });
+        }
 
-    private sealed record ToolError(string Error, string? Reason, double? RetryAfterSeconds, string Message);
+        return records;
+    }
 }

@@ -8,8 +8,9 @@ namespace SupportDesk.Hosting;
 
 /// <summary>
 /// Builds the support agent the way an application would: the annotated tools, their generated guarded AIFunctions
-/// (<c>tools.CreateGuardedAIFunctions()</c>), and the model wrapped in a <see cref="GuardedChatClient"/> that counts each
-/// turn against the run and charges its tokens to the <see cref="ModelCategory"/> bucket.
+/// (<c>tools.CreateGuardedAIFunctions()</c>), and the model in a Microsoft.Extensions.AI pipeline whose
+/// <c>UseAgentQuotas()</c> invokes the tools under the guard and counts each turn against the run, charging its tokens to
+/// the <see cref="ModelCategory"/> bucket.
 /// </summary>
 public static class SupportDeskAgentFactory
 {
@@ -34,7 +35,9 @@ public static class SupportDeskAgentFactory
         ArgumentNullException.ThrowIfNull(backend);
         var tools = new SupportTools(new KnowledgeBase(), backend, time);
         IReadOnlyList<AIFunction> functions = tools.CreateGuardedAIFunctions(); // generated: one guarded AIFunction per [AgentTool]
-        IChatClient model = new ScriptedChatClient(time).WithAgentQuotas(chatOptions ?? ChatOptions());
+        IChatClient model = new ScriptedChatClient(time).AsBuilder()
+            .UseAgentQuotas(o => o.Turns = chatOptions ?? ChatOptions()) // function invocation guarded; turns counted, tokens charged
+            .Build();
         return new SupportAgent(model, functions);
     }
 }

@@ -224,7 +224,7 @@ public sealed class ScriptedChatClient : IChatClient
     {
         TextContent text => (long)text.Text.Length,
         FunctionCallContent call => call.Name.Length + JsonSerializer.Serialize(call.Arguments).Length,
-        FunctionResultContent result => (result.Result as string ?? JsonSerializer.Serialize(result.Result)).Length,
+        FunctionResultContent result => (result.Result as string ?? JsonSerializer.Serialize(result.Result, AIJsonUtilities.DefaultOptions)).Length,
         _ => 0L,
     });
 }

@@ -36,7 +36,8 @@ internal sealed class ToolResultView
 
     public static ToolResultView Parse(object? result)
     {
-        string text = result as string ?? JsonSerializer.Serialize(result);
+        // A provider sends a tool's result to the model as JSON written with the AI serializer options.
+        string text = result as string ?? JsonSerializer.Serialize(result, Microsoft.Extensions.AI.AIJsonUtilities.DefaultOptions);
         JsonElement root;
         try
         {

@@ -30,6 +30,8 @@ internal sealed class PolicyFileDto
     public AnomalyDto? Anomaly { get; set; }
 
     public CircuitBreakerDto? CircuitBreaker { get; set; }
+
+    public Dictionary<string, ToolDto>? Tools { get; set; }
 }
 
 internal sealed class TierDto
@@ -132,6 +134,17 @@ internal sealed class CircuitBreakerCategoryDto
     public int? FailureThreshold { get; set; }
 
     public string? BreakDuration { get; set; }
+}
+
+internal sealed class ToolDto
+{
+    public string Category { get; set; } = "";
+
+    public double Cost { get; set; }
+
+    public bool? Privileged { get; set; }
+
+    public bool? RequiresApproval { get; set; }
 }
 
 [JsonSourceGenerationOptions(

@@ -14,7 +14,7 @@ namespace AgentQuotas.Policy;
 /// workload classes, aging, pools, the degradation ladder and anomaly detection. Immutable; reload by
 /// swapping instances through <see cref="QuotaPolicyProvider"/>.
 /// </summary>
-public sealed class QuotaPolicy
+public sealed partial class QuotaPolicy
 {
     private static readonly DegradationMode[] DefaultLadder =
         [DegradationMode.Full, DegradationMode.DraftOnly, DegradationMode.ApprovalRequired, DegradationMode.Queued];
@@ -260,7 +260,7 @@ public sealed class QuotaPolicy
         AgingPolicy? aging = dto.Aging is null ? null : new AgingPolicy(ParseDuration(dto.Aging.PromoteAfter)!.Value);
         TierPolicy? defaultTier = dto.DefaultTier is null ? null : tiers[dto.DefaultTier];
 
-        return new QuotaPolicy(
+        var policy = new QuotaPolicy(
             dto.Version,
             hash,
             source,
@@ -273,6 +273,8 @@ public sealed class QuotaPolicy
             ladder,
             anomaly,
             breakers);
+        policy.SetTools(dto.Tools);
+        return policy;
     }
 
     private PolicyFileDto ToDto()
@@ -338,6 +340,7 @@ public sealed class QuotaPolicy
                     c => new CircuitBreakerCategoryDto { FailureThreshold = c.Value.FailureThreshold, BreakDuration = Duration(c.Value.BreakDuration) },
                     StringComparer.Ordinal),
             },
+            Tools = ToolsDto(),
         };
     }
 

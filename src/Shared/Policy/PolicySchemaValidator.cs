@@ -101,6 +101,7 @@ namespace AgentQuotas.Policy.Schema
         public List<string>? Degradation;
         public AnomalyModel? Anomaly;
         public CircuitBreakerModel? CircuitBreaker;
+        public List<ToolRuleModel> Tools = new List<ToolRuleModel>();
 
         public TierModel? FindTier(string name)
         {
@@ -214,7 +215,7 @@ namespace AgentQuotas.Policy.Schema
     /// Validates a parsed policy document and reports every issue at once (not just the first), each
     /// with its JSON path, line and column.
     /// </summary>
-    internal sealed class PolicySchemaValidator
+    internal sealed partial class PolicySchemaValidator
     {
         private readonly List<PolicyIssue> _issues = new List<PolicyIssue>();
         private readonly PolicyModel _model = new PolicyModel();
@@ -263,7 +264,7 @@ namespace AgentQuotas.Policy.Schema
             }
 
             Dictionary<string, PolicyJsonProperty> fields = Fields(root, "$", "the policy",
-                "$schema", "version", "tiers", "tenants", "defaultTier", "classes", "aging", "pools", "degradation", "anomaly", "circuitBreaker");
+                "$schema", "version", "tiers", "tenants", "defaultTier", "classes", "aging", "pools", "degradation", "anomaly", "circuitBreaker", "tools");
 
             if (Require(fields, root, "$", "version", "the policy", out PolicyJsonNode? version))
             {
@@ -336,6 +337,11 @@ namespace AgentQuotas.Policy.Schema
             if (fields.TryGetValue("circuitBreaker", out PolicyJsonProperty? breaker))
             {
                 ValidateCircuitBreaker(breaker.Value);
+            }
+
+            if (fields.TryGetValue("tools", out PolicyJsonProperty? tools))
+            {
+                ValidateTools(tools.Value);
             }
 
             foreach (KeyValuePair<PolicyJsonNode, string> reference in _tierReferences)

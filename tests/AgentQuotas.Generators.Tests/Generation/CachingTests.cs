@@ -162,6 +162,7 @@ public sealed class CachingTests
 
         Assert.Contains(result.TrackedSteps[TrackingNames.GuardFiles].SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
         Assert.Contains("3d", result.GeneratedSources.Single(g => g.HintName == "AgentQuotas.Guards.Demo_Tools.g.cs").SourceText.ToString());
+        Assert.Contains("\"search\", 3d", result.GeneratedSources.Single(g => g.HintName == "AgentQuotas.ToolRegistry.g.cs").SourceText.ToString());
     }
 
     [Fact]

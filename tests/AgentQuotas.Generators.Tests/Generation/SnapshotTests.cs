@@ -14,6 +14,7 @@ public sealed class SnapshotTests
     [InlineData("Shapes", "AgentQuotas.Guards.Demo_ToolExtensions.g.cs")]
     [InlineData("DesignExample", "AgentQuotas.Guards.Support_SupportTools.g.cs")]
     [InlineData("DesignExample", "AgentQuotas.Guards.Support_SupportAgent.g.cs")]
+    [InlineData("DesignExample", "AgentQuotas.ToolRegistry.g.cs")]
     public void Generated_source_matches_its_baseline(string example, string hintName)
     {
         GeneratorRun run = example == "Shapes" ? GeneratorHarness.Run(Sources.Shapes) : GeneratorHarness.RunWithAI(Sources.DesignExample);

@@ -1,0 +1,352 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using AgentQuotas.Diagnostics;
+using AgentQuotas.Generators.Helpers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace AgentQuotas.Generators
+{
+    // The tool registry: for every annotated method, a ToolDescriptor (name, category, cost or estimator, privilege,
+    // fallback, MethodInfo) registered in AgentQuotas.Tools.ToolRegistry.Default from a module initializer, so framework
+    // integrations (which call tools by delegate or reflection, where no interceptor runs) find the quota without
+    // reflection at call time. Self-contained: its own pipeline, model and one hint file.
+    public sealed partial class GuardGenerator
+    {
+        private const string RegistryHintName = "AgentQuotas.ToolRegistry.g.cs";
+
+        private static readonly SymbolDisplayFormat RegistryTypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
+
+        private static void InitializeRegistry(IncrementalGeneratorInitializationContext context)
+        {
+            IncrementalValueProvider<bool> enabled = context.CompilationProvider
+                .Select(static (c, _) => c.GetTypeByMetadataName("AgentQuotas.Tools.ToolRegistry") is not null)
+                .WithTrackingName(TrackingNames.RegistryEnabled);
+
+            IncrementalValuesProvider<RegistryEntryModel> byCost = Entries(context, WellKnownNames.CostAttribute);
+            IncrementalValuesProvider<RegistryEntryModel> byTool = Entries(context, WellKnownNames.AgentToolAttribute);
+            IncrementalValuesProvider<RegistryEntryModel> byPrivilege = Entries(context, WellKnownNames.PrivilegedAttribute);
+
+            IncrementalValueProvider<EquatableArray<RegistryEntryModel>> all = byCost.Collect()
+                .Combine(byTool.Collect())
+                .Combine(byPrivilege.Collect())
+                .Combine(enabled)
+                .Select(static (pair, _) => pair.Right
+                    ? pair.Left.Left.Left.Concat(pair.Left.Left.Right).Concat(pair.Left.Right)
+                        .GroupBy(e => e.Key).Select(g => g.First())
+                        .OrderBy(e => e.Key, System.StringComparer.Ordinal)
+                        .ToEquatableArray()
+                    : EquatableArray<RegistryEntryModel>.Empty)
+                .WithTrackingName(TrackingNames.RegistryEntries);
+
+            context.RegisterSourceOutput(all, static (spc, entries) =>
+            {
+                if (entries.Count > 0)
+                {
+                    spc.AddSource(RegistryHintName, RegistryEmitter.Emit(entries));
+                }
+            });
+        }
+
+        private static IncrementalValuesProvider<RegistryEntryModel> Entries(IncrementalGeneratorInitializationContext context, string attribute) =>
+            context.SyntaxProvider
+                .ForAttributeWithMetadataName(attribute, static (node, _) => node is MethodDeclarationSyntax, RegistryParser.Parse)
+                .Where(static e => e is not null)
+                .Select(static (e, _) => e!)
+                .WithTrackingName(TrackingNames.RegistryMethods);
+
+        /// <summary>One registered tool: its ordering key and the C# that registers it (plus its helpers).</summary>
+        internal sealed record RegistryEntryModel(string Key, string Registration, string Helpers);
+
+        internal static class RegistryParser
+        {
+            public static RegistryEntryModel? Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
+            {
+                if (context.TargetSymbol is not IMethodSymbol method || !Registrable(method))
+                {
+                    return null;
+                }
+
+                ct.ThrowIfCancellationRequested();
+                Compilation compilation = context.SemanticModel.Compilation;
+                INamedTypeSymbol type = method.ContainingType;
+                AttributeData? tool = Find(method.GetAttributes(), "AgentToolAttribute");
+                AttributeData? cost = Find(method.GetAttributes(), "CostAttribute");
+                AttributeData? privileged = Find(method.GetAttributes(), "PrivilegedAttribute");
+                string? category = (Find(method.GetAttributes(), "QuotaCategoryAttribute") ?? Find(type.GetAttributes(), "QuotaCategoryAttribute"))
+                    ?.ConstructorArguments.FirstOrDefault().Value as string;
+                if (cost is null || string.IsNullOrWhiteSpace(category))
+                {
+                    return null; // not guardable (the analyzers report it); a framework call is then refused as unknown
+                }
+
+                string typeName = type.ToDisplayString(RegistryTypeFormat);
+                string key = typeName + "." + method.Name + "(" + string.Join(",", method.Parameters.Select(p => p.Type.ToDisplayString(RegistryTypeFormat))) + ")";
+                string id = Identifier(key);
+                string toolName = tool?.ConstructorArguments.FirstOrDefault().Value as string is { Length: > 0 } n ? n : type.Name + "." + method.Name;
+                string? description = tool is not null && tool.ConstructorArguments.Length > 1 ? tool.ConstructorArguments[1].Value as string : null;
+                bool requiresApproval = privileged is not null && Named<bool>(privileged, "RequiresApproval");
+                var helpers = new StringBuilder();
+
+                string costArgument;
+                if (Named<string?>(cost, "Estimator") is { Length: > 0 } estimatorName)
+                {
+                    IMethodSymbol? estimator = type.GetMembers(estimatorName).OfType<IMethodSymbol>().FirstOrDefault(m =>
+                        m.IsStatic && m.ReturnType.SpecialType == SpecialType.System_Double && m.Parameters.Length <= method.Parameters.Length
+                        && m.Parameters.Select((p, i) => SymbolEqualityComparer.Default.Equals(p.Type, method.Parameters[i].Type)).All(x => x));
+                    if (estimator is null || (!Accessible(estimator, compilation) && type.IsStatic))
+                    {
+                        return null;
+                    }
+
+                    string call = Accessible(estimator, compilation) ? typeName + "." + estimator.Name : "__Estimator_" + id;
+                    if (!Accessible(estimator, compilation))
+                    {
+                        helpers.AppendLine($"        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.StaticMethod, Name = {Str(estimator.Name)})]");
+                        helpers.AppendLine($"        private static extern double __Estimator_{id}({typeName}? __type{string.Concat(estimator.Parameters.Select(p => ", " + p.Type.ToDisplayString(RegistryTypeFormat) + " " + Escape(p.Name)))});");
+                        call = "__Estimator_" + id;
+                    }
+
+                    string prefix = Accessible(estimator, compilation) ? string.Empty : "null, ";
+                    helpers.AppendLine($"        private static double Estimate_{id}(global::System.Collections.Generic.IReadOnlyDictionary<string, object?> __arguments) =>");
+                    helpers.AppendLine($"            {call}({prefix}{string.Join(", ", estimator.Parameters.Select(p => Read(method.Parameters[p.Ordinal], toolName)))});");
+                    costArgument = "Estimate_" + id;
+                }
+                else if (cost.ConstructorArguments.FirstOrDefault().Value is double units && units > 0 && !double.IsInfinity(units))
+                {
+                    costArgument = units.ToString("R", CultureInfo.InvariantCulture) + "d";
+                }
+                else
+                {
+                    return null;
+                }
+
+                var init = new List<string>
+                {
+                    $"Method = typeof({typeName}).GetMethod({Str(method.Name)}, {Flags}, new global::System.Type[] {{ {string.Join(", ", method.Parameters.Select(p => "typeof(" + (p.Type.TypeKind == TypeKind.Dynamic ? "object" : p.Type.ToDisplayString(RegistryTypeFormat)) + ")" + (p.RefKind == RefKind.None ? string.Empty : ".MakeByRefType()")))} }})",
+                    "Source = global::AgentQuotas.Tools.ToolSource.Annotated",
+                };
+                if (description is not null)
+                {
+                    init.Add("Description = " + Str(description));
+                }
+
+                if (Find(method.GetAttributes(), "FallbackAttribute")?.ConstructorArguments.FirstOrDefault().Value is string fallbackName
+                    && type.GetMembers(fallbackName).OfType<IMethodSymbol>().FirstOrDefault(m => SameSignature(m, method)) is IMethodSymbol fallback
+                    && (Accessible(fallback, compilation) || !type.IsStatic)
+                    && !(method.IsStatic && !fallback.IsStatic))
+                {
+                    WriteFallback(helpers, id, typeName, toolName, method, fallback, Accessible(fallback, compilation));
+                    init.Add("Fallback = Fallback_" + id);
+                    init.Add("FallbackNeedsTarget = " + (fallback.IsStatic ? "false" : "true"));
+                }
+
+                string registration =
+                    $"            global::AgentQuotas.Tools.ToolRegistry.Default.Register(new global::AgentQuotas.Tools.ToolDescriptor({Str(toolName)}, {Str(category!)}, {costArgument}, " +
+                    $"isPrivileged: {(privileged is not null ? "true" : "false")}, requiresApproval: {(requiresApproval ? "true" : "false")})\n" +
+                    "            {\n" + string.Concat(init.Select(i => "                " + i + ",\n")) + "            });";
+                return new RegistryEntryModel(key, registration, helpers.ToString());
+            }
+
+            private const string Flags = "global::System.Reflection.BindingFlags.Public | global::System.Reflection.BindingFlags.NonPublic | global::System.Reflection.BindingFlags.Instance | global::System.Reflection.BindingFlags.Static | global::System.Reflection.BindingFlags.DeclaredOnly";
+
+            // Generic methods and types, ref-like parameters and pointers cannot be described without reflection at call time.
+            private static bool Registrable(IMethodSymbol method)
+            {
+                if (method.IsGenericMethod || method.MethodKind != MethodKind.Ordinary || Parser.HasErrorType(method))
+                {
+                    return false;
+                }
+
+                for (INamedTypeSymbol? t = method.ContainingType; t is not null; t = t.ContainingType)
+                {
+                    if (t.Arity > 0 || t.IsFileLocal || t.DeclaredAccessibility == Accessibility.Private)
+                    {
+                        return false;
+                    }
+                }
+
+                return method.Parameters.All(p => p.RefKind == RefKind.None && p.Type.TypeKind is not (TypeKind.Pointer or TypeKind.FunctionPointer or TypeKind.TypeParameter) && !p.Type.IsRefLikeType);
+            }
+
+            private static void WriteFallback(StringBuilder helpers, string id, string typeName, string toolName, IMethodSymbol method, IMethodSymbol fallback, bool accessible)
+            {
+                string args = string.Join(", ", method.Parameters.Select(p => IsCancellationToken(p.Type) ? "__cancellationToken" : Read(p, toolName)));
+                string call;
+                if (accessible)
+                {
+                    call = fallback.IsStatic ? $"{typeName}.{fallback.Name}({args})" : $"(({typeName})__target!).{fallback.Name}({args})";
+                }
+                else
+                {
+                    string kind = fallback.IsStatic ? "StaticMethod" : "Method";
+                    string first = fallback.IsStatic ? typeName + "? __type" : typeName + " __target";
+                    helpers.AppendLine($"        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.{kind}, Name = {Str(fallback.Name)})]");
+                    helpers.AppendLine($"        private static extern {fallback.ReturnType.ToDisplayString(RegistryTypeFormat)} __Fallback_{id}({first}{string.Concat(fallback.Parameters.Select(p => ", " + p.Type.ToDisplayString(RegistryTypeFormat) + " " + Escape(p.Name)))});");
+                    call = $"__Fallback_{id}({(fallback.IsStatic ? "null" : "(" + typeName + ")__target!")}{(args.Length > 0 ? ", " + args : string.Empty)})";
+                }
+
+                helpers.AppendLine($"        private static async global::System.Threading.Tasks.ValueTask<object?> Fallback_{id}(object? __target, global::System.Collections.Generic.IReadOnlyDictionary<string, object?> __arguments, global::System.Threading.CancellationToken __cancellationToken)");
+                helpers.AppendLine("        {");
+                string returns = fallback.ReturnType.OriginalDefinition.ToDisplayString();
+                if (fallback.ReturnsVoid)
+                {
+                    helpers.AppendLine($"            {call};");
+                    helpers.AppendLine("            await global::System.Threading.Tasks.Task.CompletedTask.ConfigureAwait(false);");
+                    helpers.AppendLine("            return null;");
+                }
+                else if (returns is "System.Threading.Tasks.Task" or "System.Threading.Tasks.ValueTask")
+                {
+                    helpers.AppendLine($"            await {call}.ConfigureAwait(false);");
+                    helpers.AppendLine("            return null;");
+                }
+                else if (returns is "System.Threading.Tasks.Task<TResult>" or "System.Threading.Tasks.ValueTask<TResult>")
+                {
+                    helpers.AppendLine($"            return await {call}.ConfigureAwait(false);");
+                }
+                else
+                {
+                    helpers.AppendLine("            await global::System.Threading.Tasks.Task.CompletedTask.ConfigureAwait(false);");
+                    helpers.AppendLine($"            return {call};");
+                }
+
+                helpers.AppendLine("        }");
+            }
+
+            // Reads one parameter from a framework's arguments (JsonElements or typed values), with the parameter's default when optional.
+            private static string Read(IParameterSymbol p, string toolName)
+            {
+                string type = p.Type.ToDisplayString(RegistryTypeFormat);
+                bool allowNull = p.NullableAnnotation == NullableAnnotation.Annotated || !p.Type.IsValueType && p.NullableAnnotation != NullableAnnotation.NotAnnotated;
+                string typeInfo = $"(global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<{type}>)global::System.Text.Json.JsonSerializerOptions.Default.GetTypeInfo(typeof({type}))";
+                return p.HasExplicitDefaultValue
+                    ? $"global::AgentQuotas.Guard.ToolArguments.Optional<{type}>(__arguments, {Str(toolName)}, {Str(p.Name)}, {typeInfo}, {DefaultLiteral(p)}, allowNull: {(allowNull ? "true" : "false")})"
+                    : $"global::AgentQuotas.Guard.ToolArguments.Required<{type}>(__arguments, {Str(toolName)}, {Str(p.Name)}, {typeInfo}, allowNull: {(allowNull ? "true" : "false")})";
+            }
+
+            private static string DefaultLiteral(IParameterSymbol p)
+            {
+                object? value = p.ExplicitDefaultValue;
+                ITypeSymbol type = p.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : p.Type;
+                if (value is null)
+                {
+                    return "default!";
+                }
+
+                string literal = value switch
+                {
+                    double d => d.ToString("R", CultureInfo.InvariantCulture) + "d",
+                    float f => f.ToString("R", CultureInfo.InvariantCulture) + "f",
+                    decimal m => m.ToString(CultureInfo.InvariantCulture) + "m",
+                    long l => l.ToString(CultureInfo.InvariantCulture) + "L",
+                    ulong ul => ul.ToString(CultureInfo.InvariantCulture) + "UL",
+                    uint ui => ui.ToString(CultureInfo.InvariantCulture) + "U",
+                    _ => SymbolDisplay.FormatPrimitive(value, quoteStrings: true, useHexadecimalNumbers: false),
+                };
+                return "(" + type.ToDisplayString(RegistryTypeFormat) + ")(" + literal + ")";
+            }
+
+            private static bool SameSignature(IMethodSymbol candidate, IMethodSymbol tool) =>
+                candidate.Parameters.Length == tool.Parameters.Length
+                && candidate.Parameters.Select((p, i) => SymbolEqualityComparer.Default.Equals(p.Type, tool.Parameters[i].Type) && p.RefKind == tool.Parameters[i].RefKind).All(x => x)
+                && SymbolEqualityComparer.Default.Equals(candidate.ReturnType, tool.ReturnType);
+
+            private static bool Accessible(IMethodSymbol member, Compilation compilation) =>
+                compilation.IsSymbolAccessibleWithin(member, compilation.Assembly);
+
+            private static bool IsCancellationToken(ITypeSymbol type) =>
+                type.ToDisplayString() == "System.Threading.CancellationToken";
+
+            private static AttributeData? Find(ImmutableArray<AttributeData> attributes, string name)
+            {
+                foreach (AttributeData a in attributes)
+                {
+                    if (a.AttributeClass is { } c && c.Name == name && c.ContainingNamespace?.ToDisplayString() == "AgentQuotas")
+                    {
+                        return a;
+                    }
+                }
+
+                return null;
+            }
+
+            private static T Named<T>(AttributeData attribute, string name)
+            {
+                foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+                {
+                    if (argument.Key == name && argument.Value.Value is T value)
+                    {
+                        return value;
+                    }
+                }
+
+                return default!;
+            }
+
+            private static string Identifier(string key)
+            {
+                var id = new StringBuilder();
+                foreach (char c in key.Replace("global::", string.Empty))
+                {
+                    id.Append(char.IsLetterOrDigit(c) ? c : '_');
+                }
+
+                // Distinct keys may map to one identifier (e.g. "a.b" and "a_b"): a hash of the key keeps them apart.
+                uint hash = 2166136261;
+                foreach (char c in key)
+                {
+                    hash = (hash ^ c) * 16777619;
+                }
+
+                return id.Append('_').Append(hash.ToString("x8", CultureInfo.InvariantCulture)).ToString();
+            }
+
+            private static string Escape(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+            internal static string Str(string value) =>
+                "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n").Replace("\r", "\\r").Replace("\t", "\\t") + "\"";
+        }
+
+        internal static class RegistryEmitter
+        {
+            public static string Emit(EquatableArray<RegistryEntryModel> entries)
+            {
+                var w = new StringBuilder();
+                w.AppendLine("// <auto-generated/>");
+                w.AppendLine("// Generated by AgentQuotas.Generators: the tool registry (one descriptor per annotated method). Do not edit.");
+                w.AppendLine("#nullable enable");
+                w.AppendLine();
+                w.AppendLine("namespace AgentQuotas.Generated");
+                w.AppendLine("{");
+                w.AppendLine("    [global::System.CodeDom.Compiler.GeneratedCode(\"AgentQuotas.Generators\", \"0.1.0\")]");
+                w.AppendLine("    internal static class AgentQuotasToolRegistration");
+                w.AppendLine("    {");
+                w.AppendLine("        /// <summary>Registers this assembly's annotated tools in AgentQuotas.Tools.ToolRegistry.Default when the module loads.</summary>");
+                w.AppendLine("        [global::System.Runtime.CompilerServices.ModuleInitializer]");
+                w.AppendLine("        internal static void Register()");
+                w.AppendLine("        {");
+                foreach (RegistryEntryModel entry in entries)
+                {
+                    w.Append(entry.Registration).Append('\n');
+                }
+
+                w.AppendLine("        }");
+                foreach (RegistryEntryModel entry in entries.Where(e => e.Helpers.Length > 0))
+                {
+                    w.AppendLine();
+                    w.Append(entry.Helpers);
+                }
+
+                w.AppendLine("    }");
+                w.AppendLine("}");
+                return w.ToString();
+            }
+        }
+    }
+}
