@@ -89,7 +89,7 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
         _buckets = new BucketScheduler(_store, TimeProvider, runContinuationsAsynchronously: !options.InlineQueueCompletions, _logger);
         _pools = new ComputePoolSet(_buckets);
         _breakers = new CircuitBreakerRegistry(TimeProvider, OnCircuitChanged);
-        _anomalies = new AnomalyDetector(TimeProvider, OnAnomalyCleared);
+        _anomalies = new AnomalyDetector(TimeProvider, OnAnomalyCleared, options.MaxAnomalyTenants, _logger);
     }
 
     /// <summary>The policy in force now.</summary>
@@ -115,9 +115,14 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
     /// </summary>
     /// <param name="identity">Who the run acts for, from authenticated data only.</param>
     /// <param name="workloadClass">How urgent the run is.</param>
-    /// <param name="workflow">A workflow name for audit and reports.</param>
+    /// <param name="workflow">A workflow name for audit and reports (the identity-string rule of <see cref="AgentIdentity"/>).</param>
     /// <param name="limits">The run's own caps (tightened by the tier's limits).</param>
-    /// <exception cref="InvalidOperationException">A run of another tenant is current: switching tenant inside a run is refused.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A run of another tenant is open in this flow (switching tenant inside a run is refused), or the flow of the
+    /// execution context is suppressed (<see cref="ExecutionContext.SuppressFlow"/>), so the run could neither see
+    /// the run around it nor reach the work it governs.
+    /// </exception>
+    /// <exception cref="ArgumentException"><paramref name="workflow"/> breaks the identity-string rule.</exception>
     public AgentRun BeginRun(AgentIdentity identity, WorkloadClass workloadClass = WorkloadClass.Standard, string? workflow = null, RunLimits? limits = null)
     {
         ThrowIfDisposed();
@@ -127,12 +132,14 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
             throw new ArgumentOutOfRangeException(nameof(workloadClass), workloadClass, "Unknown workload class.");
         }
 
-        limits?.Validate();
-        AgentRun? parent = AgentRun.Current;
-        if (parent is { IsDisposed: true })
+        if (workflow is not null)
         {
-            parent = null;
+            AgentIdentity.ValidateText(workflow, nameof(workflow), "workflow");
         }
+
+        limits?.Validate();
+        AgentRun.ThrowIfFlowSuppressed();
+        AgentRun? parent = AgentRun.Current; // the innermost run of this flow that is still open
 
         if (parent is not null && !string.Equals(parent.Identity.Tenant, identity.Tenant, StringComparison.Ordinal))
         {
@@ -157,6 +164,7 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(request.Tool, nameof(request));
         ValidateCost(request.Tool, request.Cost);
+        ValidateWorkflow(request.Workflow);
         Attempt attempt = CreateAttempt(run: null, request.Identity, request.WorkloadClass, request.Workflow, request.Tool, request.Cost);
         return Decide(attempt).Decision;
     }
@@ -174,6 +182,7 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(request.Tool, nameof(request));
         ValidateCost(request.Tool, request.Cost);
+        ValidateWorkflow(request.Workflow);
         cancellationToken.ThrowIfCancellationRequested();
         Attempt attempt = CreateAttempt(run: null, request.Identity, request.WorkloadClass, request.Workflow, request.Tool, request.Cost);
         ValueTask<Admission> pending = DecideAsync(attempt, cancellationToken);
@@ -218,6 +227,14 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+    private static void ValidateWorkflow(string? workflow)
+    {
+        if (workflow is not null)
+        {
+            AgentIdentity.ValidateText(workflow, "workflow", "workflow");
+        }
+    }
 
     private static void ValidateCost(QuotaTool tool, double cost)
     {
