@@ -113,6 +113,12 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
     /// Opens a run for an authenticated identity; it becomes <see cref="AgentRun.Current"/> for the rest of
     /// the calling async flow until disposed. Inside a run of the same tenant the new run is its child.
     /// </summary>
+    /// <remarks>
+    /// Nesting is tracked through the async flow (<see cref="AsyncLocal{T}"/>). Work started without the flow
+    /// (after <see cref="ExecutionContext.SuppressFlow"/>, or by <see cref="ThreadPool.UnsafeQueueUserWorkItem(WaitCallback, object?)"/>)
+    /// has no run, like a new request, and may open one for any identity it is given: identities must come from
+    /// authenticated data only.
+    /// </remarks>
     /// <param name="identity">Who the run acts for, from authenticated data only.</param>
     /// <param name="workloadClass">How urgent the run is.</param>
     /// <param name="workflow">A workflow name for audit and reports (the identity-string rule of <see cref="AgentIdentity"/>).</param>
