@@ -32,5 +32,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 112, Level = LogLevel.Information, Message = "Audit sink {Target}: a batch of {Count} records was written after {Attempts} attempts")]
     public static partial void AuditBatchRecovered(ILogger logger, string target, int count, int attempts);
 
+    [LoggerMessage(EventId = 114, Level = LogLevel.Warning, Message = "Audit sink {Target}: record {Id} could not be written as it was ({Reason}); it was written quarantined, its unwritable text escaped")]
+    public static partial void AuditRecordQuarantined(ILogger logger, string target, Guid id, string reason);
+
     // Event id 113 was "audit records dropped"; losses are now reported by the runtime's AuditDropReporter (event id 3).
 }

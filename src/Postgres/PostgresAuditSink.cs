@@ -34,6 +34,7 @@ public sealed class PostgresAuditSink : IQuotaAuditSink, IAsyncDisposable
     private long _written;
     private long _retries;
     private long _queued;
+    private long _quarantined;
     private int _disposed;
 
     private PostgresAuditSink(NpgsqlDataSource dataSource, bool ownsDataSource, PostgresAuditSinkOptions options, ILogger logger)
@@ -66,6 +67,13 @@ public sealed class PostgresAuditSink : IQuotaAuditSink, IAsyncDisposable
 
     /// <inheritdoc/>
     public long DroppedCount => _drops.Dropped;
+
+    /// <summary>
+    /// Records the table could not hold as they were (a NUL or a lone surrogate in their text), written with that
+    /// text escaped (<c>\uXXXX</c>) and a detail that starts with <c>quarantined:</c>. Their batch was written
+    /// without them; each is also logged.
+    /// </summary>
+    public long QuarantinedCount => Interlocked.Read(ref _quarantined);
 
     /// <summary>Failed batch attempts that were retried.</summary>
     public long RetriedBatchCount => Interlocked.Read(ref _retries);
@@ -243,6 +251,12 @@ public sealed class PostgresAuditSink : IQuotaAuditSink, IAsyncDisposable
 
                 return;
             }
+            catch (Exception e) when (IsRecordProblem(e))
+            {
+                // Some record of the batch cannot be written as it is: find it, so its neighbours are not lost.
+                await IsolateAsync(batch, e, stop).ConfigureAwait(false);
+                return;
+            }
             catch (Exception e) when (PostgresErrors.IsStoreFailure(e))
             {
                 stop.ThrowIfCancellationRequested(); // disposing gave up waiting: the loop counts this batch as dropped
@@ -269,12 +283,52 @@ public sealed class PostgresAuditSink : IQuotaAuditSink, IAsyncDisposable
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // Not a database failure (a record the driver cannot send): the writer must go on; count the loss.
+                // Neither the data nor the server (a bug): the writer must go on; count the loss.
                 _drops.Report(batch.Count, $"the batch could not be sent: {e.GetType().Name}: {e.Message}");
                 return;
             }
         }
     }
+
+    // A batch that fails for the data of some record is split in halves, each written on its own (with the
+    // usual retries), until the record is alone; that record is then quarantined: written with the text the
+    // table cannot hold escaped (\uXXXX) and its detail saying so, or, if even that fails, counted as dropped.
+    private async Task IsolateAsync(List<Entry> batch, Exception problem, CancellationToken stop)
+    {
+        if (batch.Count > 1)
+        {
+            int half = batch.Count / 2;
+            await WriteWithRetriesAsync(batch.GetRange(0, half), stop).ConfigureAwait(false);
+            await WriteWithRetriesAsync(batch.GetRange(half, batch.Count - half), stop).ConfigureAwait(false);
+            return;
+        }
+
+        Entry entry = batch[0];
+        string why = problem is PostgresException pg ? PostgresErrors.Reason(pg) : problem.GetType().Name + ": " + problem.Message;
+        if (!AuditQuarantine.IsNeeded(entry.Record))
+        {
+            _drops.Report(1, $"the server refused record {entry.Id}: {why}");
+            return;
+        }
+
+        try
+        {
+            await InsertAsync([entry with { Record = AuditQuarantine.Escape(entry.Record, why) }], stop).ConfigureAwait(false);
+            Interlocked.Increment(ref _written);
+            Interlocked.Increment(ref _quarantined);
+            PostgresTelemetry.AuditWritten.Add(1);
+            Log.AuditRecordQuarantined(_logger, _target, entry.Id, why);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _drops.Report(1, $"record {entry.Id} could not be written even quarantined: {e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    // The data of a record, not the server: a value PostgreSQL refuses (SQLSTATE 22/23: a NUL in text, say) or
+    // one the driver cannot encode (a lone surrogate).
+    private static bool IsRecordProblem(Exception e) =>
+        e is PostgresException pg ? PostgresErrors.IsRequestError(pg) : e is System.Text.EncoderFallbackException or ArgumentException or InvalidCastException;
 
     private async Task InsertAsync(List<Entry> batch, CancellationToken cancellationToken)
     {

@@ -167,7 +167,7 @@ public sealed partial class PostgresQuotaStore
         }
 
         BucketShape shape = BucketShape.Of(limits);
-        long deltaTicks = delta > 0 ? shape.ToTicks(delta) : -shape.ToTicksFloor(-delta);
+        long deltaTicks = shape.ToCorrectionTicks(delta);
         decimal deltaUnits = ToDecimal(delta);
         if (_options.EnableLeasing && _leases.TryGetValue(key, out LocalLease? lease))
         {

@@ -127,6 +127,13 @@ public sealed partial class PostgresQuotaStore
 
             throw;
         }
+        catch (PostgresException e) when (PostgresErrors.IsRequestError(e))
+        {
+            // The server answered: it is available, for this request's tenant as for every other. The request
+            // itself cannot be served (nothing was applied: its transaction rolled back).
+            OnRoundTripSucceeded(probe);
+            throw new PostgresStoreException($"PostgreSQL at {_target} refused the {operation} request: {PostgresErrors.Reason(e)}", e);
+        }
         catch (Exception e) when (PostgresErrors.IsStoreFailure(e))
         {
             OnRoundTripFailed(e, probe);

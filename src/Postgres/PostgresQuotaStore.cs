@@ -272,10 +272,21 @@ public sealed partial class PostgresQuotaStore : IQuotaStore, IAsyncDisposable, 
         }
     }
 
+    // Keys follow the identity rule (AgentIdentity, QuotaTool): PostgreSQL text cannot hold a NUL, nor the driver
+    // encode a lone surrogate, so such a key is refused here, clearly, rather than by the server or the encoder.
     private static void ValidateKey(in BucketKey key)
     {
         ArgumentNullException.ThrowIfNull(key.Tenant, nameof(key));
         ArgumentNullException.ThrowIfNull(key.Category, nameof(key));
+        if (AgentQuotas.Policy.Schema.IdentityText.Problem(key.Tenant) is string tenant)
+        {
+            throw new ArgumentException($"The bucket's tenant '{AgentQuotas.Policy.Schema.IdentityText.Escape(key.Tenant)}' {tenant}.", nameof(key));
+        }
+
+        if (AgentQuotas.Policy.Schema.IdentityText.Problem(key.Category) is string category)
+        {
+            throw new ArgumentException($"The bucket's category '{AgentQuotas.Policy.Schema.IdentityText.Escape(key.Category)}' {category}.", nameof(key));
+        }
     }
 
     private static void ValidateSettle(in BucketKey key, BucketLimits limits, double delta)

@@ -1,3 +1,5 @@
+using AgentQuotas.Policy.Schema;
+
 namespace AgentQuotas;
 
 /// <summary>
@@ -12,9 +14,15 @@ namespace AgentQuotas;
 public sealed class AgentIdentity : IEquatable<AgentIdentity>
 {
     /// <summary>Creates an identity.</summary>
-    /// <param name="tenant">The tenant id; not empty, no control characters, at most 256 characters.</param>
-    /// <param name="principal">The acting user or service; not empty, at most 256 characters.</param>
-    /// <exception cref="ArgumentException">An id is empty, too long or contains control characters.</exception>
+    /// <param name="tenant">The tenant id (the identity-string rule below).</param>
+    /// <param name="principal">The acting user or service (the identity-string rule below).</param>
+    /// <remarks>
+    /// The identity-string rule, for tenant, principal, workflow, run and tool names alike: not empty or white
+    /// space, at most 256 characters, no control characters (NUL, line breaks...), and well-formed UTF-16 (no
+    /// lone surrogate). Every store and audit sink can write such a string as it is, and the policy validator
+    /// applies the same rule to the tenant ids a policy lists.
+    /// </remarks>
+    /// <exception cref="ArgumentException">An id breaks the identity-string rule; the message says how.</exception>
     public AgentIdentity(string tenant, string principal)
     {
         Tenant = ValidateId(tenant, nameof(tenant));
@@ -40,27 +48,20 @@ public sealed class AgentIdentity : IEquatable<AgentIdentity>
     /// <inheritdoc/>
     public override string ToString() => Tenant + "/" + Principal;
 
-    private static string ValidateId(string value, string name)
+    /// <summary>
+    /// Applies the identity-string rule (see <see cref="AgentIdentity(string, string)"/>) to <paramref name="value"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value breaks the rule; the message says how.</exception>
+    internal static string ValidateText(string value, string paramName, string what)
     {
-        ArgumentNullException.ThrowIfNull(value, name);
-        if (value.Length == 0 || string.IsNullOrWhiteSpace(value))
+        ArgumentNullException.ThrowIfNull(value, paramName);
+        if (IdentityText.Problem(value) is string problem)
         {
-            throw new ArgumentException("The " + name + " id must not be empty.", name);
-        }
-
-        if (value.Length > 256)
-        {
-            throw new ArgumentException("The " + name + " id must be at most 256 characters.", name);
-        }
-
-        foreach (char c in value)
-        {
-            if (char.IsControl(c))
-            {
-                throw new ArgumentException("The " + name + " id must not contain control characters.", name);
-            }
+            throw new ArgumentException("The " + what + " " + problem + ".", paramName);
         }
 
         return value;
     }
+
+    private static string ValidateId(string value, string name) => ValidateText(value, name, name + " id");
 }

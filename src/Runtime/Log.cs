@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Debug, Message = "Queued {Tool} for {Tenant} ({Category}, {Class}): {Reason}")]
     public static partial void Queued(ILogger logger, string tool, string tenant, string category, WorkloadClass @class, QuotaReason reason);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "The anomaly detector tracks {Count} tenants, its limit (QuotaGateOptions.MaxAnomalyTenants) even after dropping idle ones; tenant {Tenant} and other new tenants are not judged until room frees")]
+    public static partial void AnomalyDetectorFull(ILogger logger, int count, string tenant);
 }

@@ -77,11 +77,7 @@ public sealed partial class QuotaGate
         QuotaDecision d = ticket.Decision;
         if (actualCost is double actual)
         {
-            if (!double.IsFinite(actual) || actual < 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(actualCost), actual, $"The actual cost reported by '{d.Tool}' must be a finite number, zero or more.");
-            }
-
+            // Validated by the ticket before it settled.
             double delta = actual - d.Cost;
             if (delta != 0 && ticket.Budget is not null)
             {

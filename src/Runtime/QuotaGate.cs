@@ -91,7 +91,7 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
         _buckets = new BucketScheduler(_store, TimeProvider, runContinuationsAsynchronously: !options.InlineQueueCompletions, _logger);
         _pools = new ComputePoolSet(_buckets);
         _breakers = new CircuitBreakerRegistry(TimeProvider, OnCircuitChanged);
-        _anomalies = new AnomalyDetector(TimeProvider, OnAnomalyCleared);
+        _anomalies = new AnomalyDetector(TimeProvider, OnAnomalyCleared, options.MaxAnomalyTenants, _logger);
     }
 
     /// <summary>The policy in force now.</summary>
@@ -115,11 +115,22 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
     /// Opens a run for an authenticated identity; it becomes <see cref="AgentRun.Current"/> for the rest of
     /// the calling async flow until disposed. Inside a run of the same tenant the new run is its child.
     /// </summary>
+    /// <remarks>
+    /// Nesting is tracked through the async flow (<see cref="AsyncLocal{T}"/>). Work started without the flow
+    /// (after <see cref="ExecutionContext.SuppressFlow"/>, or by <see cref="ThreadPool.UnsafeQueueUserWorkItem(WaitCallback, object?)"/>)
+    /// has no run, like a new request, and may open one for any identity it is given: identities must come from
+    /// authenticated data only.
+    /// </remarks>
     /// <param name="identity">Who the run acts for, from authenticated data only.</param>
     /// <param name="workloadClass">How urgent the run is.</param>
-    /// <param name="workflow">A workflow name for audit and reports.</param>
+    /// <param name="workflow">A workflow name for audit and reports (the identity-string rule of <see cref="AgentIdentity"/>).</param>
     /// <param name="limits">The run's own caps (tightened by the tier's limits).</param>
-    /// <exception cref="InvalidOperationException">A run of another tenant is current: switching tenant inside a run is refused.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A run of another tenant is open in this flow (switching tenant inside a run is refused), or the flow of the
+    /// execution context is suppressed (<see cref="ExecutionContext.SuppressFlow"/>), so the run could neither see
+    /// the run around it nor reach the work it governs.
+    /// </exception>
+    /// <exception cref="ArgumentException"><paramref name="workflow"/> breaks the identity-string rule.</exception>
     public AgentRun BeginRun(AgentIdentity identity, WorkloadClass workloadClass = WorkloadClass.Standard, string? workflow = null, RunLimits? limits = null)
     {
         ThrowIfDisposed();
@@ -129,12 +140,14 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
             throw new ArgumentOutOfRangeException(nameof(workloadClass), workloadClass, "Unknown workload class.");
         }
 
-        limits?.Validate();
-        AgentRun? parent = AgentRun.Current;
-        if (parent is { IsDisposed: true })
+        if (workflow is not null)
         {
-            parent = null;
+            AgentIdentity.ValidateText(workflow, nameof(workflow), "workflow");
         }
+
+        limits?.Validate();
+        AgentRun.ThrowIfFlowSuppressed();
+        AgentRun? parent = AgentRun.Current; // the innermost run of this flow that is still open
 
         if (parent is not null && !string.Equals(parent.Identity.Tenant, identity.Tenant, StringComparison.Ordinal))
         {
@@ -159,6 +172,7 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(request.Tool, nameof(request));
         ValidateCost(request.Tool, request.Cost);
+        ValidateWorkflow(request.Workflow);
         Attempt attempt = CreateAttempt(run: null, request.Identity, request.WorkloadClass, request.Workflow, request.Tool, request.Cost);
         return Decide(attempt).Decision;
     }
@@ -176,6 +190,7 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(request.Tool, nameof(request));
         ValidateCost(request.Tool, request.Cost);
+        ValidateWorkflow(request.Workflow);
         cancellationToken.ThrowIfCancellationRequested();
         Attempt attempt = CreateAttempt(run: null, request.Identity, request.WorkloadClass, request.Workflow, request.Tool, request.Cost);
         ValueTask<Admission> pending = DecideAsync(attempt, cancellationToken);
@@ -220,6 +235,14 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+    private static void ValidateWorkflow(string? workflow)
+    {
+        if (workflow is not null)
+        {
+            AgentIdentity.ValidateText(workflow, "workflow", "workflow");
+        }
+    }
 
     private static void ValidateCost(QuotaTool tool, double cost)
     {

@@ -53,6 +53,16 @@ public sealed class QuotaGateOptions
     /// </summary>
     public int DefaultQueueLimit { get; set; } = 1_000;
 
+    /// <summary>The default of <see cref="MaxAnomalyTenants"/>.</summary>
+    public const int DefaultMaxAnomalyTenants = 100_000;
+
+    /// <summary>
+    /// Most tenants the spend-anomaly detector tracks at once (each holds <c>8 x window / interval</c> bytes and
+    /// about 200 more). Tenants idle for a whole anomaly window are dropped first; past the limit new tenants are
+    /// not judged until room frees, and a warning is logged. At least 1; default 100,000.
+    /// </summary>
+    public int MaxAnomalyTenants { get; set; } = DefaultMaxAnomalyTenants;
+
     /// <summary>Called (without being awaited by the decision) when a category's circuit breaker changes state.</summary>
     public Func<CircuitStateChangedArguments, ValueTask>? OnCircuitStateChanged { get; set; }
 
@@ -87,5 +97,6 @@ public sealed class QuotaGateOptions
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
         ArgumentNullException.ThrowIfNull(ApprovalService, nameof(ApprovalService));
         ArgumentOutOfRangeException.ThrowIfNegative(DefaultQueueLimit, nameof(DefaultQueueLimit));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxAnomalyTenants, 1, nameof(MaxAnomalyTenants));
     }
 }

@@ -25,7 +25,7 @@ internal static class QuotaMessages
             QuotaReason.UnknownCategory => string.Format(c, "the tenant's tier has no budget for category '{0}'; add it to the policy.", d.Category),
             QuotaReason.CircuitOpen => string.Format(c, "the '{0}' circuit breaker is open after repeated failures.", d.Category),
             QuotaReason.QueueFull => "the queue for its workload class is full.",
-            QuotaReason.QueueTimeout => "it waited in the queue longer than its class allows.",
+            QuotaReason.QueueTimeout => "its wait for quota would exceed, or has reached, its class's maximum queue wait (maxQueueWait).",
             QuotaReason.StoreUnavailable => "quota store unavailable; the gate fails closed.",
             QuotaReason.AuditUnavailable => "the audit sink could not record the decision and the gate requires a record for every decision.",
             QuotaReason.PoolExhausted => "no compute-pool slot is free for its workload class.",

@@ -48,7 +48,7 @@ public enum QuotaReason
     /// <summary>The queue for the workload class is full.</summary>
     QueueFull = 14,
 
-    /// <summary>The request waited in the queue longer than its class allows.</summary>
+    /// <summary>The request's estimated or actual wait in queues exceeds its class's maxQueueWait (default one minute): refused at once, or after waiting that long.</summary>
     QueueTimeout = 15,
 
     /// <summary>The quota store could not be reached and the store fails closed.</summary>

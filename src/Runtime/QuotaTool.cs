@@ -13,11 +13,11 @@ public sealed class QuotaTool
     /// <param name="isPrivileged">Whether the tool is <see cref="PrivilegedAttribute">privileged</see>.</param>
     /// <param name="requiresApproval">Whether each call needs approval first (implies privileged).</param>
     /// <param name="hasFallback">Whether a <see cref="FallbackAttribute"/> method can serve a denied call.</param>
-    /// <exception cref="ArgumentException"><paramref name="name"/> or <paramref name="category"/> is empty.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> or <paramref name="category"/> breaks the identity-string rule (see <see cref="AgentIdentity(string, string)"/>).</exception>
     public QuotaTool(string name, string category, bool isPrivileged = false, bool requiresApproval = false, bool hasFallback = false)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        ArgumentException.ThrowIfNullOrWhiteSpace(category);
+        AgentIdentity.ValidateText(name, nameof(name), "tool name");
+        AgentIdentity.ValidateText(category, nameof(category), "category");
         Name = name;
         Category = category;
         IsPrivileged = isPrivileged || requiresApproval;

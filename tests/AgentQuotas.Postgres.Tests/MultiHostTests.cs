@@ -108,7 +108,10 @@ public sealed class MultiHostTests(SharedClusterFixture fixture, ITestOutputHelp
     {
         await using PostgresQuotaStore a = await TestSupport.OpenStoreAsync(_db);
         await using PostgresQuotaStore b = await TestSupport.OpenStoreAsync(_db);
-        BucketLimits limits = TestSupport.Limits(Policy);
+
+        // A refill so slow that no delay between the calls (a loaded CI machine) can refill the 5 units asked for
+        // (5,000 s): at 200/s, 25 ms between the first two calls was enough to admit the second.
+        BucketLimits limits = TestSupport.Limits(TestSupport.Policy(Capacity, refill: 0.001));
         Assert.True((await a.TryAcquireAsync(new QuotaStoreRequest(new("t1", "search"), limits, Capacity))).IsAdmitted);
         Assert.False((await b.TryAcquireAsync(new QuotaStoreRequest(new("t1", "search"), limits, 5))).IsAdmitted);
         Assert.True((await b.TryAcquireAsync(new QuotaStoreRequest(new("t2", "search"), limits, Capacity))).IsAdmitted);

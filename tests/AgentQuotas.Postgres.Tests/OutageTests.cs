@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using AgentQuotas.Audit;
+using AgentQuotas.Policy;
 using AgentQuotas.Postgres.Tests.Infrastructure;
 using AgentQuotas.Stores;
 using AgentQuotas.Testing;
@@ -267,6 +268,42 @@ public sealed class OutageTests(OutageClusterFixture fixture, ITestOutputHelper 
         Assert.NotNull(seen[0].Reason);
         Assert.Equal(StoreFailureMode.FailClosed, seen[0].FailureMode);
         Assert.InRange((await store.PeekAsync(key, limits)).Level, 921.5, 921.51);
+    }
+
+    [Fact]
+    public async Task Fail_open_admits_calls_that_go_through_the_gates_queue_at_once()
+    {
+        // Reserved shares send every call through the bucket's queue; the store, failing open, admits without a
+        // level (Remaining NaN). The queue used to read that as another class's reserve and re-arm at one tick:
+        // a spin of decisions and no admission.
+        var time = new ManualTimeProvider();
+        await using PostgresQuotaStore store = await TestSupport.OpenStoreAsync(_db, o =>
+        {
+            o.FailureMode = StoreFailureMode.FailOpen;
+            o.TimeProvider = time;
+        });
+        QuotaPolicy policy = QuotaPolicy.Parse("""
+            {
+              "version": "v1",
+              "tiers": { "standard": { "categories": { "search": { "capacity": 10, "refillPerSecond": 1 } } } },
+              "defaultTier": "standard",
+              "classes": { "Critical": { "reservedShare": 0.3 }, "Batch": { "reservedShare": 0.2 } }
+            }
+            """);
+        using var gate = new QuotaGate(policy, new QuotaGateOptions { Store = store, TimeProvider = time });
+        var request = new QuotaRequest(new AgentIdentity("fail-open", "u"), new QuotaTool("search_kb", "search"), 1);
+        Assert.True((await gate.AcquireAsync(request).AsTask().WaitAsync(Bounded)).IsAdmitted);
+        await Cluster.StopServerAsync();
+
+        for (int i = 0; i < 20; i++)
+        {
+            QuotaDecision decision = await gate.AcquireAsync(request).AsTask().WaitAsync(Bounded);
+            Assert.True(decision.IsAdmitted, decision.Detail);
+        }
+
+        Assert.False(store.IsAvailable);
+        Assert.Equal(0, gate.QueuedCount);
+        Assert.InRange(store.Statistics.UnavailableDecisions, 1, 20); // one decision per call at most: no spin
     }
 
     [Fact]

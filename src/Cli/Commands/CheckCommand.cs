@@ -43,6 +43,13 @@ internal static class CheckCommand
             error.WriteLine($"Cannot read '{file.FullName}': {e.Message}");
             return ExitCodes.Unavailable;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not expected (validation refuses what cannot be built), but a command line answers with a message, never a stack trace.
+            error.WriteLine($"{file.FullName}(1,1): error AQ0008: the policy could not be loaded: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            error.WriteLine("1 error; the policy was not accepted.");
+            return ExitCodes.InvalidInput;
+        }
 
         if (json)
         {
@@ -109,7 +116,7 @@ internal static class CheckCommand
         foreach (WorkloadClass c in Enum.GetValues<WorkloadClass>())
         {
             ClassPolicy cp = policy.GetClass(c);
-            classes.AddRow(c.ToString(), cp.ReservedShare.ToString("P0", CultureInfo.InvariantCulture), cp.MaxQueueWait is TimeSpan w ? Duration(w) : "-", cp.QueueLimit?.ToString(CultureInfo.InvariantCulture) ?? "-");
+            classes.AddRow(c.ToString(), cp.ReservedShare.ToString("P0", CultureInfo.InvariantCulture), cp.MaxQueueWait is TimeSpan w ? Duration(w) : Duration(cp.EffectiveMaxQueueWait) + " (default)", cp.QueueLimit?.ToString(CultureInfo.InvariantCulture) ?? "-");
         }
 
         console.Write(classes);

@@ -21,6 +21,12 @@ internal sealed class BucketShape
         DebtTicks = (long)Math.Floor(limits.EmergencyDebt * TicksPerUnit);
     }
 
+    /// <summary>
+    /// Twice <see cref="BucketLimits.MaxRefillSeconds"/> in ticks: a correction that takes any bucket from full to
+    /// its deepest debt (the settle function in SQL stops there), and no sum of corrections overflows.
+    /// </summary>
+    public const long MaxCorrectionTicks = 2 * (long)(BucketLimits.MaxRefillSeconds * TimeSpan.TicksPerSecond);
+
     public BucketLimits Limits { get; }
 
     public double TicksPerUnit { get; }
@@ -38,6 +44,17 @@ internal sealed class BucketShape
 
     /// <summary>Units to ticks, rounded down (refunds and slices never give more than was paid).</summary>
     public long ToTicksFloor(double units) => (long)Math.Floor(units * TicksPerUnit);
+
+    /// <summary>
+    /// A correction in ticks, as the in-memory store takes it: a charge rounded up, a refund rounded down, both
+    /// saturating at <see cref="MaxCorrectionTicks"/> (enough to reach the deepest debt from full; more than any
+    /// bucket holds), so no reported cost can overflow the arithmetic here or in SQL.
+    /// </summary>
+    public long ToCorrectionTicks(double delta)
+    {
+        double ticks = delta > 0 ? Math.Ceiling(delta * TicksPerUnit) : -Math.Floor(-delta * TicksPerUnit);
+        return (long)Math.Clamp(ticks, -MaxCorrectionTicks, MaxCorrectionTicks);
+    }
 
     public double ToUnits(long ticks) => ticks / TicksPerUnit;
 

@@ -24,7 +24,7 @@ internal sealed class PendingCorrections
         {
             if (_entries.TryGetValue((key, shape), out (long Ticks, decimal Units) sum))
             {
-                _entries[(key, shape)] = (sum.Ticks + ticks, sum.Units + units);
+                _entries[(key, shape)] = (Saturated(sum.Ticks, ticks), Saturated(sum.Units, units));
                 return true;
             }
 
@@ -36,6 +36,23 @@ internal sealed class PendingCorrections
             _entries.Add((key, shape), (ticks, units));
             Volatile.Write(ref _count, _entries.Count);
             return true;
+        }
+    }
+
+    // Corrections saturate like settle itself: a sum past the deepest debt a bucket may owe changes nothing more,
+    // and must not overflow.
+    private static long Saturated(long a, long b) =>
+        Math.Clamp(a + Math.Clamp(b, -BucketShape.MaxCorrectionTicks, BucketShape.MaxCorrectionTicks), -BucketShape.MaxCorrectionTicks, BucketShape.MaxCorrectionTicks);
+
+    private static decimal Saturated(decimal a, decimal b)
+    {
+        try
+        {
+            return a + b;
+        }
+        catch (OverflowException)
+        {
+            return b > 0 ? decimal.MaxValue : decimal.MinValue;
         }
     }
 

@@ -8,7 +8,14 @@ internal static class PostgresErrors
 {
     /// <summary>Whether the failure means the server could not decide (as opposed to a bug or bad input).</summary>
     public static bool IsStoreFailure(Exception e) =>
-        e is NpgsqlException or TimeoutException or IOException or SocketException;
+        (e is NpgsqlException or TimeoutException or IOException or SocketException) && !(e is PostgresException pg && IsRequestError(pg));
+
+    /// <summary>
+    /// Whether the server answered and refused this request for its data (SQLSTATE class 22, data exception, or
+    /// 23, integrity constraint): the server is up, and other requests are not affected.
+    /// </summary>
+    public static bool IsRequestError(PostgresException e) =>
+        e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal);
 
     /// <summary>A one-line reason for logs, audit details and results.</summary>
     public static string Reason(Exception e)

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using AgentQuotas.Policy;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AgentQuotas.Anomaly;
 
@@ -12,19 +14,36 @@ namespace AgentQuotas.Anomaly;
 /// exceeds <see cref="AnomalyPolicy.Factor"/> x baseline is flagged: an event, an audit record, and (when the
 /// policy names one) the quarantine tier until <see cref="Clear"/>.
 /// </summary>
+/// <remarks>
+/// Memory: one ring of <c>window / interval</c> sums per tenant. A tenant idle for more than a whole window
+/// has nothing left in its ring, so its state is dropped (as idle buckets are); when it spends again it starts
+/// a new baseline, judged once a full window of history exists. Flagged tenants are kept until cleared. At most
+/// <see cref="QuotaGateOptions.MaxAnomalyTenants"/> tenants are tracked at once; past that (after dropping the
+/// idle ones) new tenants are not judged until room frees, and a warning says so.
+/// </remarks>
 public sealed class AnomalyDetector
 {
     private readonly ConcurrentDictionary<string, SpendWindow> _tenants = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _flagged = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private readonly Action<string>? _cleared;
+    private readonly int _maxTenants;
+    private readonly ILogger _logger;
     private int _flaggedCount;
+    private int _tracked;
+    private long _nextSweep = long.MinValue; // interval index (of the policy's interval) of the next idle sweep
+    private long _lastFullWarning = long.MinValue;
 
-    internal AnomalyDetector(TimeProvider time, Action<string>? cleared = null)
+    internal AnomalyDetector(TimeProvider time, Action<string>? cleared = null, int maxTenants = QuotaGateOptions.DefaultMaxAnomalyTenants, ILogger? logger = null)
     {
         _time = time;
         _cleared = cleared;
+        _maxTenants = maxTenants;
+        _logger = logger ?? NullLogger.Instance;
     }
+
+    /// <summary>Tenants whose spend is tracked now.</summary>
+    internal int TrackedCount => Volatile.Read(ref _tracked);
 
     /// <summary>Tenants flagged and not yet cleared, with when each was flagged.</summary>
     public IReadOnlyDictionary<string, DateTimeOffset> Flagged => _flagged;
@@ -63,7 +82,11 @@ public sealed class AnomalyDetector
     public bool Clear(string tenant)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        _tenants.TryRemove(tenant, out _);
+        if (_tenants.TryRemove(tenant, out _))
+        {
+            Interlocked.Decrement(ref _tracked);
+        }
+
         if (!_flagged.TryRemove(tenant, out _))
         {
             return false;
@@ -82,11 +105,40 @@ public sealed class AnomalyDetector
     {
         long intervalTicks = policy.Interval.Ticks;
         int slots = (int)Math.Max(1, policy.Window.Ticks / intervalTicks);
-        SpendWindow window = _tenants.GetOrAdd(tenant, static (_, a) => new SpendWindow(a.intervalTicks, a.slots, a.now), (intervalTicks, slots, now: Interval(intervalTicks)));
+        SweepIfDue(Interval(intervalTicks), slots);
+        while (true)
+        {
+            if (FindOrTrack(tenant, intervalTicks, slots) is not SpendWindow window)
+            {
+                return null;
+            }
+
+            if (Observe(tenant, window, cost, policy, intervalTicks, slots, out AnomalyFinding? finding))
+            {
+                return finding;
+            }
+
+            // Dropped as idle at this instant (its ring was empty): unlink it and start afresh.
+            if (_tenants.TryRemove(new KeyValuePair<string, SpendWindow>(tenant, window)))
+            {
+                Interlocked.Decrement(ref _tracked);
+            }
+        }
+    }
+
+    // False when the window was dropped meanwhile.
+    private bool Observe(string tenant, SpendWindow window, double cost, AnomalyPolicy policy, long intervalTicks, int slots, out AnomalyFinding? finding)
+    {
+        finding = null;
         double current, baseline;
         lock (window)
         {
             long now = Interval(intervalTicks);
+            if (window.Evicted)
+            {
+                return false;
+            }
+
             if (window.IntervalTicks != intervalTicks || window.Slots != slots)
             {
                 window.Restart(intervalTicks, slots, now); // the policy changed the yardstick: start again
@@ -94,16 +146,17 @@ public sealed class AnomalyDetector
 
             window.Roll(now);
             window.Current += cost;
+            window.LastSpend = now;
             if (window.Flagged || !window.IsEstablished(now) || cost <= 0)
             {
-                return null;
+                return true;
             }
 
             current = window.Current;
             baseline = window.Baseline;
             if (baseline <= 0 || baseline * slots < policy.MinBaseline || window.Current <= policy.Factor * baseline)
             {
-                return null;
+                return true;
             }
 
             window.Flagged = true;
@@ -114,7 +167,75 @@ public sealed class AnomalyDetector
             Interlocked.Increment(ref _flaggedCount);
         }
 
-        return new AnomalyFinding(current, baseline);
+        finding = new AnomalyFinding(current, baseline);
+        return true;
+    }
+
+    // The tenant's window, a new one while there is room, or null when the detector is full even after dropping idle tenants.
+    private SpendWindow? FindOrTrack(string tenant, long intervalTicks, int slots)
+    {
+        if (_tenants.TryGetValue(tenant, out SpendWindow? window))
+        {
+            return window;
+        }
+
+        long now = Interval(intervalTicks);
+        if (Volatile.Read(ref _tracked) >= _maxTenants)
+        {
+            Sweep(now);
+            if (Volatile.Read(ref _tracked) >= _maxTenants)
+            {
+                long last = Interlocked.Read(ref _lastFullWarning);
+                if (now - last >= slots && Interlocked.CompareExchange(ref _lastFullWarning, now, last) == last)
+                {
+                    Log.AnomalyDetectorFull(_logger, Volatile.Read(ref _tracked), tenant);
+                }
+
+                return null;
+            }
+        }
+
+        var created = new SpendWindow(intervalTicks, slots, now) { LastSpend = now };
+        window = _tenants.GetOrAdd(tenant, created);
+        if (ReferenceEquals(window, created))
+        {
+            Interlocked.Increment(ref _tracked);
+        }
+
+        return window;
+    }
+
+    // Once a window (in intervals), one caller drops the tenants idle for more than a whole window.
+    private void SweepIfDue(long now, int slots)
+    {
+        long due = Interlocked.Read(ref _nextSweep);
+        if (now >= due && Interlocked.CompareExchange(ref _nextSweep, now + slots, due) == due)
+        {
+            Sweep(now);
+        }
+    }
+
+    private void Sweep(long now)
+    {
+        foreach (KeyValuePair<string, SpendWindow> entry in _tenants)
+        {
+            SpendWindow window = entry.Value;
+            lock (window)
+            {
+                // Every interval it spent in has left the window: its ring is all zeros, as a new one's would be.
+                if (window.Flagged || window.Evicted || now - window.LastSpend <= window.Slots)
+                {
+                    continue;
+                }
+
+                window.Evicted = true;
+            }
+
+            if (_tenants.TryRemove(entry))
+            {
+                Interlocked.Decrement(ref _tracked);
+            }
+        }
     }
 
     private long Interval(long intervalTicks) => (long)(_time.GetTimestamp() * ((double)TimeSpan.TicksPerSecond / _time.TimestampFrequency)) / intervalTicks;
@@ -144,6 +265,12 @@ public sealed class AnomalyDetector
         public double Current { get; set; }
 
         public bool Flagged { get; set; }
+
+        /// <summary>The last interval the tenant spent in (an idle sweep drops the window once it left the window).</summary>
+        public long LastSpend { get; set; }
+
+        /// <summary>Set, under the monitor, once the window has been dropped from the detector.</summary>
+        public bool Evicted { get; set; }
 
         /// <summary>Mean cost per completed interval over the window.</summary>
         public double Baseline => _sum / Slots;

@@ -8,7 +8,9 @@ namespace AgentQuotas.Audit;
 /// <summary>
 /// Appends audit records to a file, one JSON object per line. Writing happens on a background task fed
 /// by a bounded queue, so callers never block on disk; a record that does not fit, or that the disk
-/// refuses, is counted as dropped and reported.
+/// refuses, is counted as dropped and reported. A record with text no UTF-8 file can keep (a lone surrogate; a
+/// NUL too, as for PostgreSQL) is written quarantined: that text escaped as <c>\uXXXX</c>, its detail starting
+/// with <c>quarantined:</c>.
 /// </summary>
 public sealed class JsonLinesAuditSink : IQuotaAuditSink, IAsyncDisposable
 {
@@ -120,7 +122,11 @@ public sealed class JsonLinesAuditSink : IQuotaAuditSink, IAsyncDisposable
             {
                 foreach (QuotaAuditRecord record in batch)
                 {
-                    JsonSerializer.Serialize(_json, record, AuditJsonContext.Default.QuotaAuditRecord);
+                    // A lone surrogate would be written as U+FFFD, the same for every one: such a record is quarantined.
+                    QuotaAuditRecord line = AuditQuarantine.IsNeeded(record)
+                        ? AuditQuarantine.Escape(record, "the record holds text a JSON line cannot keep as it is")
+                        : record;
+                    JsonSerializer.Serialize(_json, line, AuditJsonContext.Default.QuotaAuditRecord);
                     await _json.FlushAsync().ConfigureAwait(false);
                     _json.Reset();
                     await _file.WriteAsync(NewLine).ConfigureAwait(false);

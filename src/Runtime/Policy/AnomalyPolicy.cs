@@ -11,7 +11,7 @@ public sealed class AnomalyPolicy
         Factor = factor;
         Window = window;
         QuarantineTier = quarantineTier;
-        Interval = interval ?? TimeSpan.FromTicks(Math.Max(1, window.Ticks / Schema.PolicyNames.DefaultAnomalyIntervals));
+        Interval = interval ?? Schema.PolicySchemaValidator.DefaultInterval(window);
         MinBaseline = minBaseline;
     }
 

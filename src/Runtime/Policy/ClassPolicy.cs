@@ -17,8 +17,20 @@ public sealed class ClassPolicy
     /// <summary>Share of capacity kept for this class so it always makes progress (0 to 1; default 0).</summary>
     public double ReservedShare { get; }
 
-    /// <summary>Longest a request of this class may wait in a queue; <see langword="null"/> for no limit.</summary>
+    /// <summary>
+    /// The longest a request of any class waits in queues when its class sets no <c>maxQueueWait</c>: one minute.
+    /// No request waits without a bound; a request whose estimated wait is longer is refused at once.
+    /// </summary>
+    public static TimeSpan DefaultMaxQueueWait { get; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Longest a request of this class may wait in queues, as the policy sets it; <see langword="null"/> when it
+    /// does not, and <see cref="DefaultMaxQueueWait"/> applies.
+    /// </summary>
     public TimeSpan? MaxQueueWait { get; }
+
+    /// <summary>The longest a request of this class waits in queues: <see cref="MaxQueueWait"/>, else <see cref="DefaultMaxQueueWait"/>.</summary>
+    public TimeSpan EffectiveMaxQueueWait => MaxQueueWait ?? DefaultMaxQueueWait;
 
     /// <summary>Most requests of this class that may wait at once; <see langword="null"/> for the scheduler's default.</summary>
     public int? QueueLimit { get; }

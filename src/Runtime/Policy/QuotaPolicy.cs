@@ -99,11 +99,12 @@ public sealed partial class QuotaPolicy
 
     /// <summary>Loads and validates a policy file.</summary>
     /// <param name="path">Path to agentquotas.json.</param>
-    /// <exception cref="PolicyValidationException">The file is not a valid policy; every error is listed.</exception>
+    /// <exception cref="PolicyValidationException">The file is not a valid policy (or larger than a policy may be); every error is listed.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static QuotaPolicy Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        ThrowIfTooLarge(new FileInfo(path) is { Exists: true } file ? file.Length : 0, path); // before reading it
         byte[] bytes = File.ReadAllBytes(path);
         return Parse(bytes, path);
     }
@@ -115,6 +116,7 @@ public sealed partial class QuotaPolicy
     public static QuotaPolicy Parse(string json, string? source = null)
     {
         ArgumentNullException.ThrowIfNull(json);
+        ThrowIfTooLarge(json.Length, source); // a character is at least one byte of UTF-8
         return Parse(Encoding.UTF8.GetBytes(json), source);
     }
 
@@ -124,6 +126,7 @@ public sealed partial class QuotaPolicy
     /// <exception cref="PolicyValidationException">The bytes are not a valid policy; every error is listed.</exception>
     public static QuotaPolicy Parse(ReadOnlySpan<byte> utf8Json, string? source = null)
     {
+        ThrowIfTooLarge(utf8Json.Length, source);
         string text;
         try
         {
@@ -158,7 +161,16 @@ public sealed partial class QuotaPolicy
         }
 
         string hash = Convert.ToHexStringLower(SHA256.HashData(utf8Json));
-        return FromDto(dto, hash, source);
+        try
+        {
+            return FromDto(dto, hash, source);
+        }
+        catch (ArgumentException e)
+        {
+            // The validator applies the limits construction applies (one set, shared); reaching this is a bug, but
+            // the caller (a CLI, a reload on a timer) still gets a policy error, never a crash.
+            throw new PolicyValidationException([new PolicyError(PolicyErrorKind.InvalidValue, e.Message, "$", 1, 1, source)], source);
+        }
     }
 
     /// <summary>Finds the tier that governs <paramref name="tenant"/>: its assignment, else the default tier.</summary>
@@ -342,6 +354,14 @@ public sealed partial class QuotaPolicy
             },
             Tools = ToolsDto(),
         };
+    }
+
+    private static void ThrowIfTooLarge(long bytes, string? source)
+    {
+        if (PolicySchemaValidator.CheckSize(bytes) is PolicyIssue issue)
+        {
+            throw new PolicyValidationException([new PolicyError(issue.Kind, issue.Message, issue.Path, issue.Line, issue.Column, source)], source);
+        }
     }
 
     private static WorkloadClass ParseClass(string name) => Enum.Parse<WorkloadClass>(name);

@@ -91,6 +91,12 @@ public sealed class QuotaPolicyProvider : IDisposable
             {
                 return Finish(new PolicyReloadResult(false, previous, previous, [], $"The policy file '{_path}' could not be read: {e.Message}"));
             }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Not expected (the validator refuses what cannot be built), but a reload, often on a timer thread,
+                // must never take the host down: the policy in force stays.
+                return Finish(new PolicyReloadResult(false, previous, previous, [], $"The policy file '{_path}' could not be loaded: {e.GetType().Name}: {e.Message}"));
+            }
 
             _current = next;
             return Finish(new PolicyReloadResult(true, next, previous, [], failure: null));
@@ -150,9 +156,22 @@ public sealed class QuotaPolicyProvider : IDisposable
         }
     }
 
+    // An exception escaping a timer callback ends the process: whatever happens, it is logged and the policy in force stays.
+    private void ReloadFromTimer()
+    {
+        try
+        {
+            Reload();
+        }
+        catch (Exception e)
+        {
+            Log.PolicyReloadFailed(_logger, _path, _current.Version, e.GetType().Name + ": " + e.Message);
+        }
+    }
+
     private void StartWatching(string fullPath)
     {
-        _debounce = _options.TimeProvider.CreateTimer(static s => ((QuotaPolicyProvider)s!).Reload(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _debounce = _options.TimeProvider.CreateTimer(static s => ((QuotaPolicyProvider)s!).ReloadFromTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _watcher = new FileSystemWatcher(System.IO.Path.GetDirectoryName(fullPath)!, System.IO.Path.GetFileName(fullPath))
         {
             NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,

@@ -34,6 +34,9 @@ public sealed partial class AgentRun : IDisposable
     private TokenBucketState? _bucketHint;
     private TokenBucketState? _previousBucketHint;
 
+    // Settled tickets' slots, for the run's next tickets: a few, so parallel calls of one run reuse them too.
+    private readonly TicketSlot?[] _freeSlots = new TicketSlot?[4];
+
     internal AgentRun(QuotaGate gate, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, string? name, RunLimits? limits, AgentRun? parent)
     {
         Gate = gate;
@@ -56,8 +59,11 @@ public sealed partial class AgentRun : IDisposable
         }
     }
 
-    /// <summary>The run of the current async context, or <see langword="null"/> outside any run.</summary>
-    public static AgentRun? Current => CurrentRun.Value;
+    /// <summary>
+    /// The innermost open run of the current async context, or <see langword="null"/> outside any run. A run
+    /// disposed from another flow does not hide its open parent: its parent is current.
+    /// </summary>
+    public static AgentRun? Current => Open(CurrentRun.Value);
 
     /// <summary>The gate that decides for this run.</summary>
     public QuotaGate Gate { get; }
@@ -102,7 +108,8 @@ public sealed partial class AgentRun : IDisposable
     /// <exception cref="InvalidOperationException">There is no current run (or it has been disposed).</exception>
     public static AgentRun RequireCurrent(string operation)
     {
-        AgentRun? run = CurrentRun.Value;
+        AgentRun? flowing = CurrentRun.Value;
+        AgentRun? run = Open(flowing) ?? flowing;
         if (run is null)
         {
             throw new InvalidOperationException(
@@ -123,10 +130,18 @@ public sealed partial class AgentRun : IDisposable
     /// <param name="limits">The child's caps (tightened by the tier's limits); <see langword="null"/> for none of its own.</param>
     /// <param name="name">A name for audit and messages, e.g. the loop method.</param>
     /// <exception cref="ObjectDisposedException">This run has been disposed.</exception>
+    /// <exception cref="InvalidOperationException">The flow of the execution context is suppressed (see <see cref="QuotaGate.BeginRun"/>).</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> breaks the identity-string rule of <see cref="AgentIdentity"/>.</exception>
     public AgentRun BeginChild(RunLimits? limits = null, string? name = null)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
+        if (name is not null)
+        {
+            ValidateName(name);
+        }
+
         limits?.Validate();
+        ThrowIfFlowSuppressed();
         var child = new AgentRun(Gate, Identity, WorkloadClass, Workflow, name, limits, this);
         CurrentRun.Value = child;
         return child;
@@ -175,7 +190,7 @@ public sealed partial class AgentRun : IDisposable
 
         if (ReferenceEquals(CurrentRun.Value, this))
         {
-            CurrentRun.Value = Parent is { IsDisposed: false } ? Parent : null;
+            CurrentRun.Value = Open(Parent);
         }
     }
 
@@ -183,6 +198,34 @@ public sealed partial class AgentRun : IDisposable
     public override string ToString() => $"AgentRun {Id} ({Identity}, {WorkloadClass}{(Name is null ? string.Empty : ", " + Name)})";
 
     internal static void SetCurrent(AgentRun run) => CurrentRun.Value = run;
+
+    /// <summary>
+    /// Refuses to open a run while the flow of the execution context is suppressed: the run would not flow into
+    /// the work it governs, and could not see the run around it (a run disposed later would not restore it).
+    /// </summary>
+    internal static void ThrowIfFlowSuppressed()
+    {
+        if (ExecutionContext.IsFlowSuppressed())
+        {
+            throw new InvalidOperationException(
+                "Cannot open an agent run while the flow of the execution context is suppressed (ExecutionContext.SuppressFlow): " +
+                "the run would not flow into the work it governs, nor see the run around it. Restore the flow first.");
+        }
+    }
+
+    // The innermost run of a chain that is still open: a run disposed on another flow stays the flow's
+    // AsyncLocal value, but its parent (if open) is the run that governs this flow now.
+    private static AgentRun? Open(AgentRun? run)
+    {
+        while (run is { IsDisposed: true })
+        {
+            run = run.Parent;
+        }
+
+        return run;
+    }
+
+    private static void ValidateName(string name) => AgentIdentity.ValidateText(name, nameof(name), "run name");
 
     /// <summary>Checks the deadline of this run and its ancestors.</summary>
     internal AgentRun? FindExpired(long now)
@@ -277,6 +320,34 @@ public sealed partial class AgentRun : IDisposable
         {
             _previousBucketHint = last;
             _bucketHint = bucket;
+        }
+    }
+
+    /// <summary>A slot for a ticket this run issues: a settled one when there is one (no allocation), else a new one.</summary>
+    internal TicketSlot RentTicketSlot()
+    {
+        TicketSlot?[] free = _freeSlots;
+        for (int i = 0; i < free.Length; i++)
+        {
+            if (Volatile.Read(ref free[i]) is not null && Interlocked.Exchange(ref free[i], null) is TicketSlot slot)
+            {
+                return slot;
+            }
+        }
+
+        return new TicketSlot();
+    }
+
+    /// <summary>Keeps a settled ticket's slot for reuse (its version has moved on, so copies of that ticket stay settled).</summary>
+    internal void ReturnTicketSlot(TicketSlot slot)
+    {
+        TicketSlot?[] free = _freeSlots;
+        for (int i = 0; i < free.Length; i++)
+        {
+            if (Volatile.Read(ref free[i]) is null && Interlocked.CompareExchange(ref free[i], slot, null) is null)
+            {
+                return;
+            }
         }
     }
 

@@ -8,13 +8,24 @@ namespace AgentQuotas;
 /// <summary>
 /// The outcome of acquiring for one guarded call in a run. When admitted, end it with
 /// <see cref="Complete"/> or <see cref="Fail"/> so actual cost, failures (for circuit breakers), the
-/// compute-pool slot and the audit trail are recorded. A value type: admitting allocates nothing.
+/// compute-pool slot and the audit trail are recorded, exactly once: a second <see cref="Complete"/> or
+/// <see cref="Fail"/>, of the ticket or any copy of it, throws and changes nothing. A value type: admitting
+/// allocates nothing.
 /// </summary>
 [StructLayout(LayoutKind.Auto)]
 public readonly struct QuotaTicket
 {
+    private readonly TicketSlot? _slot;
+    private readonly long _version;
+
     internal QuotaTicket(AgentRun run, QuotaTool tool, CategoryBudget? budget, QuotaDecision decision, Activity? activity, PoolLease lease = default)
     {
+        if (decision.IsAdmitted)
+        {
+            _slot = run.RentTicketSlot();
+            _version = _slot.Version;
+        }
+
         Lease = lease;
         Run = run;
         Tool = tool;
@@ -45,23 +56,44 @@ public readonly struct QuotaTicket
     /// <summary>The compute-pool slot the call holds until it is completed or failed (none without pools).</summary>
     internal PoolLease Lease { get; }
 
-    /// <summary>Records that the admitted call finished, with its actual cost when known.</summary>
+    /// <summary>Records that the admitted call finished, with its actual cost when known. A ticket settles once.</summary>
     /// <param name="actualCost">The real cost (finite, zero or more), or <see langword="null"/> to keep the planned cost.</param>
-    /// <exception cref="InvalidOperationException">The call was not admitted.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="actualCost"/> is negative or not finite.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// The call was not admitted, or the ticket (this value or a copy of it) was already completed or failed:
+    /// nothing is recorded, charged or refunded again.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="actualCost"/> is negative or not finite (the ticket stays open).</exception>
     public void Complete(double? actualCost = null)
     {
         RequireAdmitted();
+        if (actualCost is double actual && (!double.IsFinite(actual) || actual < 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(actualCost), actual, $"The actual cost reported by '{Decision.Tool}' must be a finite number, zero or more.");
+        }
+
+        Settle();
         Run.Gate.Complete(this, actualCost);
     }
 
-    /// <summary>Records that the admitted call failed (counts toward the category's circuit breaker).</summary>
+    /// <summary>Records that the admitted call failed (counts toward the category's circuit breaker). A ticket settles once.</summary>
     /// <param name="exception">What went wrong, if known.</param>
-    /// <exception cref="InvalidOperationException">The call was not admitted.</exception>
+    /// <exception cref="InvalidOperationException">The call was not admitted, or the ticket (this value or a copy of it) was already completed or failed.</exception>
     public void Fail(Exception? exception = null)
     {
         RequireAdmitted();
+        Settle();
         Run.Gate.Fail(this, exception);
+    }
+
+    /// <summary>
+    /// Gives back everything the admitted call took because its tool never started (see <see cref="QuotaGate"/>'s
+    /// withdrawal). Settles the ticket like <see cref="Complete"/> and <see cref="Fail"/>: once, copies included.
+    /// </summary>
+    internal void Withdraw(string detail)
+    {
+        RequireAdmitted();
+        Settle();
+        Run.Gate.Withdraw(this, detail);
     }
 
     /// <summary>Throws <see cref="QuotaExceededException"/> unless the call was admitted.</summary>
@@ -69,9 +101,21 @@ public readonly struct QuotaTicket
 
     private void RequireAdmitted()
     {
-        if (Run is null || !Decision.IsAdmitted)
+        if (Run is null || !Decision.IsAdmitted || _slot is null)
         {
             throw new InvalidOperationException("Only an admitted call can be completed or failed.");
         }
+    }
+
+    // Exactly one Complete or Fail, of this value and every copy, gets past here.
+    private void Settle()
+    {
+        if (!_slot!.TrySettle(_version))
+        {
+            throw new InvalidOperationException(
+                $"The ticket of '{Decision.Tool}' was already completed or failed; a ticket settles once (copies of it included), so nothing was recorded again.");
+        }
+
+        Run.ReturnTicketSlot(_slot);
     }
 }

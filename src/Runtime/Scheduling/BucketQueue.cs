@@ -27,7 +27,7 @@ internal sealed class BucketQueue
 {
     private const double Epsilon = 1e-9;
 
-    private static readonly TimerCallback Tick = static s => ((BucketQueue)s!).Kick();
+    private static readonly TimerCallback Tick = static s => ((BucketQueue)s!).OnTimer();
     private static readonly Action<object?, CancellationToken> Cancelled = static (s, token) =>
     {
         var waiter = (QueueWaiter)s!;
@@ -47,6 +47,7 @@ internal sealed class BucketQueue
     private bool _pumping;
     private bool _pumpAgain;
     private bool _retired;
+    private QueueWaiter? _inFlight; // the head whose units the pump is taking now (outside the lock)
 
     public BucketQueue(BucketScheduler owner, BucketKey key, BucketLimits limits, SchedulingSettings settings, long now)
     {
@@ -291,6 +292,71 @@ internal sealed class BucketQueue
         static async Task ObserveAsync(ValueTask pending) => await pending.ConfigureAwait(false);
     }
 
+    // The timer: waiters whose maxQueueWait has passed are told at once, even while the pump waits for the store
+    // on behalf of the head (then the head too: the pump gives its units back when the store answers); then the
+    // pump looks at the line.
+    private void OnTimer()
+    {
+        List<(QueueWaiter Waiter, WaitResult Result)>? expired = null;
+        lock (_lock)
+        {
+            long now = _owner.Now();
+            Accrue(now);
+            if (_inFlight is { } head && !head.CancelRequested && head.Deadline <= now)
+            {
+                head.CancelRequested = true;
+                (expired ??= []).Add((head, TimedOut(head, now, Estimate((int)head.Class, head.Cost, head.MayBorrow, now))));
+            }
+
+            if (_pumping)
+            {
+                // The pump is busy with the store: it will not reach the line's expired waiters until the store answers.
+                while (_line.TakeExpired(now) is QueueWaiter waiter)
+                {
+                    _owner.CountWaiter(-1);
+                    (expired ??= []).Add((waiter, TimedOut(waiter, now, Estimate((int)waiter.Class, waiter.Cost, waiter.MayBorrow, now))));
+                }
+
+                ArmDeadline(now);
+            }
+        }
+
+        if (expired is not null)
+        {
+            foreach ((QueueWaiter waiter, WaitResult result) in expired)
+            {
+                waiter.TryComplete(result);
+            }
+        }
+
+        Kick();
+    }
+
+    private WaitResult TimedOut(QueueWaiter waiter, long now, TimeSpan? retryAfter)
+    {
+        TimeSpan waited = TimeSpan.FromTicks(now - waiter.EnqueuedAt);
+        return new WaitResult(WaitStatus.TimedOut, default, default, waited, retryAfter,
+            string.Format(CultureInfo.InvariantCulture, "It waited {0} for '{1}', its class's maxQueueWait.", QuotaMessages.FormatDuration(waited), Key));
+    }
+
+    // Under the lock, while the pump is busy: the timer fires at the next deadline of a waiter (the head in flight included).
+    private void ArmDeadline(long now)
+    {
+        long due = _line.EarliestDeadline();
+        if (_inFlight is { CancelRequested: false } head)
+        {
+            due = Math.Min(due, head.Deadline);
+        }
+
+        if (due == long.MaxValue)
+        {
+            return;
+        }
+
+        _timer ??= _owner.Time.CreateTimer(Tick, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer.Change(TimeSpan.FromTicks(Math.Max(1, due - now)), Timeout.InfiniteTimeSpan);
+    }
+
     // Serves waiters while units are there. Exactly one pump runs per queue (_pumping); it takes units
     // for one head at a time outside the lock, so a remote store's latency never blocks arrivals.
     private async ValueTask PumpAsync()
@@ -324,15 +390,18 @@ internal sealed class BucketQueue
                     }
 
                     head.InFlight = true;
+                    _inFlight = head;
                     protect = head.MayBorrow ? 0 : Protection((int)head.Class, head.Cost);
+
+                    // A store may take its time (a remote one, up to its timeouts): waiters' deadlines are kept meanwhile
+                    // by the timer (OnTimer), not by the end of this call.
+                    ArmDeadline(now);
                 }
             }
 
             if (expired is not null)
             {
-                expired.TryComplete(new WaitResult(WaitStatus.TimedOut, default, default, TimeSpan.FromTicks(now - expired.EnqueuedAt), expiredRetry,
-                    string.Format(CultureInfo.InvariantCulture, "It waited {0} for '{1}', its class's maxQueueWait.",
-                        QuotaMessages.FormatDuration(TimeSpan.FromTicks(now - expired.EnqueuedAt)), Key)));
+                expired.TryComplete(TimedOut(expired, now, expiredRetry));
                 continue;
             }
 
@@ -353,13 +422,14 @@ internal sealed class BucketQueue
             lock (_lock)
             {
                 head!.InFlight = false;
+                _inFlight = null;
                 now = _owner.Now();
                 Accrue(now);
                 Observe(taken, now);
                 TimeSpan waited = TimeSpan.FromTicks(now - head.EnqueuedAt);
                 if (head.CancelRequested)
                 {
-                    // Cancelled while its units were being taken: it has been told; give the units back.
+                    // Cancelled, or timed out, while its units were being taken: it has been told; give the units back.
                     if (_line.Remove(head))
                     {
                         _owner.CountWaiter(-1);
@@ -681,8 +751,10 @@ internal sealed class BucketQueue
     // refill and rounds a take up and a give-back down, so a take that falls short by under two ticks' worth is
     // covered: waiting for refill could never close that gap, since each retry's take-and-give-back loses a tick
     // for every tick of refill waited (a timer re-armed one tick ahead, forever).
+    // A store that admits without knowing the level (Remaining NaN: a PostgreSQL store failing open) covers any
+    // protection: the queue cannot keep reserves it cannot see, and waiting for refill would never change the answer.
     private bool Covers(double remaining, double protect) =>
-        remaining + Epsilon + (2 / _limits.TicksPerUnit) >= protect;
+        double.IsNaN(remaining) || remaining + Epsilon + (2 / _limits.TicksPerUnit) >= protect;
 
     private void Arm(long now, long due)
     {

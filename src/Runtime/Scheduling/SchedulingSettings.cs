@@ -11,7 +11,7 @@ internal sealed class SchedulingSettings
         {
             ClassPolicy cp = policy.GetClass((WorkloadClass)c);
             Shares[c] = cp.ReservedShare;
-            MaxWaitTicks[c] = cp.MaxQueueWait is TimeSpan w ? w.Ticks : long.MaxValue;
+            MaxWaitTicks[c] = cp.EffectiveMaxQueueWait.Ticks; // always finite: no request waits without a bound
             QueueLimits[c] = cp.QueueLimit;
         }
 
@@ -35,7 +35,7 @@ internal sealed class SchedulingSettings
     /// <summary>Aging step in <see cref="TimeSpan"/> ticks; 0 without aging.</summary>
     public long PromoteTicks { get; }
 
-    /// <summary>Most time a class may wait, in ticks; <see cref="long.MaxValue"/> for no limit.</summary>
+    /// <summary>Most time a class may wait, in ticks (the class's maxQueueWait, else the default).</summary>
     public long[] MaxWaitTicks { get; } = new long[WaitingLine.ClassCount];
 
     /// <summary>Queue limit per class as configured (null: the gate's default).</summary>

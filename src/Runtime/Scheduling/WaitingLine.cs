@@ -106,9 +106,18 @@ internal sealed class WaitingLine
         long earliest = long.MaxValue;
         for (int c = 0; c < ClassCount; c++)
         {
-            for (QueueWaiter? w = _heads[c]; w is not null; w = FifoDeadlines ? null : w.Next)
+            for (QueueWaiter? w = _heads[c]; w is not null; w = w.Next)
             {
+                if (w.CancelRequested)
+                {
+                    continue; // told already (cancelled or timed out while its units were being taken)
+                }
+
                 earliest = Math.Min(earliest, w.Deadline);
+                if (FifoDeadlines)
+                {
+                    break;
+                }
             }
         }
 
@@ -120,12 +129,22 @@ internal sealed class WaitingLine
     {
         for (int c = 0; c < ClassCount; c++)
         {
-            for (QueueWaiter? w = _heads[c]; w is not null; w = FifoDeadlines ? null : w.Next)
+            for (QueueWaiter? w = _heads[c]; w is not null; w = w.Next)
             {
-                if (w.Deadline <= now && !w.InFlight)
+                if (w.InFlight)
+                {
+                    continue; // its units are being taken: the pump (or the timer) settles it
+                }
+
+                if (w.Deadline <= now)
                 {
                     Remove(w);
                     return w;
+                }
+
+                if (FifoDeadlines)
+                {
+                    break; // the rest of this line has later deadlines
                 }
             }
         }

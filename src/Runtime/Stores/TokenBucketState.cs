@@ -148,7 +148,7 @@ internal sealed class TokenBucketState
         }
     }
 
-    /// <summary>Charges (positive) or refunds (negative) units after the fact. The caller holds the monitor.</summary>
+    /// <summary>Charges (positive, saturating at the deepest debt) or refunds (negative) units after the fact. The caller holds the monitor.</summary>
     public void Settle(long now, double delta)
     {
         BucketLimits limits = Limits;
@@ -158,11 +158,13 @@ internal sealed class TokenBucketState
             (long tat, long credits) = Refilled(observed, _credits, now);
             if (delta > 0)
             {
-                tat += limits.ToTicks(delta); // charge more; may go into debt
+                // Charge more; may go into debt, at most BucketLimits.MaxRefillSeconds of refill deep (a larger
+                // charge saturates there instead of wrapping). tat never exceeds that bound, so the sum cannot overflow.
+                tat = Math.Min(tat + limits.ToChargeTicks(delta), now + limits.CapacityTicks + BucketLimits.MaxDebtTicks);
             }
             else
             {
-                long refund = (long)Math.Floor(-delta * limits.TicksPerUnit);
+                long refund = limits.ToRefundTicks(-delta);
                 long level = limits.CapacityTicks - (tat - now);
                 long toLevel = Math.Min(refund, Math.Max(0, limits.CapacityTicks - level));
                 tat -= toLevel;

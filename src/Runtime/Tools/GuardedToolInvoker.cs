@@ -102,6 +102,17 @@ public static class GuardedToolInvoker
             return true;
         }
 
+        // The name comes from the model: one that breaks the identity-string rule cannot be recorded or metered as
+        // itself, so it is refused here instead of failing inside the gate.
+        if (Policy.Schema.IdentityText.Problem(call.Name) is string problem)
+        {
+            refusal = string.Format(
+                CultureInfo.InvariantCulture,
+                "Tool '{0}' was refused: its name {1}, so no annotated tool or policy entry can be called by it and nothing ran.",
+                Policy.Schema.IdentityText.Escape(call.Name), problem);
+            return false;
+        }
+
         if (policy.TryMatchTool(call.Name, out ToolQuotaRule? rule))
         {
             tool = rule.DescriptorFor(call.Name);
@@ -125,7 +136,7 @@ public static class GuardedToolInvoker
         if (cancellationToken.IsCancellationRequested)
         {
             // Admitted, but the caller gave up before the tool started: give everything back.
-            ticket.Run.Gate.Withdraw(ticket, "The caller cancelled after admission, before the tool started; nothing was charged.");
+            ticket.Withdraw("The caller cancelled after admission, before the tool started; nothing was charged.");
             cancellationToken.ThrowIfCancellationRequested();
         }
 

@@ -119,6 +119,7 @@ namespace AgentQuotas.Policy.Schema
         private int _pos;
         private int _line = 1;
         private int _lineStart;
+        private int _values;
 
         private PolicyJsonParser(string text)
         {
@@ -167,6 +168,12 @@ namespace AgentQuotas.Policy.Schema
             if (depth > MaxDepth)
             {
                 throw Error("the document nests deeper than " + MaxDepth + " levels");
+            }
+
+            // Bounded memory whatever the file holds: a policy needs far fewer values than this.
+            if (++_values > PolicyNames.MaxValues)
+            {
+                throw Error("the policy holds more than " + PolicyNames.MaxValues + " JSON values; a policy may hold at most that many (see 'Limits' in docs/policy.md)");
             }
 
             if (_pos >= _text.Length)

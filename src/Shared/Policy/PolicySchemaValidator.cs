@@ -49,9 +49,11 @@ namespace AgentQuotas.Policy.Schema
     {
         public PolicyIssue(PolicyErrorKind kind, string message, string path, int line, int column)
         {
+            // Messages and paths quote names and text from the file: escaped, so every issue stays one line (the
+            // "file(line,column): error" format) whatever they hold.
             Kind = kind;
-            Message = message;
-            Path = path;
+            Message = IdentityText.Escape(message);
+            Path = IdentityText.Escape(path);
             Line = line;
             Column = column;
         }
@@ -78,7 +80,29 @@ namespace AgentQuotas.Policy.Schema
         public static readonly string[] DegradationModes = { "Full", "DraftOnly", "ApprovalRequired", "Queued" };
 
         /// <summary>Longest time a bucket may take to refill from empty; keeps tick arithmetic far from overflow.</summary>
-        public const double MaxRefillSeconds = 100_000_000d;
+        public const double MaxRefillSeconds = BucketShapeRules.MaxRefillSeconds;
+
+        // What a policy may hold (docs/policy.md, "Limits"): a reviewed file, answered quickly in bounded memory.
+
+        /// <summary>The largest policy file, in bytes of UTF-8 (10 MB).</summary>
+        public const int MaxPolicyBytes = 10 * 1024 * 1024;
+
+        /// <summary>Most JSON values (objects, arrays, strings, numbers, literals) a policy may hold.</summary>
+        public const int MaxValues = 1_000_000;
+
+        /// <summary>Errors reported before validation stops.</summary>
+        public const int MaxErrors = 100;
+
+        public const int MaxTenants = 100_000;
+
+        public const int MaxTiers = 1_000;
+
+        public const int MaxCategoriesPerTier = 1_000;
+
+        public const int MaxPools = 1_000;
+
+        /// <summary>Longest maxQueueWait a class may have: no request waits without a bound.</summary>
+        public static readonly TimeSpan MaxQueueWait = TimeSpan.FromDays(1);
 
         public const double MaxCapacity = 1_000_000_000_000d;
 
@@ -152,6 +176,7 @@ namespace AgentQuotas.Policy.Schema
         public string Name = "";
         public int Line;
         public int Column;
+        public PolicyJsonNode? RefillNode;
         public double Capacity;
         public double RefillPerSecond;
     }
@@ -230,6 +255,12 @@ namespace AgentQuotas.Policy.Schema
         /// <summary>Parses and validates policy text.</summary>
         public static PolicyValidationResult Validate(string text)
         {
+            // Characters are at most as many as UTF-8 bytes: a text with more than the limit is over it.
+            if (CheckSize(text.Length) is PolicyIssue tooLarge)
+            {
+                return new PolicyValidationResult(null, new List<PolicyIssue> { tooLarge });
+            }
+
             PolicyJsonNode root;
             try
             {
@@ -248,11 +279,43 @@ namespace AgentQuotas.Policy.Schema
         public static PolicyValidationResult Validate(PolicyJsonNode root)
         {
             var validator = new PolicySchemaValidator();
-            validator.ValidateRoot(root);
+            PolicyIssue? stopped = null;
+            try
+            {
+                validator.ValidateRoot(root);
+            }
+            catch (TooManyErrors e)
+            {
+                stopped = e.Issue;
+            }
 
-            // Report in document order (stable, so issues at one spot keep their discovery order).
+            // Report in document order (stable, so issues at one spot keep their discovery order); a stop comes last.
             List<PolicyIssue> issues = validator._issues.OrderBy(i => i.Line).ThenBy(i => i.Column).ToList();
+            if (stopped != null)
+            {
+                issues.Add(stopped);
+            }
+
             return new PolicyValidationResult(issues.Count == 0 ? validator._model : null, issues);
+        }
+
+        /// <summary>An issue for policy text past <see cref="PolicyNames.MaxPolicyBytes"/>, or null.</summary>
+        public static PolicyIssue? CheckSize(long bytes)
+        {
+            return bytes <= PolicyNames.MaxPolicyBytes
+                ? null
+                : new PolicyIssue(PolicyErrorKind.InvalidValue,
+                    "the policy is " + (bytes / 1048576d).ToString("0.#", CultureInfo.InvariantCulture) + " MB; a policy may be at most "
+                    + (PolicyNames.MaxPolicyBytes / 1048576) + " MB (" + PolicyNames.MaxPolicyBytes + " bytes). List only the tenants that need a tier other than the defaultTier",
+                    "$", 1, 1);
+        }
+
+        /// <summary>Thrown (and caught in <see cref="Validate(PolicyJsonNode)"/>) once enough errors are reported: nobody reads the rest.</summary>
+        private sealed class TooManyErrors : Exception
+        {
+            public TooManyErrors(PolicyIssue issue) => Issue = issue;
+
+            public PolicyIssue Issue { get; }
         }
 
         private void ValidateRoot(PolicyJsonNode root)
@@ -274,6 +337,11 @@ namespace AgentQuotas.Policy.Schema
                     if (v.Trim().Length == 0)
                     {
                         Report(PolicyErrorKind.InvalidValue, "version must not be empty; use something reviewable such as \"2026-11-21.1\"", "$.version", version!);
+                    }
+                    else if (IdentityText.Problem(v) is string problem)
+                    {
+                        // Recorded with every decision, like the identities.
+                        Report(PolicyErrorKind.InvalidValue, "version " + problem, "$.version", version!);
                     }
 
                     _model.Version = v;
@@ -368,6 +436,11 @@ namespace AgentQuotas.Policy.Schema
                 Report(PolicyErrorKind.MissingField, "tiers must define at least one tier", "$.tiers", tiers);
             }
 
+            if (TooMany(tiers, "$.tiers", PolicyNames.MaxTiers, "tiers", string.Empty))
+            {
+                return;
+            }
+
             foreach (PolicyJsonProperty tierProperty in UniqueMembers(tiers, "$.tiers", "tier"))
             {
                 string path = PathOf("$.tiers", tierProperty.Name);
@@ -447,6 +520,40 @@ namespace AgentQuotas.Policy.Schema
                         tier.MaxCostPerMonth = ReadNumber(maxCostPerMonth.Value, limitsPath + ".maxCostPerMonth", min: 0, minInclusive: false, max: PolicyNames.MaxCapacity);
                     }
                 }
+
+                CheckShapes(tier, path, fields.TryGetValue("burst", out PolicyJsonProperty? burstField) ? burstField : null,
+                    fields.TryGetValue("emergency", out PolicyJsonProperty? emergencyField) ? emergencyField : null);
+            }
+        }
+
+        // Each bucket of the tier, with the tier's burst and emergency allowances, by the rules BucketLimits
+        // applies when the policy is built (one set of limits, checked once): reported where the offending part is written.
+        private void CheckShapes(TierModel tier, string path, PolicyJsonProperty? burst, PolicyJsonProperty? emergency)
+        {
+            foreach (CategoryModel category in tier.Categories)
+            {
+                if (category.RefillNode == null)
+                {
+                    continue; // capacity or refill already reported
+                }
+
+                double credits = tier.BurstMultiplier is double m && tier.BurstMaxSeconds is double seconds ? (m - 1) * category.RefillPerSecond * seconds : 0;
+                double debt = emergency != null ? category.Capacity * tier.EmergencyDebtMultiplier : 0;
+                BucketShapeProblem problem = BucketShapeRules.Check(category.Capacity, category.RefillPerSecond, credits, debt, out string reason);
+                string categoryPath = PathOf(path + ".categories", category.Name);
+                switch (problem)
+                {
+                    case BucketShapeProblem.Refill:
+                    case BucketShapeProblem.Capacity:
+                        Report(PolicyErrorKind.InvalidValue, reason, categoryPath + ".refillPerSecond", category.RefillNode);
+                        break;
+                    case BucketShapeProblem.Burst:
+                        Report(PolicyErrorKind.InvalidValue, "category '" + category.Name + "': " + reason, path + ".burst", burst!.Line, burst.Column);
+                        break;
+                    case BucketShapeProblem.Debt:
+                        Report(PolicyErrorKind.InvalidValue, "category '" + category.Name + "': " + reason, path + ".emergency", emergency!.Line, emergency.Column);
+                        break;
+                }
             }
         }
 
@@ -460,6 +567,11 @@ namespace AgentQuotas.Policy.Schema
             if (categories.Properties.Count == 0)
             {
                 Report(PolicyErrorKind.MissingField, "tier '" + tier.Name + "' must budget at least one category", path, categories);
+            }
+
+            if (TooMany(categories, path, PolicyNames.MaxCategoriesPerTier, "categories per tier", string.Empty))
+            {
+                return;
             }
 
             foreach (PolicyJsonProperty property in UniqueMembers(categories, path, "category"))
@@ -485,14 +597,7 @@ namespace AgentQuotas.Policy.Schema
                     refill = ReadNumber(refillNode!, categoryPath + ".refillPerSecond", min: 0, minInclusive: false, max: PolicyNames.MaxCapacity);
                 }
 
-                if (capacity.HasValue && refill.HasValue && capacity.Value / refill.Value > PolicyNames.MaxRefillSeconds)
-                {
-                    Report(PolicyErrorKind.InvalidValue,
-                        "capacity / refillPerSecond is " + Format(capacity.Value / refill.Value) + " seconds; a bucket must refill from empty within "
-                        + Format(PolicyNames.MaxRefillSeconds) + " seconds (use maxCostPerDay or maxCostPerMonth for long-term ceilings)",
-                        categoryPath + ".refillPerSecond", refillNode!);
-                }
-
+                category.RefillNode = capacity.HasValue && refill.HasValue ? refillNode : null; // shape checked with the tier's burst and emergency
                 category.Capacity = capacity ?? 0;
                 category.RefillPerSecond = refill ?? 0;
                 tier.Categories.Add(category);
@@ -501,7 +606,8 @@ namespace AgentQuotas.Policy.Schema
 
         private void ValidateTenants(PolicyJsonNode tenants)
         {
-            if (!ExpectObject(tenants, "$.tenants"))
+            if (!ExpectObject(tenants, "$.tenants")
+                || TooMany(tenants, "$.tenants", PolicyNames.MaxTenants, "tenants", "; list only the tenants that need a tier other than the defaultTier"))
             {
                 return;
             }
@@ -509,7 +615,7 @@ namespace AgentQuotas.Policy.Schema
             foreach (PolicyJsonProperty property in UniqueMembers(tenants, "$.tenants", "tenant"))
             {
                 string path = PathOf("$.tenants", property.Name);
-                CheckName(property, path, "tenant");
+                CheckName(property, path, "tenant id");
                 if (!ExpectObject(property.Value, path))
                 {
                     continue;
@@ -565,6 +671,13 @@ namespace AgentQuotas.Policy.Schema
                 if (fields.TryGetValue("maxQueueWait", out PolicyJsonProperty? wait))
                 {
                     model.MaxQueueWait = ReadDuration(wait.Value, path + ".maxQueueWait");
+                    if (model.MaxQueueWait > PolicyNames.MaxQueueWait)
+                    {
+                        Report(PolicyErrorKind.InvalidValue,
+                            "maxQueueWait must be at most " + PolicyNames.MaxQueueWait.ToString("c", CultureInfo.InvariantCulture) + " (no request waits without a bound), but is " + wait.Value.StringValue,
+                            path + ".maxQueueWait", wait.Value);
+                        model.MaxQueueWait = null;
+                    }
                 }
 
                 if (fields.TryGetValue("queueLimit", out PolicyJsonProperty? queueLimit))
@@ -585,7 +698,7 @@ namespace AgentQuotas.Policy.Schema
 
         private void ValidatePools(PolicyJsonNode pools)
         {
-            if (!ExpectObject(pools, "$.pools"))
+            if (!ExpectObject(pools, "$.pools") || TooMany(pools, "$.pools", PolicyNames.MaxPools, "pools", string.Empty))
             {
                 return;
             }
@@ -693,6 +806,13 @@ namespace AgentQuotas.Policy.Schema
                     }
                 }
             }
+            else if (model.Window > TimeSpan.Zero && DefaultInterval(model.Window) >= model.Window)
+            {
+                // The default interval is what the runtime uses: it must pass the same checks as one written down.
+                Report(PolicyErrorKind.InvalidValue,
+                    "a window of " + model.Window.ToString("c", CultureInfo.InvariantCulture) + " is too short to divide into intervals; give a longer window or an interval shorter than it",
+                    "$.anomaly.window", window!);
+            }
 
             if (fields.TryGetValue("minBaseline", out PolicyJsonProperty? minBaseline))
             {
@@ -701,6 +821,10 @@ namespace AgentQuotas.Policy.Schema
 
             _model.Anomaly = model;
         }
+
+        /// <summary>The anomaly interval when the policy gives none: window / 12, at least one tick (AnomalyPolicy uses this).</summary>
+        internal static TimeSpan DefaultInterval(TimeSpan window) =>
+            TimeSpan.FromTicks(Math.Max(1, window.Ticks / PolicyNames.DefaultAnomalyIntervals));
 
         private void ValidateCircuitBreaker(PolicyJsonNode breaker)
         {
@@ -848,12 +972,30 @@ namespace AgentQuotas.Policy.Schema
             return members;
         }
 
+        // Names follow the identity-string rule (AgentIdentity): a tenant id the policy accepts is one a run can use.
         private void CheckName(PolicyJsonProperty property, string path, string what)
         {
             if (property.Name.Trim().Length == 0)
             {
                 Report(PolicyErrorKind.InvalidValue, "a " + what + " name must not be empty", path, property.Line, property.Column);
             }
+            else if (IdentityText.Problem(property.Name) is string problem)
+            {
+                Report(PolicyErrorKind.InvalidValue, what + " name '" + property.Name + "' " + problem, path, property.Line, property.Column);
+            }
+        }
+
+        // Whether a name-to-definition map holds more members than a policy may; reported once, at the map.
+        private bool TooMany(PolicyJsonNode node, string path, int max, string what, string hint)
+        {
+            if (node.Properties.Count <= max)
+            {
+                return false;
+            }
+
+            Report(PolicyErrorKind.InvalidValue,
+                "a policy may define at most " + max + " " + what + ", but this one has " + node.Properties.Count + hint, path, node);
+            return true;
         }
 
         private bool Require(Dictionary<string, PolicyJsonProperty> fields, PolicyJsonNode owner, string path, string name, string what, out PolicyJsonNode? value)
@@ -1006,8 +1148,18 @@ namespace AgentQuotas.Policy.Schema
 
         private void Report(PolicyErrorKind kind, string message, string path, PolicyJsonNode at) => Report(kind, message, path, at.Line, at.Column);
 
-        private void Report(PolicyErrorKind kind, string message, string path, int line, int column) =>
+        // Past MaxErrors validation stops: nobody reads the rest, and a huge file must not cost its weight in errors.
+        private void Report(PolicyErrorKind kind, string message, string path, int line, int column)
+        {
+            if (_issues.Count >= PolicyNames.MaxErrors)
+            {
+                throw new TooManyErrors(new PolicyIssue(kind,
+                    "validation stopped after " + PolicyNames.MaxErrors + " errors; fix these and check again",
+                    path, line, column));
+            }
+
             _issues.Add(new PolicyIssue(kind, message, path, line, column));
+        }
 
         private static string DescribeString(PolicyJsonNode node) =>
             node.Kind == PolicyJsonKind.String ? " (\"" + node.StringValue + "\"; remove the quotes)" : string.Empty;

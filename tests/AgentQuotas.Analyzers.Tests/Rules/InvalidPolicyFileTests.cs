@@ -35,6 +35,27 @@ public sealed class InvalidPolicyFileTests
     }
 
     [Fact]
+    public async Task Shapes_the_runtime_cannot_build_are_reported_where_they_are_written()
+    {
+        // The runtime used to accept these in validation and throw ArgumentOutOfRangeException when building.
+        var diagnostics = await AnalyzerTest.VerifyAsync("// no code", "AQ0008", """
+            {
+              "version": "v1",
+              "tiers": {
+                "long": {
+                  "categories": { "search": { "capacity": 100000000, "refillPerSecond": 1 } },
+                  [|"burst"|]: { "multiplier": 1000, "maxSeconds": 31536000 }
+                },
+                "fast": { "categories": { "search": { "capacity": 200, "refillPerSecond": [|1000000000000|] } } }
+              }
+            }
+            """);
+
+        Assert.Contains(diagnostics, d => d.GetMessage().Contains("burst"));
+        Assert.Contains(diagnostics, d => d.GetMessage().Contains("tick"));
+    }
+
+    [Fact]
     public async Task Syntax_error_is_reported_where_the_parser_stopped()
     {
         var diagnostics = await AnalyzerTest.VerifyAsync("// no code", "AQ0008", """

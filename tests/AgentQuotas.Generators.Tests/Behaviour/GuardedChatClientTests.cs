@@ -71,6 +71,26 @@ public sealed class GuardedChatClientTests : IDisposable
     }
 
     [Fact]
+    public async Task A_model_reporting_1e13_output_tokens_leaves_the_bucket_in_debt_not_full()
+    {
+        using AgentRun run = _gate.BeginRun(Acme);
+        var chat = new GuardedChatClient(_model, new GuardedChatClientOptions { TokenCategory = "tokens" });
+        _model.Usage = new UsageDetails { InputTokenCount = 10, OutputTokenCount = 10_000_000_000_000 };
+        await chat.GetResponseAsync("hello");
+
+        // The debt saturates at 100,000,000 s of refill (0.5 units/s): the next turns are refused, none admitted.
+        Assert.Equal(-0.5 * 100_000_000, _gate.Store.Peek(new BucketKey("acme", "tokens"), _gate.Policy.DefaultTier!.Categories["tokens"].Limits).Available, 3);
+        _model.Usage = new UsageDetails { TotalTokenCount = 1 };
+        for (int i = 0; i < 10; i++)                       // the run allows 20 turns: every refusal here is the bucket's
+        {
+            QuotaExceededException e = await Assert.ThrowsAsync<QuotaExceededException>(() => chat.GetResponseAsync("again"));
+            Assert.Equal(QuotaReason.BucketExhausted, e.Reason);
+        }
+
+        Assert.Equal(1, _model.Calls);
+    }
+
+    [Fact]
     public async Task When_the_run_has_no_tool_calls_left_the_turn_is_answered_without_tools_and_says_why()
     {
         using AgentRun run = _gate.BeginRun(Acme, limits: new RunLimits { MaxToolCalls = 1 });

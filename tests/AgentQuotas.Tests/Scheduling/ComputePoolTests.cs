@@ -58,7 +58,7 @@ public class ComputePoolTests
         Assert.Equal(2, InUse(gate, "shared"));
         QuotaTicket copy = a;
         a.Complete();
-        copy.Complete();                                         // a stale copy does not free someone else's slot
+        Assert.Throws<InvalidOperationException>(() => copy.Complete()); // a copy settles nothing again, nor frees someone else's slot
         Assert.Equal(1, InUse(gate, "shared"));
         QuotaTicket c = run.Acquire(Search, 1);
         Assert.True(c.IsAdmitted);

@@ -320,6 +320,26 @@ public class GuardedToolInvokerTests
         Assert.Equal("drop_tables", _audit.Snapshot().First().Tool);
     }
 
+    [Theory]
+    [InlineData("drop\ntables")]
+    [InlineData("drop\0")]
+    [InlineData("lone surrogate")] // built below: attribute data cannot carry a lone surrogate
+    public async Task A_tool_name_from_the_model_that_breaks_the_identity_rule_is_refused_even_under_a_catch_all(string name)
+    {
+        name = name == "lone surrogate" ? "lone" + '\ud800' + "surrogate" : name;
+        using QuotaGate gate = Gate(policy: PolicyJson.Replace("\"web_search\":", "\"*\": { \"category\": \"search\", \"cost\": 1 }, \"web_search\":"));
+        using AgentRun run = gate.BeginRun(Acme);
+        int ran = 0;
+
+        ToolCallResult result = await GuardedToolInvoker.InvokeAsync(new ToolCall(name), _ => { ran++; return default; });
+
+        Assert.Equal(ToolCallOutcome.UnknownTool, result.Outcome);
+        Assert.Equal(0, ran);
+        Assert.Contains("was refused: its name", result.Message);
+        Assert.Equal(10, Left(gate, "search"), 9);
+        Assert.Equal(AuditDecision.Denied, Assert.Single(_audit.Snapshot()).Decision);
+    }
+
     [Fact]
     public async Task Policy_tools_get_their_quota_and_privilege_from_the_policy()
     {
