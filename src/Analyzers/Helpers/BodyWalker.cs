@@ -13,6 +13,7 @@ namespace AgentQuotas.Analyzers.Helpers
     /// </summary>
     internal sealed class BodyWalker
     {
+        private readonly AgentCallClassifier _classifier;
         private readonly AgentSymbols _symbols;
         private readonly IOperation _root;
 
@@ -20,9 +21,10 @@ namespace AgentQuotas.Analyzers.Helpers
         private readonly Dictionary<ILocalSymbol, List<IOperation>> _delegateLocals = new Dictionary<ILocalSymbol, List<IOperation>>(SymbolEqualityComparer.Default);
         private readonly HashSet<IAnonymousFunctionOperation> _localDelegateLambdas = new HashSet<IAnonymousFunctionOperation>();
 
-        public BodyWalker(AgentSymbols symbols, IOperation root)
+        public BodyWalker(AgentCallClassifier classifier, IOperation root)
         {
-            _symbols = symbols;
+            _classifier = classifier;
+            _symbols = classifier.Symbols;
             _root = root;
             CollectDelegateLocals();
         }
@@ -98,7 +100,7 @@ namespace AgentQuotas.Analyzers.Helpers
                         if (IsCountedPosition(reference))
                         {
                             // Handed to a call (Task.Run(StepAsync), retry.ExecuteAsync(tools.SearchAsync)): the callee runs it.
-                            AddTarget(reference.Method, reference.Syntax.GetLocation(), region, "passes ", " to a call that runs it");
+                            AddTarget(reference.Method, null, reference.Syntax.GetLocation(), region, "passes ", " to a call that runs it");
                         }
 
                         continue;
@@ -119,7 +121,13 @@ namespace AgentQuotas.Analyzers.Helpers
             IMethodSymbol target = invocation.TargetMethod;
             if (target.MethodKind != MethodKind.DelegateInvoke)
             {
-                AddTarget(target, invocation.Syntax.GetLocation(), region, "calls ", string.Empty);
+                AddTarget(target, invocation, invocation.Syntax.GetLocation(), region, "calls ", string.Empty);
+                string? input = _classifier.DescribeInputWait(invocation);
+                if (input != null)
+                {
+                    region.InputWaits.Add(new AgentCallSite(input, invocation.Syntax.GetLocation()));
+                }
+
                 return;
             }
 
@@ -139,15 +147,15 @@ namespace AgentQuotas.Analyzers.Helpers
                     }
                     else if (held is IMethodReferenceOperation reference)
                     {
-                        AddTarget(reference.Method, invocation.Syntax.GetLocation(), region, "calls ", " through delegate '" + local.Local.Name + "'");
+                        AddTarget(reference.Method, null, invocation.Syntax.GetLocation(), region, "calls ", " through delegate '" + local.Local.Name + "'");
                     }
                 }
             }
         }
 
-        private void AddTarget(IMethodSymbol target, Location location, Region region, string verb, string suffix)
+        private void AddTarget(IMethodSymbol target, IInvocationOperation? invocation, Location location, Region region, string verb, string suffix)
         {
-            string? agent = _symbols.DescribeAgentTarget(target);
+            string? agent = _classifier.DescribeAgentCall(target, invocation);
             if (agent != null)
             {
                 region.AgentCalls.Add(new AgentCallSite(verb + agent + suffix, location));
