@@ -30,16 +30,42 @@ namespace AgentQuotas.Analyzers.Helpers
         }
 
         /// <summary>What the given parts of the block do, as one region.</summary>
-        public Region Walk(IEnumerable<IOperation> parts)
+        public Region Walk(IEnumerable<IOperation> parts) => Walk(parts, repeatedOnly: false);
+
+        /// <summary>
+        /// What the given parts of the block do, as one region. With <paramref name="repeatedOnly"/> (a loop's
+        /// repeated parts), code in a <c>return</c> statement is left out: it ends the method, so it runs at most
+        /// once however long the loop goes (<c>foreach (var d in handlers) if (d.IsMatch(uri)) return d.InvokeAsync();</c>).
+        /// </summary>
+        public Region Walk(IEnumerable<IOperation> parts, bool repeatedOnly)
         {
             var region = new Region();
             var visitedLambdas = new HashSet<IOperation>();
             foreach (IOperation part in parts)
             {
-                Visit(part, region, visitedLambdas);
+                Visit(part, region, visitedLambdas, repeatedOnly);
             }
 
             return region;
+        }
+
+        /// <summary>Whether a return statement leaves the walked part itself, not a lambda inside it.</summary>
+        private static bool LeavesThePart(IReturnOperation exit, IOperation part)
+        {
+            if (exit.Kind != OperationKind.Return)
+            {
+                return false; // yield return hands out a value and continues
+            }
+
+            for (IOperation? current = exit.Parent; current != null && current != part; current = current.Parent)
+            {
+                if (current is IAnonymousFunctionOperation)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         /// <summary>
@@ -77,7 +103,7 @@ namespace AgentQuotas.Analyzers.Helpers
 
         private bool IsRunDirectly(IAnonymousFunctionOperation lambda) => IsCountedPosition(lambda) || _localDelegateLambdas.Contains(lambda);
 
-        private void Visit(IOperation operation, Region region, HashSet<IOperation> visitedLambdas)
+        private void Visit(IOperation operation, Region region, HashSet<IOperation> visitedLambdas, bool repeatedOnly)
         {
             var stack = new Stack<IOperation>();
             stack.Push(operation);
@@ -88,6 +114,8 @@ namespace AgentQuotas.Analyzers.Helpers
                 {
                     case ILocalFunctionOperation _:
                     case INameOfOperation _:
+                        continue;
+                    case IReturnOperation exit when repeatedOnly && LeavesThePart(exit, operation):
                         continue;
                     case IAnonymousFunctionOperation lambda:
                         if (IsCountedPosition(lambda) && visitedLambdas.Add(lambda))
@@ -181,9 +209,18 @@ namespace AgentQuotas.Analyzers.Helpers
             }
 
             // Handed to a parameter typed by a type parameter (List<T>.Add, Queue<T>.Enqueue), it is data being
-            // stored; handed to a delegate-typed parameter (Task.Run, a retry pipeline, LINQ), the callee runs it.
+            // stored; so it is when the parameter is an untyped System.Delegate (AIFunctionFactory.Create,
+            // KernelFunctionFactory.CreateFromMethod: a factory keeps it to call later, by reflection). Handed to
+            // a delegate-typed parameter (Task.Run, a retry pipeline, LINQ), the callee runs it.
             if (parent is IArgumentOperation argument)
             {
+                ITypeSymbol? type = argument.Parameter?.OriginalDefinition.Type;
+                if (type != null && type.ContainingNamespace?.Name == "System" && type.ContainingNamespace.ContainingNamespace?.IsGlobalNamespace == true
+                    && (type.Name == "Delegate" || type.Name == "MulticastDelegate"))
+                {
+                    return false;
+                }
+
                 return argument.Parameter == null
                     || !(argument.Parameter.OriginalDefinition.Type is ITypeParameterSymbol typeParameter)
                     || typeParameter.ContainingType?.TypeKind == TypeKind.Delegate;

@@ -91,10 +91,26 @@ namespace AgentQuotas.Analyzers.Helpers
 
             if (AgentSymbols.FindAttribute(method, KernelFunctionAttribute) != null)
             {
-                return "[KernelFunction]";
+                // The Process Framework marks a step's entry points with [KernelFunction] too; the process runs them, not a model.
+                return IsProcessStep(method.ContainingType) ? null : "[KernelFunction]";
             }
 
             return AgentSymbols.FindAttribute(method, McpServerToolAttribute) != null ? "[McpServerTool]" : null;
+        }
+
+        /// <summary>Whether the type is a Semantic Kernel process step (derives from KernelProcessStep or KernelProcessStep&lt;TState&gt;).</summary>
+        private static bool IsProcessStep(INamedTypeSymbol? type)
+        {
+            for (INamedTypeSymbol? current = type?.BaseType; current != null; current = current.BaseType)
+            {
+                if (current.Name == "KernelProcessStep"
+                    && (current.TypeKind == TypeKind.Error || current.ContainingNamespace?.ToDisplayString() == "Microsoft.SemanticKernel"))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>Which framework's integration a call registers, or null when it registers none.</summary>

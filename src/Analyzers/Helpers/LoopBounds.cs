@@ -65,10 +65,13 @@ namespace AgentQuotas.Analyzers.Helpers
                         return true;
                     }
 
-                    why = "over '" + (Unwrap(forEach.Collection).Type?.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) ?? "a sequence") + "' (which may never end)";
+                    string? sequence = Unwrap(forEach.Collection).Type?.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+                    why = "over " + (string.IsNullOrEmpty(sequence) ? "a sequence" : "'" + sequence + "'") + " (which may never end)";
                     return false;
                 case IForLoopOperation forLoop:
                     return IsBoundedFor(forLoop, root, out why);
+                case IWhileLoopOperation whileLoop:
+                    return IsCountedWhile(whileLoop, root);
                 default:
                     return false;
             }
@@ -138,6 +141,114 @@ namespace AgentQuotas.Analyzers.Helpers
             }
 
             return true;
+        }
+
+        /// <summary>
+        /// A while or do loop that counts its turns: its condition is, or is a conjunction (&amp;&amp;) containing, a
+        /// comparison of a local declared outside the loop with a bound, and the body's own top-level statements
+        /// move that local towards the bound by a constant (<c>iteration++</c>) exactly once per turn, with no
+        /// other write to it in the loop and no <c>continue</c> (which could skip the step). The bound must be
+        /// constant or parameter-free as for a for loop. <c>while (!done &amp;&amp; turn &lt; MaxTurns) { ...; turn++; }</c>.
+        /// </summary>
+        private static bool IsCountedWhile(IWhileLoopOperation loop, IOperation root)
+        {
+            if (loop.Condition == null || !(loop.Body is IBlockOperation body)
+                || loop.Body.Descendants().OfType<IBranchOperation>().Any(b => b.BranchKind == BranchKind.Continue && SymbolEqualityComparer.Default.Equals(b.Target, loop.ContinueLabel)))
+            {
+                return false;
+            }
+
+            List<IOperation> repeated = RepeatedParts(loop).ToList();
+            foreach (IBinaryOperation comparison in Conjuncts(loop.Condition).OfType<IBinaryOperation>())
+            {
+                BinaryOperatorKind kind = comparison.OperatorKind;
+                IOperation bound;
+                ILocalSymbol counter;
+                if (Unwrap(comparison.LeftOperand) is ILocalReferenceOperation left)
+                {
+                    counter = left.Local;
+                    bound = comparison.RightOperand;
+                }
+                else if (Unwrap(comparison.RightOperand) is ILocalReferenceOperation right)
+                {
+                    counter = right.Local;
+                    bound = comparison.LeftOperand;
+                    kind = Mirror(kind);
+                }
+                else
+                {
+                    continue;
+                }
+
+                double step = 0;
+                foreach (IOperation statement in body.Operations)
+                {
+                    IOperation operation = statement is IExpressionStatementOperation expression ? expression.Operation : statement;
+                    double moved = StepOf(operation, counter);
+                    if (moved != 0)
+                    {
+                        step = step == 0 ? moved : double.NaN; // more than one step: not a simple count
+                    }
+                }
+
+                bool rising = step > 0 && (kind == BinaryOperatorKind.LessThan || kind == BinaryOperatorKind.LessThanOrEqual);
+                bool falling = step < 0 && (kind == BinaryOperatorKind.GreaterThan || kind == BinaryOperatorKind.GreaterThanOrEqual);
+                if ((!rising && !falling)
+                    || WritesOf(counter, repeated) != 1
+                    || (!bound.ConstantValue.HasValue && BoundProblem(bound, root, repeated, new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default), 0) != null))
+                {
+                    continue;
+                }
+
+                return true;
+            }
+
+            return false;
+        }
+
+        private static IEnumerable<IOperation> Conjuncts(IOperation condition)
+        {
+            IOperation value = Unwrap(condition);
+            if (value is IBinaryOperation and && and.OperatorKind == BinaryOperatorKind.ConditionalAnd)
+            {
+                return Conjuncts(and.LeftOperand).Concat(Conjuncts(and.RightOperand));
+            }
+
+            return new[] { value };
+        }
+
+        /// <summary>The constant a statement moves the counter by (<c>i++</c>, <c>i -= 2</c>), or 0.</summary>
+        private static double StepOf(IOperation operation, ILocalSymbol counter)
+        {
+            switch (operation)
+            {
+                case IIncrementOrDecrementOperation increment when IsCounter(increment.Target, counter):
+                    return operation.Kind == OperationKind.Increment ? 1 : -1;
+                case ICompoundAssignmentOperation compound when IsCounter(compound.Target, counter)
+                    && Numbers.TryGetDouble(compound.Value.ConstantValue.HasValue ? compound.Value.ConstantValue.Value : null, out double amount)
+                    && amount > 0 && !double.IsInfinity(amount):
+                    return compound.OperatorKind == BinaryOperatorKind.Add ? amount : compound.OperatorKind == BinaryOperatorKind.Subtract ? -amount : double.NaN;
+                default:
+                    return 0;
+            }
+        }
+
+        private static int WritesOf(ILocalSymbol local, List<IOperation> parts)
+        {
+            int writes = 0;
+            foreach (IOperation part in parts)
+            {
+                foreach (IOperation operation in part.DescendantsAndSelf())
+                {
+                    if (operation is ILocalReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Local, local)
+                        && (IsVariableWrite(reference) || reference.Parent is IIncrementOrDecrementOperation))
+                    {
+                        writes++;
+                    }
+                }
+            }
+
+            return writes;
         }
 
         /// <summary>

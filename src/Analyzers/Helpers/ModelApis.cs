@@ -46,6 +46,10 @@ namespace AgentQuotas.Analyzers.Helpers
             apis.Add(compilation, WellKnownNames.SkKernelFunction, KernelFunction, "InvokeAsync", "InvokeStreamingAsync");
             apis.Add(compilation, WellKnownNames.SkFunctionCallContent, Tool, "InvokeAsync");
 
+            // Semantic Kernel agents (Microsoft.SemanticKernel.Agents.*): an agent or a group chat turn calls the model.
+            apis.Add(compilation, WellKnownNames.SkAgent, Agent, "InvokeAsync", "InvokeStreamingAsync");
+            apis.Add(compilation, WellKnownNames.SkAgentChat, Agent, "InvokeAsync", "InvokeStreamingAsync");
+
             // Microsoft Agent Framework: an agent run is at least one model turn.
             apis.Add(compilation, WellKnownNames.AfAgent, Agent, "RunAsync", "RunStreamingAsync");
 

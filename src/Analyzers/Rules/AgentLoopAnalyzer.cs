@@ -159,10 +159,10 @@ namespace AgentQuotas.Analyzers.Rules
                     return;
                 }
 
-                Region region = walker.Walk(LoopBounds.RepeatedParts(loop));
-                if (region.AgentCalls.Count == 0 && !region.Calls.Any(c => c.Target.MethodKind == MethodKind.LocalFunction))
+                Region region = walker.Walk(LoopBounds.RepeatedParts(loop), repeatedOnly: true);
+                if (region.AgentCalls.Count == 0 && region.Calls.Count == 0)
                 {
-                    return; // not an agent loop
+                    return; // not an agent loop: it calls nothing that could reach a model or a tool
                 }
 
                 IMethodSymbol? owner = blockOwner;

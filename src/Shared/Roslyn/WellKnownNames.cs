@@ -39,6 +39,8 @@ namespace AgentQuotas.Diagnostics
         public const string SkTextGenerationExtensions = "Microsoft.SemanticKernel.TextGeneration.TextGenerationExtensions";
         public const string SkFunctionCallContent = "Microsoft.SemanticKernel.FunctionCallContent";
         public const string SkKernelBuilder = "Microsoft.SemanticKernel.IKernelBuilder";
+        public const string SkAgent = "Microsoft.SemanticKernel.Agents.Agent";
+        public const string SkAgentChat = "Microsoft.SemanticKernel.Agents.AgentChat";
 
         // Microsoft Agent Framework (Microsoft.Agents.AI.Abstractions / Microsoft.Agents.AI)
         public const string AfAgent = "Microsoft.Agents.AI.AIAgent";

@@ -107,6 +107,135 @@ public sealed class CollectionAndConversationLoopTests
         Assert.Contains("whose bound depends on parameter 'extra'", diagnostics.Single().GetMessage());
     }
 
+    // ---- while loops that count their turns ------------------------------------------------------
+
+    [Fact]
+    public async Task A_while_loop_that_counts_its_turns_towards_a_fixed_bound_is_bounded()
+    {
+        // The shape of SK's ContextDependentAdvertising sample ("loop until the game has started or the max iteration is reached").
+        await Verify("""
+            public class Game(IChatClient client)
+            {
+                private const int MaxTurns = 10;
+
+                public async Task PlayAsync()
+                {
+                    int maxIteration = 10;
+                    int iteration = 0;
+                    string state = "";
+                    while (!state.Contains("Game started.") && iteration < maxIteration)
+                    {
+                        state = (await client.GetResponseAsync(state)).Text;
+                        iteration++;
+                    }
+
+                    int left = MaxTurns;
+                    do
+                    {
+                        await client.GetResponseAsync("again");
+                        left -= 2;
+                    }
+                    while (left > 0);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task A_while_counter_that_can_be_skipped_reset_or_bounded_by_a_parameter_is_not_a_bound()
+    {
+        var diagnostics = await Verify("""
+            public class Game(IChatClient client)
+            {
+                public async Task SkipsAsync()
+                {
+                    int turn = 0;
+                    [|while|] (turn < 10)
+                    {
+                        if ((await client.GetResponseAsync("go")).Text == "retry") continue;
+                        turn++;
+                    }
+                }
+
+                public async Task ResetsAsync()
+                {
+                    int turn = 0;
+                    [|while|] (turn < 10)
+                    {
+                        if ((await client.GetResponseAsync("go")).Text == "again") turn = 0;
+                        turn++;
+                    }
+                }
+
+                public async Task ConditionalStepAsync()
+                {
+                    int turn = 0;
+                    [|while|] (turn < 10)
+                    {
+                        if ((await client.GetResponseAsync("go")).Text == "ok") turn++;
+                    }
+                }
+
+                public async Task ParameterAsync(int maxTurns)
+                {
+                    int turn = 0;
+                    [|while|] (turn < maxTurns)
+                    {
+                        await client.GetResponseAsync("go");
+                        turn++;
+                    }
+                }
+
+                public async Task WrongWayAsync()
+                {
+                    int turn = 0;
+                    [|while|] (turn < 10)
+                    {
+                        await client.GetResponseAsync("go");
+                        turn--;
+                    }
+                }
+
+                public async Task EitherAsync(bool done)
+                {
+                    int turn = 0;
+                    [|while|] (!done || turn < 10)
+                    {
+                        done = (await client.GetResponseAsync("go")).Text == "done";
+                        turn++;
+                    }
+                }
+            }
+            """);
+
+        Assert.Equal(6, diagnostics.Length);
+    }
+
+    [Fact]
+    public async Task A_foreach_over_a_sequence_of_unknown_type_still_says_what_it_is()
+    {
+        var test = new AnalyzerTest
+        {
+            Sources =
+            {
+                """
+                public class Agent(IChatClient client)
+                {
+                    public async Task RunAsync(Missing.Card card)
+                    {
+                        [|foreach|] (var skill in card.Skills) await client.GetResponseAsync("q");
+                    }
+                }
+                """,
+            },
+            DefaultId = "AQ0003",
+            AllowCompilerErrors = true,
+        };
+        var diagnostics = await test.RunAsync();
+
+        Assert.StartsWith("This foreach loop over a sequence (which may never end) is", diagnostics.Single().GetMessage());
+    }
+
     // ---- conversations -------------------------------------------------------------------------
 
     [Fact]
@@ -181,6 +310,85 @@ public sealed class CollectionAndConversationLoopTests
 
         // A file ends: an ordinary unbounded loop, without the conversation wording.
         Assert.Single(diagnostics, d => !d.GetMessage().Contains("waits for input"));
+    }
+
+    [Fact]
+    public async Task A_loop_that_reaches_the_model_through_helper_methods_is_an_agent_loop()
+    {
+        // Before this change calls into other methods were not followed, and this chat loop was silent.
+        var diagnostics = await Verify("""
+            public class ChatApp(IChatClient client)
+            {
+                public async Task ChatAsync()
+                {
+                    [|while|] (Console.ReadLine() is string input)
+                    {
+                        Console.WriteLine(await ProcessAsync(input));
+                    }
+                }
+
+                private Task<string> ProcessAsync(string input) => AskAsync("User: " + input);
+
+                private async Task<string> AskAsync(string prompt) => (await client.GetResponseAsync(prompt)).Text;
+
+                public async Task EchoAsync()
+                {
+                    while (Console.ReadLine() is string input) Console.WriteLine(Format(input)); // no model anywhere
+                }
+
+                private static string Format(string text) => text.Trim();
+            }
+            """);
+
+        Assert.Contains(
+            "it waits for input each turn ('Console.ReadLine') and calls 'ChatApp.ProcessAsync', which calls 'ChatApp.AskAsync', which calls chat model 'IChatClient.GetResponseAsync'",
+            diagnostics.Single().GetMessage());
+    }
+
+    [Fact]
+    public async Task A_model_call_in_a_return_statement_runs_once_and_does_not_make_an_agent_loop()
+    {
+        // The shape of a handler lookup (SK's MCP server demo): the loop searches, the call ends the method.
+        await Verify("""
+            public class Router(IChatClient client)
+            {
+                public Task<ChatResponse> RouteAsync(IEnumerable<string> routes, string uri)
+                {
+                    foreach (string route in routes)
+                    {
+                        if (uri.StartsWith(route)) return client.GetResponseAsync(uri);
+                    }
+
+                    throw new ArgumentException(uri);
+                }
+
+                public async Task<string> FirstAsync(IEnumerable<string> prompts)
+                {
+                    foreach (string prompt in prompts)
+                    {
+                        if (prompt.Length > 0) return await Ask(prompt);
+                    }
+
+                    return "";
+                }
+
+                private async Task<string> Ask(string prompt) => (await client.GetResponseAsync(prompt)).Text;
+            }
+            """);
+
+        // A return inside a lambda the loop runs returns from the lambda only: still an agent loop.
+        await Verify("""
+            public class Worker(IChatClient client)
+            {
+                public async Task RunAsync()
+                {
+                    [|while|] (true)
+                    {
+                        await Task.Run(async () => { return await client.GetResponseAsync("tick"); });
+                    }
+                }
+            }
+            """);
     }
 
     [Fact]

@@ -285,4 +285,78 @@ public sealed class FrameworkModelLoopTests
             }
             """);
     }
+
+    [Fact]
+    public async Task Semantic_Kernel_agents_and_group_chats_are_agent_calls()
+    {
+        // Microsoft.SemanticKernel.Agents.* is not served by the package registry: a minimal stub with the real
+        // namespace, type names and member shapes stands in for it.
+        var diagnostics = await Verify("""
+            using Microsoft.SemanticKernel;
+            using Microsoft.SemanticKernel.Agents;
+
+            namespace Microsoft.SemanticKernel.Agents
+            {
+                public abstract class Agent
+                {
+                    public IAsyncEnumerable<ChatMessageContent> InvokeAsync(string message) => throw new NotImplementedException();
+                }
+
+                public sealed class ChatCompletionAgent : Agent { }
+
+                public abstract class AgentChat
+                {
+                    public IAsyncEnumerable<ChatMessageContent> InvokeStreamingAsync() => throw new NotImplementedException();
+                }
+
+                public sealed class AgentGroupChat : AgentChat { }
+            }
+
+            public class Chat
+            {
+                public async Task TalkAsync(ChatCompletionAgent agent)
+                {
+                    [|while|] (Console.ReadLine() is string input)
+                    {
+                        await foreach (ChatMessageContent reply in agent.InvokeAsync(input)) Console.WriteLine(reply);
+                    }
+                }
+
+                public async Task DebateAsync(AgentGroupChat chat)
+                {
+                    [|do|]
+                    {
+                        await foreach (ChatMessageContent reply in chat.InvokeStreamingAsync()) Console.WriteLine(reply);
+                    }
+                    while (true);
+                }
+            }
+            """);
+
+        Assert.Contains("calls agent 'Agent.InvokeAsync'", MessageIn(diagnostics, "TalkAsync"));
+        Assert.Contains("calls agent 'AgentChat.InvokeStreamingAsync'", MessageIn(diagnostics, "DebateAsync"));
+    }
+
+    [Fact]
+    public async Task Methods_handed_to_a_tool_factory_are_stored_not_run_by_the_loop()
+    {
+        // AIFunctionFactory.Create keeps the delegate (its parameter is an untyped System.Delegate): building tools
+        // in a loop is not running them. Before, the loop was reported as calling the local function (which is a tool: AQ0001).
+        await Verify("""
+            using Microsoft.Agents.AI;
+
+            public static class Tools
+            {
+                public static IEnumerable<AIFunction> For(AIAgent remote, IEnumerable<string> skills)
+                {
+                    foreach (string skill in skills)
+                    {
+                        yield return AIFunctionFactory.Create(RunAsync, skill);
+                    }
+
+                    async Task<string> {|AQ0001:RunAsync|}(string input) => (await remote.RunAsync(input)).Text;
+                }
+            }
+            """);
+    }
 }

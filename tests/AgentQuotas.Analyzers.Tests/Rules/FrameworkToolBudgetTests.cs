@@ -145,4 +145,34 @@ public sealed class FrameworkToolBudgetTests
             }
             """);
     }
+
+    [Fact]
+    public async Task Process_step_functions_are_run_by_the_process_not_a_model()
+    {
+        // The SK Process Framework (Microsoft.SemanticKernel.Process.*, not served by the registry: stubbed with its
+        // real names) marks step entry points with [KernelFunction]; the process calls them, not a model.
+        await Verify("""
+            using Microsoft.SemanticKernel;
+
+            namespace Microsoft.SemanticKernel
+            {
+                public class KernelProcessStep { }
+                public class KernelProcessStep<TState> : KernelProcessStep where TState : class, new() { }
+            }
+
+            public sealed class StartStep : KernelProcessStep
+            {
+                [KernelFunction]
+                public void Execute() { }
+            }
+
+            public sealed class CountState { public int Count { get; set; } }
+
+            public sealed class CountingStep : KernelProcessStep<CountState>
+            {
+                [KernelFunction("count")]
+                public void Count() { }
+            }
+            """);
+    }
 }
