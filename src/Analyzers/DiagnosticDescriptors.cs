@@ -1,3 +1,4 @@
+using System.Linq;
 using AgentQuotas.Diagnostics;
 using Microsoft.CodeAnalysis;
 
@@ -24,16 +25,9 @@ namespace AgentQuotas.Analyzers
             helpLinkUri: HelpLinkBase + DiagnosticIds.MissingBudget + ".md");
 
         /// <summary>AQ0001 as found at the end of the compilation: a method handed to a framework as a tool (AIFunctionFactory.Create) without a budget.</summary>
-        public static readonly DiagnosticDescriptor MissingBudgetOfHandedTool = new DiagnosticDescriptor(
-            DiagnosticIds.MissingBudget,
-            "Agent tool has no budget",
-            "Agent tool '{0}' {1}",
-            Usage,
-            DiagnosticSeverity.Error,
-            isEnabledByDefault: true,
-            description: "A method handed to a framework as a tool (AIFunctionFactory.Create, KernelFunctionFactory.CreateFromMethod, McpServerTool.Create) is exposed to the model like any other tool, so it needs a [Cost] and a quota category.",
-            helpLinkUri: HelpLinkBase + DiagnosticIds.MissingBudget + ".md",
-            customTags: WellKnownDiagnosticTags.CompilationEnd);
+        public static readonly DiagnosticDescriptor MissingBudgetOfHandedTool = AtCompilationEnd(
+            MissingBudget,
+            "A method handed to a framework as a tool (AIFunctionFactory.Create, KernelFunctionFactory.CreateFromMethod, McpServerTool.Create) is exposed to the model like any other tool, so it needs a [Cost] and a quota category.");
 
         public static readonly DiagnosticDescriptor CategoryNotInPolicy = new DiagnosticDescriptor(
             DiagnosticIds.CategoryNotInPolicy,
@@ -82,16 +76,9 @@ namespace AgentQuotas.Analyzers
         /// AQ0004 as found at the end of the compilation: a privileged tool handed to a framework whose AgentQuotas
         /// integration is referenced but may not be registered (the whole compilation must be seen to know).
         /// </summary>
-        public static readonly DiagnosticDescriptor UnguardedPrivilegedToolInFramework = new DiagnosticDescriptor(
-            DiagnosticIds.UnguardedPrivilegedTool,
-            "Privileged tool is unguarded",
-            "Privileged tool '{0}' is unguarded: {1}",
-            Security,
-            DiagnosticSeverity.Error,
-            isEnabledByDefault: true,
-            description: "A framework that calls tools by reflection or through a delegate (Semantic Kernel plugins, AIFunctionFactory, MCP tool registration) runs them where no interceptor can; only a registered AgentQuotas integration for that framework guards those calls.",
-            helpLinkUri: HelpLinkBase + DiagnosticIds.UnguardedPrivilegedTool + ".md",
-            customTags: WellKnownDiagnosticTags.CompilationEnd);
+        public static readonly DiagnosticDescriptor UnguardedPrivilegedToolInFramework = AtCompilationEnd(
+            UnguardedPrivilegedTool,
+            "A framework that calls tools by reflection or through a delegate (Semantic Kernel plugins, AIFunctionFactory, MCP tool registration) runs them where no interceptor can; only a registered AgentQuotas integration for that framework guards those calls.");
 
         public static readonly DiagnosticDescriptor InvalidFallback = new DiagnosticDescriptor(
             DiagnosticIds.InvalidFallback,
@@ -174,5 +161,18 @@ namespace AgentQuotas.Analyzers
             isEnabledByDefault: true,
             description: "A run's caps are the tighter of its own and its tier's limits. A cap above every tier's limit has no effect and misleads readers.",
             helpLinkUri: HelpLinkBase + DiagnosticIds.LoopCapExceedsPolicy + ".md");
+
+        /// <summary>The same rule as <paramref name="rule"/> (id, title, message, category, severity, help link), reported at the end of the compilation.</summary>
+        private static DiagnosticDescriptor AtCompilationEnd(DiagnosticDescriptor rule, string description) =>
+            new DiagnosticDescriptor(
+                rule.Id,
+                rule.Title,
+                rule.MessageFormat,
+                rule.Category,
+                rule.DefaultSeverity,
+                rule.IsEnabledByDefault,
+                description,
+                rule.HelpLinkUri,
+                rule.CustomTags.Concat(new[] { WellKnownDiagnosticTags.CompilationEnd }).ToArray());
     }
 }

@@ -69,7 +69,8 @@ namespace AgentQuotas.Analyzers.Helpers
         /// <summary>
         /// The first agent call a loop's region makes: directly, or through the local functions and the methods of
         /// this compilation it calls (followed transitively: a chat loop that calls <c>ProcessAsync(input)</c>,
-        /// which calls the model, is an agent loop). Null when none.
+        /// which calls the model, is an agent loop), except into methods capped with [AgentLoop], each call of which
+        /// is a run of its own. Null when none.
         /// </summary>
         public string? FirstAgentCall(Region region) => FirstAgentCall(region, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default), followMethods: true);
 
@@ -87,9 +88,9 @@ namespace AgentQuotas.Analyzers.Helpers
             foreach (CallEdge call in region.Calls.OrderBy(c => c.Location.SourceSpan.Start))
             {
                 bool local = call.Target.MethodKind == MethodKind.LocalFunction;
-                if (!local && !followMethods)
+                if (!local && (!followMethods || _hasCap(call.Target)))
                 {
-                    continue;
+                    continue; // a capped [AgentLoop] method starts a run of its own, bounded by its caps
                 }
 
                 FunctionNode? target = Node(call.Target);

@@ -156,42 +156,45 @@ namespace AgentQuotas.Analyzers.Helpers
                 return null; // the common case: one set probe per call
             }
 
-            IMethodSymbol definition = (method.ReducedFrom ?? method).OriginalDefinition;
-            INamedTypeSymbol? type = definition.ContainingType;
-            string how = type?.Name + "." + method.Name;
+            INamedTypeSymbol? type = (method.ReducedFrom ?? method).OriginalDefinition.ContainingType;
+            if (type == null)
+            {
+                return null;
+            }
+
             if (Is(type, AIFunctionFactory) && method.Name == "Create")
             {
-                return MethodHandoff(invocation, FrameworkKind.ExtensionsAI, how, reflection);
+                return MethodHandoff(invocation, FrameworkKind.ExtensionsAI, How(type, method), reflection);
             }
 
             if (Is(type, McpServerTool) && method.Name == "Create")
             {
-                return MethodHandoff(invocation, FrameworkKind.Mcp, how, reflection);
+                return MethodHandoff(invocation, FrameworkKind.Mcp, How(type, method), reflection);
             }
 
             if (Is(type, KernelFunctionFactory) || (Is(type, KernelExtensions) && method.Name == "CreateFunctionFromMethod"))
             {
                 return method.Name.EndsWith("FromMethod", System.StringComparison.Ordinal)
-                    ? MethodHandoff(invocation, FrameworkKind.SemanticKernel, how, reflection)
+                    ? MethodHandoff(invocation, FrameworkKind.SemanticKernel, How(type, method), reflection)
                     : null;
             }
 
             if (Is(type, KernelExtensions) || Is(type, KernelPluginFactory))
             {
-                return TypeHandoff(invocation, FrameworkKind.SemanticKernel, how, KernelFunctionAttribute, reflection);
+                return TypeHandoff(invocation, FrameworkKind.SemanticKernel, How(type, method), KernelFunctionAttribute, reflection);
             }
 
             if (Is(type, McpServerBuilderExtensions))
             {
                 if (method.Name == "WithToolsFromAssembly")
                 {
-                    return IsThisAssembly(invocation) ? new Handoff(FrameworkKind.Mcp, how, McpServerToolAttribute, wholeAssembly: true) : null;
+                    return IsThisAssembly(invocation) ? new Handoff(FrameworkKind.Mcp, How(type, method), McpServerToolAttribute, wholeAssembly: true) : null;
                 }
 
-                return TypeHandoff(invocation, FrameworkKind.Mcp, how, McpServerToolAttribute, reflection);
+                return TypeHandoff(invocation, FrameworkKind.Mcp, How(type, method), McpServerToolAttribute, reflection);
             }
 
-            return null;
+            return null; // File.Create, Channel.Create and the like: no string built for them
         }
 
         /// <summary>Whether the call's result goes straight into <c>.WithAgentQuotas()</c> (AgentQuotas.Extensions.AI), which guards it.</summary>
@@ -340,6 +343,8 @@ namespace AgentQuotas.Analyzers.Helpers
             // Assembly.GetExecutingAssembly() / GetCallingAssembly() from here, or anything else we cannot tell: assume this one.
             return !(value is IInvocationOperation call && call.TargetMethod.Name == "GetEntryAssembly");
         }
+
+        private static string How(INamedTypeSymbol type, IMethodSymbol method) => type.Name + "." + method.Name;
 
         private static bool Is(INamedTypeSymbol? type, INamedTypeSymbol? expected) =>
             expected != null && SymbolEqualityComparer.Default.Equals(type, expected);

@@ -217,7 +217,10 @@ namespace AgentQuotas.Analyzers.Helpers
             return new[] { value };
         }
 
-        /// <summary>The constant a statement moves the counter by (<c>i++</c>, <c>i -= 2</c>), or 0.</summary>
+        /// <summary>
+        /// The constant an operation moves the counter by (<c>i++</c>, <c>i -= 2</c>); NaN when it changes the
+        /// counter with a constant some other way (<c>i *= 2</c>); 0 when it is not such a step.
+        /// </summary>
         private static double StepOf(IOperation operation, ILocalSymbol counter)
         {
             switch (operation)
@@ -226,7 +229,7 @@ namespace AgentQuotas.Analyzers.Helpers
                     return operation.Kind == OperationKind.Increment ? 1 : -1;
                 case ICompoundAssignmentOperation compound when IsCounter(compound.Target, counter)
                     && Numbers.TryGetDouble(compound.Value.ConstantValue.HasValue ? compound.Value.ConstantValue.Value : null, out double amount)
-                    && amount > 0 && !double.IsInfinity(amount):
+                    && !double.IsNaN(amount) && !double.IsInfinity(amount):
                     return compound.OperatorKind == BinaryOperatorKind.Add ? amount : compound.OperatorKind == BinaryOperatorKind.Subtract ? -amount : double.NaN;
                 default:
                     return 0;
@@ -563,35 +566,19 @@ namespace AgentQuotas.Analyzers.Helpers
             foreach (IOperation bottom in loop.AtLoopBottom)
             {
                 IOperation operation = bottom is IExpressionStatementOperation statement ? statement.Operation : bottom;
-                switch (operation)
+                double moved = StepOf(operation, counter);
+                if (double.IsNaN(moved))
                 {
-                    case IIncrementOrDecrementOperation increment when IsCounter(increment.Target, counter):
-                        step += operation.Kind == OperationKind.Increment ? 1 : -1;
-                        break;
-                    case ICompoundAssignmentOperation compound when IsCounter(compound.Target, counter)
-                        && Numbers.TryGetDouble(compound.Value.ConstantValue.HasValue ? compound.Value.ConstantValue.Value : null, out double amount)
-                        && !double.IsNaN(amount) && !double.IsInfinity(amount):
-                        if (compound.OperatorKind == BinaryOperatorKind.Add)
-                        {
-                            step += amount;
-                        }
-                        else if (compound.OperatorKind == BinaryOperatorKind.Subtract)
-                        {
-                            step -= amount;
-                        }
-                        else
-                        {
-                            return 0;
-                        }
+                    return 0;
+                }
 
-                        break;
-                    default:
-                        if (operation.DescendantsAndSelf().OfType<ILocalReferenceOperation>().Any(r => SymbolEqualityComparer.Default.Equals(r.Local, counter)))
-                        {
-                            return 0; // the counter moves some other way
-                        }
-
-                        break;
+                if (moved != 0)
+                {
+                    step += moved;
+                }
+                else if (operation.DescendantsAndSelf().OfType<ILocalReferenceOperation>().Any(r => SymbolEqualityComparer.Default.Equals(r.Local, counter)))
+                {
+                    return 0; // the counter moves some other way
                 }
             }
 

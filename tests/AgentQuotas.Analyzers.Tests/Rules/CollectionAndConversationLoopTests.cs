@@ -337,6 +337,17 @@ public sealed class CollectionAndConversationLoopTests
                 }
 
                 private static string Format(string text) => text.Trim();
+
+                // Each arrival starts a capped run of its own (the SupportDesk sample's load generator): not an agent loop.
+                public async Task ServeAsync(CancellationToken stop)
+                {
+                    while (!stop.IsCancellationRequested) await HandleAsync("next");
+                }
+
+                private Task<string> HandleAsync(string request) => AnswerAsync(request);
+
+                [AgentLoop(MaxIterations = 5)]
+                public async Task<string> AnswerAsync(string question) => await AskAsync(question);
             }
             """);
 
