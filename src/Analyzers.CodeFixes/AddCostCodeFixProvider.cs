@@ -78,7 +78,9 @@ namespace AgentQuotas.Analyzers.CodeFixes
             var done = new HashSet<SyntaxNode>();
             foreach (Diagnostic diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
             {
-                MethodDeclarationSyntax? method = root.FindNode(diagnostic.Location.SourceSpan).AncestorsAndSelf().OfType<MethodDeclarationSyntax>().FirstOrDefault();
+                // A method, or a local function handed to a framework as a tool (AIFunctionFactory.Create(GetWeather)).
+                SyntaxNode? method = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).AncestorsAndSelf()
+                    .FirstOrDefault(n => n is MethodDeclarationSyntax || n is LocalFunctionStatementSyntax);
                 if (method == null || !done.Add(method))
                 {
                     continue;

@@ -38,10 +38,17 @@ namespace AgentQuotas.Analyzers.CodeFixes
         /// <summary>Adds each attribute as its own list above the declaration, keeping its comments and indentation.</summary>
         public static SyntaxNode AddAttributes(SyntaxNode declaration, IEnumerable<AttributeSyntax> attributes)
         {
+            SyntaxTriviaList leading = declaration.GetLeadingTrivia();
+            List<AttributeListSyntax> lists = attributes.Select(a =>
+                SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(a)).WithAdditionalAnnotations(Formatter.Annotation)).ToList();
+            if (declaration is LocalFunctionStatementSyntax local)
+            {
+                return local.AttributeLists.Count > 0
+                    ? local.WithAttributeLists(local.AttributeLists.AddRange(lists))
+                    : local.WithoutLeadingTrivia().WithAttributeLists(SyntaxFactory.List(lists)).WithLeadingTrivia(leading);
+            }
+
             var member = (MemberDeclarationSyntax)declaration;
-            SyntaxTriviaList leading = member.GetLeadingTrivia();
-            IEnumerable<AttributeListSyntax> lists = attributes.Select(a =>
-                SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(a)).WithAdditionalAnnotations(Formatter.Annotation));
             if (member.AttributeLists.Count > 0)
             {
                 // Below the existing attributes, so doc comments and the first attribute stay where they are.

@@ -1,3 +1,4 @@
+using System.Linq;
 using AgentQuotas.Diagnostics;
 using Microsoft.CodeAnalysis;
 
@@ -20,8 +21,13 @@ namespace AgentQuotas.Analyzers
             Usage,
             DiagnosticSeverity.Error,
             isEnabledByDefault: true,
-            description: "Every agent tool needs a [Cost] (units per call) and a quota category ([QuotaCategory] on the method or its type), so the guard knows which bucket pays and how much. Privileged tools report AQ0004 instead.",
+            description: "Every agent tool needs a [Cost] (units per call) and a quota category ([QuotaCategory] on the method or its type), so the guard knows which bucket pays and how much. Framework tools are tools: [KernelFunction], [McpServerTool], and methods handed to AIFunctionFactory.Create. Privileged tools report AQ0004 instead.",
             helpLinkUri: HelpLinkBase + DiagnosticIds.MissingBudget + ".md");
+
+        /// <summary>AQ0001 as found at the end of the compilation: a method handed to a framework as a tool (AIFunctionFactory.Create) without a budget.</summary>
+        public static readonly DiagnosticDescriptor MissingBudgetOfHandedTool = AtCompilationEnd(
+            MissingBudget,
+            "A method handed to a framework as a tool (AIFunctionFactory.Create, KernelFunctionFactory.CreateFromMethod, McpServerTool.Create) is exposed to the model like any other tool, so it needs a [Cost] and a quota category.");
 
         public static readonly DiagnosticDescriptor CategoryNotInPolicy = new DiagnosticDescriptor(
             DiagnosticIds.CategoryNotInPolicy,
@@ -40,7 +46,19 @@ namespace AgentQuotas.Analyzers
             Reliability,
             DiagnosticSeverity.Error,
             isEnabledByDefault: true,
-            description: "A while, do, for(;;) loop or a recursion whose body calls a guarded tool, an [AgentTool] method or a chat model (IChatClient) must be bounded: a for loop with a constant or parameter-free bound, a foreach over a finite collection, or an [AgentLoop] cap on the method (or on every caller on the way to it).",
+            description: "A while, do, for(;;) loop or a recursion whose body calls a guarded tool, an [AgentTool] method, a model (IChatClient, Semantic Kernel chat and prompts, Agent Framework agents, OpenAI, the methods in agentquotas.model_methods) or a tool through a framework must be bounded: a for loop with a constant or parameter-free bound or the size of a collection it cannot change, a foreach over a finite collection, or an [AgentLoop] cap on the method (or on every caller on the way to it). A loop that waits for input each turn is a conversation: it runs as long as input comes, so it needs a cap too.",
+            helpLinkUri: HelpLinkBase + DiagnosticIds.UnboundedAgentLoop + ".md",
+            customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+        /// <summary>AQ0003 for the rule's own configuration: a wrong <c>agentquotas.model_methods</c> entry (docs/rules/AQ0003.md).</summary>
+        public static readonly DiagnosticDescriptor InvalidModelMethodsOption = new DiagnosticDescriptor(
+            DiagnosticIds.UnboundedAgentLoop,
+            "agentquotas.model_methods has a wrong entry",
+            "agentquotas.model_methods entry '{0}' is ignored: {1}; list model methods as Namespace.Type.Method, separated by commas",
+            Reliability,
+            DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "The .editorconfig option agentquotas.model_methods adds methods that call a model to what AQ0003 looks for. An entry that is not a type's metadata name followed by a method name, or names a method the type does not have, would silently check nothing, so it is reported.",
             helpLinkUri: HelpLinkBase + DiagnosticIds.UnboundedAgentLoop + ".md",
             customTags: WellKnownDiagnosticTags.CompilationEnd);
 
@@ -51,8 +69,16 @@ namespace AgentQuotas.Analyzers
             Security,
             DiagnosticSeverity.Error,
             isEnabledByDefault: true,
-            description: "A [Privileged] tool acts with consequences, so it must have a budget ([Cost] and a category) and may only be called where the guard can wrap the call: not through a delegate, a method group or reflection.",
+            description: "A [Privileged] tool acts with consequences, so it must have a budget ([Cost] and a category) and may only be called where the guard can wrap the call: not through a delegate, a method group, reflection, a dynamic call, an unannotated interface or base member, or a framework (Semantic Kernel, AIFunctionFactory, MCP) without its AgentQuotas integration.",
             helpLinkUri: HelpLinkBase + DiagnosticIds.UnguardedPrivilegedTool + ".md");
+
+        /// <summary>
+        /// AQ0004 as found at the end of the compilation: a privileged tool handed to a framework whose AgentQuotas
+        /// integration is referenced but may not be registered (the whole compilation must be seen to know).
+        /// </summary>
+        public static readonly DiagnosticDescriptor UnguardedPrivilegedToolInFramework = AtCompilationEnd(
+            UnguardedPrivilegedTool,
+            "A framework that calls tools by reflection or through a delegate (Semantic Kernel plugins, AIFunctionFactory, MCP tool registration) runs them where no interceptor can; only a registered AgentQuotas integration for that framework guards those calls.");
 
         public static readonly DiagnosticDescriptor InvalidFallback = new DiagnosticDescriptor(
             DiagnosticIds.InvalidFallback,
@@ -135,5 +161,18 @@ namespace AgentQuotas.Analyzers
             isEnabledByDefault: true,
             description: "A run's caps are the tighter of its own and its tier's limits. A cap above every tier's limit has no effect and misleads readers.",
             helpLinkUri: HelpLinkBase + DiagnosticIds.LoopCapExceedsPolicy + ".md");
+
+        /// <summary>The same rule as <paramref name="rule"/> (id, title, message, category, severity, help link), reported at the end of the compilation.</summary>
+        private static DiagnosticDescriptor AtCompilationEnd(DiagnosticDescriptor rule, string description) =>
+            new DiagnosticDescriptor(
+                rule.Id,
+                rule.Title,
+                rule.MessageFormat,
+                rule.Category,
+                rule.DefaultSeverity,
+                rule.IsEnabledByDefault,
+                description,
+                rule.HelpLinkUri,
+                rule.CustomTags.Concat(new[] { WellKnownDiagnosticTags.CompilationEnd }).ToArray());
     }
 }

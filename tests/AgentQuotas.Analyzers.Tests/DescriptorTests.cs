@@ -53,13 +53,29 @@ public sealed class DescriptorTests
         }
     }
 
+    /// <summary>
+    /// One id may have several descriptors (AQ0004 found at once and at the end of the compilation, AQ0003's
+    /// option problems), but what users configure and look up by id must agree: category, severity, whether it
+    /// is on by default, and the help link. Titles and messages may differ; the first is the catalogue's.
+    /// </summary>
     [Fact]
     public void Descriptors_sharing_an_id_agree()
     {
         foreach (IGrouping<string, DiagnosticDescriptor> group in AllAnalyzers.Create().SelectMany(a => a.SupportedDiagnostics).GroupBy(d => d.Id))
         {
-            Assert.Single(group.Distinct());
+            Assert.Single(group.Select(d => (d.Category, d.DefaultSeverity, d.IsEnabledByDefault, d.HelpLinkUri)).Distinct());
         }
+    }
+
+    [Fact]
+    public void Descriptors_reported_at_the_end_of_the_compilation_say_so()
+    {
+        // The IDE runs compilation-end actions only for descriptors tagged CompilationEnd.
+        DiagnosticDescriptor[] all = AllAnalyzers.Create().SelectMany(a => a.SupportedDiagnostics).Distinct().ToArray();
+        Assert.Contains(all, d => d.Id == "AQ0004" && d.CustomTags.Contains(WellKnownDiagnosticTags.CompilationEnd));
+        Assert.Contains(all, d => d.Id == "AQ0004" && !d.CustomTags.Contains(WellKnownDiagnosticTags.CompilationEnd));
+        Assert.Contains(all, d => d.Id == "AQ0001" && d.CustomTags.Contains(WellKnownDiagnosticTags.CompilationEnd));
+        Assert.All(all.Where(d => d.Id == "AQ0003"), d => Assert.Contains(WellKnownDiagnosticTags.CompilationEnd, d.CustomTags));
     }
 
     [Fact]

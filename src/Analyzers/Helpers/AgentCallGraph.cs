@@ -18,6 +18,7 @@ namespace AgentQuotas.Analyzers.Helpers
         private readonly HashSet<IMethodSymbol> _exposed = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
         private readonly Dictionary<IMethodSymbol, List<FunctionNode>> _localFunctions = new Dictionary<IMethodSymbol, List<FunctionNode>>(SymbolEqualityComparer.Default);
         private readonly Dictionary<IMethodSymbol, int> _outsideCallers = new Dictionary<IMethodSymbol, int>(SymbolEqualityComparer.Default);
+        private readonly Dictionary<IMethodSymbol, string?> _methodAgentCalls = new Dictionary<IMethodSymbol, string?>(SymbolEqualityComparer.Default);
 
         public AgentCallGraph(IEnumerable<KeyValuePair<IMethodSymbol, FunctionNode>> nodes, IReadOnlyDictionary<IMethodSymbol, bool> escaping, Func<IMethodSymbol, bool> hasCap, Compilation compilation)
         {
@@ -65,10 +66,18 @@ namespace AgentQuotas.Analyzers.Helpers
             return !_hasCap(function);
         }
 
-        /// <summary>The first agent call a region makes, directly or through local functions it calls; null when none.</summary>
-        public string? FirstAgentCall(Region region) => FirstAgentCall(region, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default));
+        /// <summary>
+        /// The first agent call a loop's region makes: directly, or through the local functions and the methods of
+        /// this compilation it calls (followed transitively: a chat loop that calls <c>ProcessAsync(input)</c>,
+        /// which calls the model, is an agent loop), except into methods capped with [AgentLoop], each call of which
+        /// is a run of its own. Null when none.
+        /// </summary>
+        public string? FirstAgentCall(Region region) => FirstAgentCall(region, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default), followMethods: true);
 
-        private string? FirstAgentCall(Region region, HashSet<IMethodSymbol> visited)
+        /// <summary>The first agent call a region makes directly or through local functions only (what a recursive cycle is judged by).</summary>
+        private string? FirstLocalAgentCall(Region region) => FirstAgentCall(region, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default), followMethods: false);
+
+        private string? FirstAgentCall(Region region, HashSet<IMethodSymbol> visited, bool followMethods)
         {
             AgentCallSite? direct = region.AgentCalls.OrderBy(c => c.Location.SourceSpan.Start).FirstOrDefault();
             if (direct != null)
@@ -76,22 +85,41 @@ namespace AgentQuotas.Analyzers.Helpers
                 return direct.Description;
             }
 
-            foreach (CallEdge call in region.Calls.Where(c => c.Target.MethodKind == MethodKind.LocalFunction).OrderBy(c => c.Location.SourceSpan.Start))
+            foreach (CallEdge call in region.Calls.OrderBy(c => c.Location.SourceSpan.Start))
             {
+                bool local = call.Target.MethodKind == MethodKind.LocalFunction;
+                if (!local && (!followMethods || _hasCap(call.Target)))
+                {
+                    continue; // a capped [AgentLoop] method starts a run of its own, bounded by its caps
+                }
+
                 FunctionNode? target = Node(call.Target);
                 if (target == null || !visited.Add(call.Target))
                 {
                     continue;
                 }
 
-                string? inner = FirstAgentCall(target.Body, visited);
+                string? inner = local ? FirstAgentCall(target.Body, visited, followMethods) : MethodAgentCall(target, visited);
                 if (inner != null)
                 {
-                    return "calls local function '" + call.Target.Name + "', which " + inner;
+                    return (local ? "calls local function '" + call.Target.Name + "'" : "calls '" + AgentSymbols.Display(call.Target) + "'") + ", which " + inner;
                 }
             }
 
             return null;
+        }
+
+        /// <summary>What a method of the compilation reaches, computed once per method (cycles cut where they close).</summary>
+        private string? MethodAgentCall(FunctionNode method, HashSet<IMethodSymbol> visited)
+        {
+            if (_methodAgentCalls.TryGetValue(method.Symbol, out string? known))
+            {
+                return known;
+            }
+
+            string? found = FirstAgentCall(method.Body, visited, followMethods: true);
+            _methodAgentCalls[method.Symbol] = found;
+            return found;
         }
 
         /// <summary>Recursive cycles that make agent calls and can run outside every [AgentLoop] cap.</summary>
@@ -112,7 +140,7 @@ namespace AgentQuotas.Analyzers.Helpers
                 string? agentCall = null;
                 foreach (FunctionNode member in ordered)
                 {
-                    string? call = FirstAgentCall(member.Body);
+                    string? call = FirstLocalAgentCall(member.Body);
                     if (call != null)
                     {
                         agentCall = ordered.Count > 1 ? call + " (in '" + member.Symbol.Name + "')" : call;

@@ -9,8 +9,8 @@ namespace AgentQuotas.Analyzers.Helpers
 {
     /// <summary>
     /// The runtime's attributes and the Microsoft.Extensions.AI types, resolved once per compilation, and
-    /// the questions every rule asks about a method: is it a guarded tool, what is its category, is a call
-    /// to it a model or tool call.
+    /// the questions every rule asks about a method: is it a guarded tool, what is its category. Which calls
+    /// are model or tool calls is <see cref="ModelApis"/>' business.
     /// </summary>
     internal sealed class AgentSymbols
     {
@@ -137,98 +137,6 @@ namespace AgentQuotas.Analyzers.Helpers
             }
 
             return null;
-        }
-
-        /// <summary>
-        /// Names a call target that makes the loop around it an agent loop (a model turn or a tool call), e.g.
-        /// "chat model 'IChatClient.GetResponseAsync'", or returns null for any other method.
-        /// </summary>
-        public string? DescribeAgentTarget(IMethodSymbol target)
-        {
-            IMethodSymbol m = Normalize(target);
-            if (IsChatModelCall(m))
-            {
-                // Extension overloads read as members of the client: IChatClient.GetResponseAsync.
-                string owner = m.IsExtensionMethod ? m.Parameters[0].Type.Name : m.ContainingType.Name;
-                return "chat model '" + owner + "." + m.Name + "'";
-            }
-
-            if (IsGuardedTool(m))
-            {
-                return "guarded tool '" + Display(m) + "'";
-            }
-
-            if (IsAgentTool(m))
-            {
-                return "agent tool '" + Display(m) + "'";
-            }
-
-            if (IsAIFunctionInvoke(m))
-            {
-                return "a tool through '" + Display(m) + "'";
-            }
-
-            return null;
-        }
-
-        /// <summary>IChatClient.GetResponseAsync / GetStreamingResponseAsync, their implementations and the extension overloads over them.</summary>
-        public bool IsChatModelCall(IMethodSymbol method)
-        {
-            if (ChatClient == null)
-            {
-                return false;
-            }
-
-            IMethodSymbol m = Normalize(method);
-            if (!m.Name.StartsWith("GetResponse", StringComparison.Ordinal) && !m.Name.StartsWith("GetStreamingResponse", StringComparison.Ordinal))
-            {
-                return false;
-            }
-
-            if (m.IsExtensionMethod && m.Parameters.Length > 0)
-            {
-                return IsChatClientType(m.Parameters[0].Type);
-            }
-
-            return !m.IsStatic && m.ContainingType != null && IsChatClientType(m.ContainingType);
-        }
-
-        public bool IsChatClientType(ITypeSymbol type)
-        {
-            if (ChatClient == null)
-            {
-                return false;
-            }
-
-            if (SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, ChatClient))
-            {
-                return true;
-            }
-
-            if (type is ITypeParameterSymbol typeParameter)
-            {
-                return typeParameter.ConstraintTypes.Any(IsChatClientType);
-            }
-
-            return type.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i, ChatClient));
-        }
-
-        private bool IsAIFunctionInvoke(IMethodSymbol m)
-        {
-            if (AIFunction == null || m.Name != "InvokeAsync" || m.IsStatic)
-            {
-                return false;
-            }
-
-            for (INamedTypeSymbol? type = m.ContainingType; type != null; type = type.BaseType)
-            {
-                if (SymbolEqualityComparer.Default.Equals(type, AIFunction))
-                {
-                    return true;
-                }
-            }
-
-            return false;
         }
 
         /// <summary>

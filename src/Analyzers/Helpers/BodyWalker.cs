@@ -13,6 +13,7 @@ namespace AgentQuotas.Analyzers.Helpers
     /// </summary>
     internal sealed class BodyWalker
     {
+        private readonly AgentCallClassifier _classifier;
         private readonly AgentSymbols _symbols;
         private readonly IOperation _root;
 
@@ -20,24 +21,51 @@ namespace AgentQuotas.Analyzers.Helpers
         private readonly Dictionary<ILocalSymbol, List<IOperation>> _delegateLocals = new Dictionary<ILocalSymbol, List<IOperation>>(SymbolEqualityComparer.Default);
         private readonly HashSet<IAnonymousFunctionOperation> _localDelegateLambdas = new HashSet<IAnonymousFunctionOperation>();
 
-        public BodyWalker(AgentSymbols symbols, IOperation root)
+        public BodyWalker(AgentCallClassifier classifier, IOperation root)
         {
-            _symbols = symbols;
+            _classifier = classifier;
+            _symbols = classifier.Symbols;
             _root = root;
             CollectDelegateLocals();
         }
 
         /// <summary>What the given parts of the block do, as one region.</summary>
-        public Region Walk(IEnumerable<IOperation> parts)
+        public Region Walk(IEnumerable<IOperation> parts) => Walk(parts, repeatedOnly: false);
+
+        /// <summary>
+        /// What the given parts of the block do, as one region. With <paramref name="repeatedOnly"/> (a loop's
+        /// repeated parts), code in a <c>return</c> statement is left out: it ends the method, so it runs at most
+        /// once however long the loop goes (<c>foreach (var d in handlers) if (d.IsMatch(uri)) return d.InvokeAsync();</c>).
+        /// </summary>
+        public Region Walk(IEnumerable<IOperation> parts, bool repeatedOnly)
         {
             var region = new Region();
             var visitedLambdas = new HashSet<IOperation>();
             foreach (IOperation part in parts)
             {
-                Visit(part, region, visitedLambdas);
+                Visit(part, region, visitedLambdas, repeatedOnly);
             }
 
             return region;
+        }
+
+        /// <summary>Whether a return statement leaves the walked part itself, not a lambda inside it.</summary>
+        private static bool LeavesThePart(IReturnOperation exit, IOperation part)
+        {
+            if (exit.Kind != OperationKind.Return)
+            {
+                return false; // yield return hands out a value and continues
+            }
+
+            for (IOperation? current = exit.Parent; current != null && current != part; current = current.Parent)
+            {
+                if (current is IAnonymousFunctionOperation)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         /// <summary>
@@ -75,7 +103,7 @@ namespace AgentQuotas.Analyzers.Helpers
 
         private bool IsRunDirectly(IAnonymousFunctionOperation lambda) => IsCountedPosition(lambda) || _localDelegateLambdas.Contains(lambda);
 
-        private void Visit(IOperation operation, Region region, HashSet<IOperation> visitedLambdas)
+        private void Visit(IOperation operation, Region region, HashSet<IOperation> visitedLambdas, bool repeatedOnly)
         {
             var stack = new Stack<IOperation>();
             stack.Push(operation);
@@ -86,6 +114,8 @@ namespace AgentQuotas.Analyzers.Helpers
                 {
                     case ILocalFunctionOperation _:
                     case INameOfOperation _:
+                        continue;
+                    case IReturnOperation exit when repeatedOnly && LeavesThePart(exit, operation):
                         continue;
                     case IAnonymousFunctionOperation lambda:
                         if (IsCountedPosition(lambda) && visitedLambdas.Add(lambda))
@@ -98,7 +128,7 @@ namespace AgentQuotas.Analyzers.Helpers
                         if (IsCountedPosition(reference))
                         {
                             // Handed to a call (Task.Run(StepAsync), retry.ExecuteAsync(tools.SearchAsync)): the callee runs it.
-                            AddTarget(reference.Method, reference.Syntax.GetLocation(), region, "passes ", " to a call that runs it");
+                            AddTarget(reference.Method, null, reference.Syntax.GetLocation(), region, "passes ", " to a call that runs it");
                         }
 
                         continue;
@@ -119,7 +149,13 @@ namespace AgentQuotas.Analyzers.Helpers
             IMethodSymbol target = invocation.TargetMethod;
             if (target.MethodKind != MethodKind.DelegateInvoke)
             {
-                AddTarget(target, invocation.Syntax.GetLocation(), region, "calls ", string.Empty);
+                AddTarget(target, invocation, invocation.Syntax.GetLocation(), region, "calls ", string.Empty);
+                string? input = _classifier.DescribeInputWait(invocation);
+                if (input != null)
+                {
+                    region.InputWaits.Add(new AgentCallSite(input, invocation.Syntax.GetLocation()));
+                }
+
                 return;
             }
 
@@ -139,15 +175,15 @@ namespace AgentQuotas.Analyzers.Helpers
                     }
                     else if (held is IMethodReferenceOperation reference)
                     {
-                        AddTarget(reference.Method, invocation.Syntax.GetLocation(), region, "calls ", " through delegate '" + local.Local.Name + "'");
+                        AddTarget(reference.Method, null, invocation.Syntax.GetLocation(), region, "calls ", " through delegate '" + local.Local.Name + "'");
                     }
                 }
             }
         }
 
-        private void AddTarget(IMethodSymbol target, Location location, Region region, string verb, string suffix)
+        private void AddTarget(IMethodSymbol target, IInvocationOperation? invocation, Location location, Region region, string verb, string suffix)
         {
-            string? agent = _symbols.DescribeAgentTarget(target);
+            string? agent = _classifier.DescribeAgentCall(target, invocation);
             if (agent != null)
             {
                 region.AgentCalls.Add(new AgentCallSite(verb + agent + suffix, location));
@@ -173,9 +209,18 @@ namespace AgentQuotas.Analyzers.Helpers
             }
 
             // Handed to a parameter typed by a type parameter (List<T>.Add, Queue<T>.Enqueue), it is data being
-            // stored; handed to a delegate-typed parameter (Task.Run, a retry pipeline, LINQ), the callee runs it.
+            // stored; so it is when the parameter is an untyped System.Delegate (AIFunctionFactory.Create,
+            // KernelFunctionFactory.CreateFromMethod: a factory keeps it to call later, by reflection). Handed to
+            // a delegate-typed parameter (Task.Run, a retry pipeline, LINQ), the callee runs it.
             if (parent is IArgumentOperation argument)
             {
+                ITypeSymbol? type = argument.Parameter?.OriginalDefinition.Type;
+                if (type != null && type.ContainingNamespace?.Name == "System" && type.ContainingNamespace.ContainingNamespace?.IsGlobalNamespace == true
+                    && (type.Name == "Delegate" || type.Name == "MulticastDelegate"))
+                {
+                    return false;
+                }
+
                 return argument.Parameter == null
                     || !(argument.Parameter.OriginalDefinition.Type is ITypeParameterSymbol typeParameter)
                     || typeParameter.ContainingType?.TypeKind == TypeKind.Delegate;

@@ -6,9 +6,10 @@ using Microsoft.CodeAnalysis.Operations;
 namespace AgentQuotas.Analyzers.Helpers
 {
     /// <summary>
-    /// Decides whether a loop bounds itself: a counting for loop whose bound is a constant or comes from no
-    /// parameter and does not change inside the loop, or a synchronous foreach over a finite collection.
-    /// While and do loops, for(;;) and anything else do not.
+    /// Decides whether a loop bounds itself: a counting for loop whose bound is a constant, comes from no
+    /// parameter and does not change inside the loop, or is the size of a collection the loop cannot change;
+    /// or a synchronous foreach over a finite collection. While and do loops, for(;;) and anything else do not.
+    /// docs/rules/AQ0003.md ("What counts as bounded") states the same rules for users.
     /// </summary>
     internal static class LoopBounds
     {
@@ -64,10 +65,13 @@ namespace AgentQuotas.Analyzers.Helpers
                         return true;
                     }
 
-                    why = "over '" + (Unwrap(forEach.Collection).Type?.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) ?? "a sequence") + "' (which may never end)";
+                    string? sequence = Unwrap(forEach.Collection).Type?.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+                    why = "over " + (string.IsNullOrEmpty(sequence) ? "a sequence" : "'" + sequence + "'") + " (which may never end)";
                     return false;
                 case IForLoopOperation forLoop:
                     return IsBoundedFor(forLoop, root, out why);
+                case IWhileLoopOperation whileLoop:
+                    return IsCountedWhile(whileLoop, root);
                 default:
                     return false;
             }
@@ -139,7 +143,122 @@ namespace AgentQuotas.Analyzers.Helpers
             return true;
         }
 
-        /// <summary>Why the bound is not parameter-free and fixed during the loop, or null when it is.</summary>
+        /// <summary>
+        /// A while or do loop that counts its turns: its condition is, or is a conjunction (&amp;&amp;) containing, a
+        /// comparison of a local declared outside the loop with a bound, and the body's own top-level statements
+        /// move that local towards the bound by a constant (<c>iteration++</c>) exactly once per turn, with no
+        /// other write to it in the loop and no <c>continue</c> (which could skip the step). The bound must be
+        /// constant or parameter-free as for a for loop. <c>while (!done &amp;&amp; turn &lt; MaxTurns) { ...; turn++; }</c>.
+        /// </summary>
+        private static bool IsCountedWhile(IWhileLoopOperation loop, IOperation root)
+        {
+            if (loop.Condition == null || !(loop.Body is IBlockOperation body)
+                || loop.Body.Descendants().OfType<IBranchOperation>().Any(b => b.BranchKind == BranchKind.Continue && SymbolEqualityComparer.Default.Equals(b.Target, loop.ContinueLabel)))
+            {
+                return false;
+            }
+
+            List<IOperation> repeated = RepeatedParts(loop).ToList();
+            foreach (IBinaryOperation comparison in Conjuncts(loop.Condition).OfType<IBinaryOperation>())
+            {
+                BinaryOperatorKind kind = comparison.OperatorKind;
+                IOperation bound;
+                ILocalSymbol counter;
+                if (Unwrap(comparison.LeftOperand) is ILocalReferenceOperation left)
+                {
+                    counter = left.Local;
+                    bound = comparison.RightOperand;
+                }
+                else if (Unwrap(comparison.RightOperand) is ILocalReferenceOperation right)
+                {
+                    counter = right.Local;
+                    bound = comparison.LeftOperand;
+                    kind = Mirror(kind);
+                }
+                else
+                {
+                    continue;
+                }
+
+                double step = 0;
+                foreach (IOperation statement in body.Operations)
+                {
+                    IOperation operation = statement is IExpressionStatementOperation expression ? expression.Operation : statement;
+                    double moved = StepOf(operation, counter);
+                    if (moved != 0)
+                    {
+                        step = step == 0 ? moved : double.NaN; // more than one step: not a simple count
+                    }
+                }
+
+                bool rising = step > 0 && (kind == BinaryOperatorKind.LessThan || kind == BinaryOperatorKind.LessThanOrEqual);
+                bool falling = step < 0 && (kind == BinaryOperatorKind.GreaterThan || kind == BinaryOperatorKind.GreaterThanOrEqual);
+                if ((!rising && !falling)
+                    || WritesOf(counter, repeated) != 1
+                    || (!bound.ConstantValue.HasValue && BoundProblem(bound, root, repeated, new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default), 0) != null))
+                {
+                    continue;
+                }
+
+                return true;
+            }
+
+            return false;
+        }
+
+        private static IEnumerable<IOperation> Conjuncts(IOperation condition)
+        {
+            IOperation value = Unwrap(condition);
+            if (value is IBinaryOperation and && and.OperatorKind == BinaryOperatorKind.ConditionalAnd)
+            {
+                return Conjuncts(and.LeftOperand).Concat(Conjuncts(and.RightOperand));
+            }
+
+            return new[] { value };
+        }
+
+        /// <summary>
+        /// The constant an operation moves the counter by (<c>i++</c>, <c>i -= 2</c>); NaN when it changes the
+        /// counter with a constant some other way (<c>i *= 2</c>); 0 when it is not such a step.
+        /// </summary>
+        private static double StepOf(IOperation operation, ILocalSymbol counter)
+        {
+            switch (operation)
+            {
+                case IIncrementOrDecrementOperation increment when IsCounter(increment.Target, counter):
+                    return operation.Kind == OperationKind.Increment ? 1 : -1;
+                case ICompoundAssignmentOperation compound when IsCounter(compound.Target, counter)
+                    && Numbers.TryGetDouble(compound.Value.ConstantValue.HasValue ? compound.Value.ConstantValue.Value : null, out double amount)
+                    && !double.IsNaN(amount) && !double.IsInfinity(amount):
+                    return compound.OperatorKind == BinaryOperatorKind.Add ? amount : compound.OperatorKind == BinaryOperatorKind.Subtract ? -amount : double.NaN;
+                default:
+                    return 0;
+            }
+        }
+
+        private static int WritesOf(ILocalSymbol local, List<IOperation> parts)
+        {
+            int writes = 0;
+            foreach (IOperation part in parts)
+            {
+                foreach (IOperation operation in part.DescendantsAndSelf())
+                {
+                    if (operation is ILocalReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Local, local)
+                        && (IsVariableWrite(reference) || reference.Parent is IIncrementOrDecrementOperation))
+                    {
+                        writes++;
+                    }
+                }
+            }
+
+            return writes;
+        }
+
+        /// <summary>
+        /// Why the bound is not fixed during the loop and free of parameters, or null when it is. The size of a
+        /// collection the loop cannot change (<see cref="CollectionSize"/>) is a bound wherever the collection came
+        /// from, a parameter included: an in-memory collection is finite.
+        /// </summary>
         private static string? BoundProblem(IOperation bound, IOperation root, List<IOperation> loopParts, HashSet<ILocalSymbol> visiting, int depth)
         {
             if (bound.ConstantValue.HasValue)
@@ -152,38 +271,37 @@ namespace AgentQuotas.Analyzers.Helpers
                 return "comes from too far away to check";
             }
 
-            foreach (IOperation operation in bound.DescendantsAndSelf())
+            var pending = new Stack<IOperation>();
+            pending.Push(bound);
+            while (pending.Count > 0)
             {
+                IOperation operation = pending.Pop();
+                if (operation.ConstantValue.HasValue)
+                {
+                    continue;
+                }
+
+                IOperation? collection = CollectionSize(operation);
+                if (collection != null)
+                {
+                    string? change = CollectionChange(collection, loopParts);
+                    if (change != null)
+                    {
+                        return change;
+                    }
+
+                    continue; // the size of a collection the loop leaves alone: a bound, whatever it was built from
+                }
+
                 switch (operation)
                 {
                     case IParameterReferenceOperation parameter:
                         return "depends on parameter '" + parameter.Parameter.Name + "'";
                     case ILocalReferenceOperation local:
-                        if (!visiting.Add(local.Local))
+                        string? problem = LocalProblem(local.Local, root, loopParts, visiting, depth);
+                        if (problem != null)
                         {
-                            continue;
-                        }
-
-                        if (LocalWrites.IsWrittenIn(local.Local, loopParts))
-                        {
-                            return "uses '" + local.Local.Name + "', which changes inside the loop";
-                        }
-
-                        List<IOperation> sources = LocalWrites.SourcesOf(local.Local, root, out bool complete);
-                        if (!complete)
-                        {
-                            return "uses '" + local.Local.Name + "', whose value cannot be traced";
-                        }
-
-                        foreach (IOperation source in sources)
-                        {
-                            string? inner = BoundProblem(source, root, loopParts, visiting, depth + 1);
-                            if (inner != null)
-                            {
-                                return depth == 0 && !inner.StartsWith("uses", System.StringComparison.Ordinal)
-                                    ? "uses '" + local.Local.Name + "', which " + inner
-                                    : inner;
-                            }
+                            return problem;
                         }
 
                         break;
@@ -195,9 +313,199 @@ namespace AgentQuotas.Analyzers.Helpers
 
                         break;
                 }
+
+                foreach (IOperation child in operation.ChildOperations)
+                {
+                    pending.Push(child);
+                }
             }
 
             return null;
+        }
+
+        private static string? LocalProblem(ILocalSymbol local, IOperation root, List<IOperation> loopParts, HashSet<ILocalSymbol> visiting, int depth)
+        {
+            if (!visiting.Add(local))
+            {
+                return null;
+            }
+
+            if (LocalWrites.IsWrittenIn(local, loopParts))
+            {
+                return "uses '" + local.Name + "', which changes inside the loop";
+            }
+
+            List<IOperation> sources = LocalWrites.SourcesOf(local, root, out bool complete);
+            if (!complete)
+            {
+                return "uses '" + local.Name + "', whose value cannot be traced";
+            }
+
+            foreach (IOperation source in sources)
+            {
+                string? inner = BoundProblem(source, root, loopParts, visiting, depth + 1);
+                if (inner != null)
+                {
+                    return depth == 0 && !inner.StartsWith("uses", System.StringComparison.Ordinal)
+                        ? "uses '" + local.Name + "', which " + inner
+                        : inner;
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// The collection whose size the operation reads, or null: <c>c.Count</c> or <c>c.Length</c> on a finite
+        /// collection type (<see cref="HasFiniteType"/>), or LINQ's <c>c.Count()</c> over one, where <c>c</c> is a
+        /// parameter, a local or a field.
+        /// </summary>
+        private static IOperation? CollectionSize(IOperation operation)
+        {
+            IOperation? collection = null;
+            switch (Unwrap(operation))
+            {
+                case IPropertyReferenceOperation property when property.Instance != null
+                    && (property.Property.Name == "Count" || property.Property.Name == "Length")
+                    && property.Arguments.Length == 0:
+                    collection = property.Instance;
+                    break;
+                case IInvocationOperation invocation when IsLinq(invocation.TargetMethod)
+                    && invocation.TargetMethod.Name == "Count"
+                    && invocation.Arguments.Length == 1:
+                    collection = invocation.Arguments[0].Value;
+                    break;
+            }
+
+            if (collection == null)
+            {
+                return null;
+            }
+
+            IOperation receiver = Unwrap(collection);
+            bool named = receiver is IParameterReferenceOperation || receiver is ILocalReferenceOperation || receiver is IFieldReferenceOperation;
+            return named && HasFiniteType(receiver.Type) ? receiver : null;
+        }
+
+        /// <summary>
+        /// How the loop may change the collection's size, or null when it cannot: the variable is assigned (or
+        /// passed by ref), or, for a collection whose static type allows changes, an adding or removing method
+        /// is called on it (Add, Insert, Remove, Clear, Push, Pop, Enqueue, Dequeue, Take, Try...) or it is passed
+        /// to a parameter through which it could be changed. Arrays, strings, spans, immutable and read-only
+        /// collection types cannot change size through the variable. Writing an element (<c>c[i] = x</c>) does
+        /// not change the size, so it does not count.
+        /// </summary>
+        private static string? CollectionChange(IOperation receiver, List<IOperation> loopParts)
+        {
+            ISymbol? symbol = SymbolOf(receiver);
+            if (symbol == null)
+            {
+                return "reads the size of a collection the loop may replace";
+            }
+
+            bool fixedSize = IsFixedSize(receiver.Type);
+            foreach (IOperation part in loopParts)
+            {
+                foreach (IOperation operation in part.DescendantsAndSelf())
+                {
+                    if (IsReference(operation, symbol) && IsVariableWrite(operation))
+                    {
+                        return "reads the size of '" + symbol.Name + "', which is replaced inside the loop";
+                    }
+
+                    if (fixedSize)
+                    {
+                        continue;
+                    }
+
+                    if (operation is IInvocationOperation invocation && invocation.Instance != null
+                        && IsReference(Unwrap(invocation.Instance), symbol) && IsSizeChanging(invocation.TargetMethod.Name))
+                    {
+                        return "reads '" + CountName(receiver) + "' of '" + symbol.Name + "', which may change inside the loop";
+                    }
+
+                    if (operation is IArgumentOperation argument && IsReference(Unwrap(argument.Value), symbol)
+                        && argument.Parameter != null && !IsReadOnlyView(argument.Parameter.Type))
+                    {
+                        return "reads '" + CountName(receiver) + "' of '" + symbol.Name + "', which may change inside the loop";
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        private static string CountName(IOperation receiver) => receiver.Type?.TypeKind == TypeKind.Array ? "Length" : "Count";
+
+        private static bool IsReference(IOperation operation, ISymbol symbol) =>
+            (operation is ILocalReferenceOperation || operation is IParameterReferenceOperation || operation is IFieldReferenceOperation)
+            && SymbolEqualityComparer.Default.Equals(SymbolOf(operation), symbol);
+
+        private static bool IsVariableWrite(IOperation reference)
+        {
+            IOperation? parent = reference.Parent;
+            while (parent is IConversionOperation)
+            {
+                reference = parent;
+                parent = parent.Parent;
+            }
+
+            switch (parent)
+            {
+                case IDeconstructionAssignmentOperation deconstruction:
+                    return deconstruction.Target.DescendantsAndSelf().Contains(reference);
+                case IAssignmentOperation assignment:
+                    return assignment.Target == reference;
+                case IArgumentOperation argument:
+                    return argument.Parameter != null && (argument.Parameter.RefKind == RefKind.Ref || argument.Parameter.RefKind == RefKind.Out);
+                case ITupleOperation tuple:
+                    return tuple.Parent is IDeconstructionAssignmentOperation outer && outer.Target == tuple;
+                default:
+                    return false;
+            }
+        }
+
+        private static readonly string[] SizeChangingPrefixes =
+        {
+            "Add", "Insert", "Remove", "Clear", "Push", "Pop", "Enqueue", "Dequeue", "Take", "TryAdd", "TryRemove", "TryDequeue", "TryPop", "TryTake", "GetOrAdd",
+        };
+
+        private static bool IsSizeChanging(string name) => SizeChangingPrefixes.Any(p => name.StartsWith(p, System.StringComparison.Ordinal));
+
+        /// <summary>Types whose size cannot change through a variable of that type: arrays, strings, spans, immutable and read-only collections.</summary>
+        private static bool IsFixedSize(ITypeSymbol? type)
+        {
+            if (type == null)
+            {
+                return false;
+            }
+
+            if (type.TypeKind == TypeKind.Array || type.SpecialType == SpecialType.System_String)
+            {
+                return true;
+            }
+
+            string name = type.OriginalDefinition.Name;
+            string? space = type.ContainingNamespace?.ToDisplayString();
+            return (space == "System" && (name == "Span" || name == "ReadOnlySpan" || name == "Memory" || name == "ReadOnlyMemory"))
+                || space == "System.Collections.Immutable"
+                || (space == "System.Collections.Generic" && name.StartsWith("IReadOnly", System.StringComparison.Ordinal))
+                || (space == "System.Collections.ObjectModel" && name.StartsWith("ReadOnly", System.StringComparison.Ordinal));
+        }
+
+        /// <summary>Parameter types through which a collection cannot be changed: sequences, read-only views, object, fixed-size types.</summary>
+        private static bool IsReadOnlyView(ITypeSymbol type)
+        {
+            if (type.SpecialType == SpecialType.System_Object
+                || type.SpecialType == SpecialType.System_Collections_IEnumerable
+                || type.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T
+                || type.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IReadOnlyCollection_T
+                || type.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IReadOnlyList_T)
+            {
+                return true;
+            }
+
+            return IsFixedSize(type) || (type.OriginalDefinition.Name == "IAsyncEnumerable" && type.ContainingNamespace?.ToDisplayString() == "System.Collections.Generic");
         }
 
         /// <summary>
@@ -258,35 +566,19 @@ namespace AgentQuotas.Analyzers.Helpers
             foreach (IOperation bottom in loop.AtLoopBottom)
             {
                 IOperation operation = bottom is IExpressionStatementOperation statement ? statement.Operation : bottom;
-                switch (operation)
+                double moved = StepOf(operation, counter);
+                if (double.IsNaN(moved))
                 {
-                    case IIncrementOrDecrementOperation increment when IsCounter(increment.Target, counter):
-                        step += operation.Kind == OperationKind.Increment ? 1 : -1;
-                        break;
-                    case ICompoundAssignmentOperation compound when IsCounter(compound.Target, counter)
-                        && Numbers.TryGetDouble(compound.Value.ConstantValue.HasValue ? compound.Value.ConstantValue.Value : null, out double amount)
-                        && !double.IsNaN(amount) && !double.IsInfinity(amount):
-                        if (compound.OperatorKind == BinaryOperatorKind.Add)
-                        {
-                            step += amount;
-                        }
-                        else if (compound.OperatorKind == BinaryOperatorKind.Subtract)
-                        {
-                            step -= amount;
-                        }
-                        else
-                        {
-                            return 0;
-                        }
+                    return 0;
+                }
 
-                        break;
-                    default:
-                        if (operation.DescendantsAndSelf().OfType<ILocalReferenceOperation>().Any(r => SymbolEqualityComparer.Default.Equals(r.Local, counter)))
-                        {
-                            return 0; // the counter moves some other way
-                        }
-
-                        break;
+                if (moved != 0)
+                {
+                    step += moved;
+                }
+                else if (operation.DescendantsAndSelf().OfType<ILocalReferenceOperation>().Any(r => SymbolEqualityComparer.Default.Equals(r.Local, counter)))
+                {
+                    return 0; // the counter moves some other way
                 }
             }
 
@@ -309,6 +601,11 @@ namespace AgentQuotas.Analyzers.Helpers
 
             IOperation value = Unwrap(collection);
             if (HasFiniteType(value.Type))
+            {
+                return true;
+            }
+
+            if (value is IInvocationOperation calls && IsFunctionCallsOfOneMessage(calls.TargetMethod))
             {
                 return true;
             }
@@ -384,6 +681,13 @@ namespace AgentQuotas.Analyzers.Helpers
                 || type.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T
                 || type.AllInterfaces.Any(i => i.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T));
         }
+
+        /// <summary>Semantic Kernel's FunctionCallContent.GetFunctionCalls(message): the function calls of one message, a finite list typed as a sequence.</summary>
+        private static bool IsFunctionCallsOfOneMessage(IMethodSymbol method) =>
+            method.IsStatic
+            && method.Name == "GetFunctionCalls"
+            && method.ContainingType?.Name == "FunctionCallContent"
+            && method.ContainingNamespace?.ToDisplayString() == "Microsoft.SemanticKernel";
 
         private static bool IsLinq(IMethodSymbol method)
         {

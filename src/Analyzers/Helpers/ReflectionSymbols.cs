@@ -75,6 +75,94 @@ namespace AgentQuotas.Analyzers.Helpers
             return Enumerable.Empty<IMethodSymbol>();
         }
 
+        /// <summary>
+        /// Reflection that can reach any method of a known type without naming it in the source: a lookup or call
+        /// by a computed name (<c>GetMethod(name)</c>, <c>GetMember(name)</c>, <c>GetRuntimeMethod(name, ...)</c>,
+        /// <c>InvokeMember(name, ...)</c>, <c>Delegate.CreateDelegate(type, target, name)</c>) or a scan
+        /// (<c>GetMethods()</c>, <c>GetMembers()</c>, <c>GetRuntimeMethods()</c>). Returns the type searched and how,
+        /// or null when the call is none of these, names the method by a literal, or the type cannot be traced.
+        /// </summary>
+        public ITypeSymbol? ResolveOpenLookup(IInvocationOperation invocation, out string how)
+        {
+            how = string.Empty;
+            IMethodSymbol m = invocation.TargetMethod;
+            IOperation? typeOperand = null;
+            IOperation? nameOperand = null;
+            bool scan = false;
+            string name = m.Name;
+            if (!m.IsStatic && DerivesFrom(m.ContainingType, Type) && invocation.Instance != null)
+            {
+                typeOperand = invocation.Instance;
+                switch (name)
+                {
+                    case "GetMethods":
+                    case "GetMembers":
+                        scan = true;
+                        break;
+                    case "GetMethod":
+                    case "GetMember":
+                        nameOperand = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "name")?.Value;
+                        break;
+                    case "InvokeMember":
+                        nameOperand = invocation.Arguments.Length > 0 ? invocation.Arguments[0].Value : null;
+                        break;
+                    default:
+                        return null;
+                }
+
+                how = "Type." + name;
+            }
+            else if (m.IsStatic && SymbolEqualityComparer.Default.Equals(m.ContainingType, RuntimeReflectionExtensions) && invocation.Arguments.Length >= 1)
+            {
+                typeOperand = invocation.Arguments[0].Value;
+                if (name == "GetRuntimeMethods")
+                {
+                    scan = true;
+                }
+                else if (name == "GetRuntimeMethod" && invocation.Arguments.Length >= 2)
+                {
+                    nameOperand = invocation.Arguments[1].Value;
+                }
+                else
+                {
+                    return null;
+                }
+
+                how = name;
+            }
+            else if (m.IsStatic && name == "CreateDelegate" && SymbolEqualityComparer.Default.Equals(m.ContainingType, Delegate))
+            {
+                IArgumentOperation? target = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "target");
+                nameOperand = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "method" && a.Parameter.Type.SpecialType == SpecialType.System_String)?.Value;
+                if (target == null || nameOperand == null)
+                {
+                    return null;
+                }
+
+                IOperation value = Unwrap(target.Value);
+                how = "Delegate.CreateDelegate";
+                ITypeSymbol? found = DerivesFrom(target.Parameter?.Type, Type) ? TraceType(value, 0) : value.Type;
+                return nameOperand.ConstantValue.HasValue ? null : found;
+            }
+            else
+            {
+                return null;
+            }
+
+            if (!scan && (nameOperand == null || nameOperand.ConstantValue.HasValue))
+            {
+                return null; // a literal name: resolved (and checked) where the method is invoked
+            }
+
+            return TraceType(typeOperand, 0);
+        }
+
+        /// <summary>The methods a MethodInfo-typed value was looked up as, when found by a literal name on a known type.</summary>
+        public IEnumerable<IMethodSymbol> TraceMethodInfo(IOperation operation) => TraceMethodInfo(operation, 0);
+
+        /// <summary>The type a Type-typed value stands for (<c>typeof(T)</c>, <c>x.GetType()</c>, through locals), or null.</summary>
+        public ITypeSymbol? TraceType(IOperation operation) => TraceType(operation, 0);
+
         private IEnumerable<IMethodSymbol> ResolveCreateDelegate(IInvocationOperation invocation)
         {
             var results = new List<IMethodSymbol>();

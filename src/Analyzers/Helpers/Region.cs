@@ -2,10 +2,13 @@ using System.Collections.Generic;
 
 namespace AgentQuotas.Analyzers.Helpers
 {
-    /// <summary>What a stretch of code does that matters for agent loops: agent calls and calls into the compilation.</summary>
+    /// <summary>What a stretch of code does that matters for agent loops: agent calls, input waits and calls into the compilation.</summary>
     internal sealed class Region
     {
         public List<AgentCallSite> AgentCalls { get; } = new List<AgentCallSite>();
+
+        /// <summary>Calls that wait for the next input line or message (Console.ReadLine, a channel read).</summary>
+        public List<AgentCallSite> InputWaits { get; } = new List<AgentCallSite>();
 
         public List<CallEdge> Calls { get; } = new List<CallEdge>();
     }

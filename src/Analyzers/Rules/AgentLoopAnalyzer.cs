@@ -5,6 +5,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using AgentQuotas.Analyzers.Helpers;
+using AgentQuotas.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -26,7 +27,9 @@ namespace AgentQuotas.Analyzers.Rules
         private static readonly string[] CapNames = { "MaxIterations", "MaxToolCalls", "MaxCost" };
 
         /// <inheritdoc/>
-        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagnosticDescriptors.UnboundedAgentLoop);
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+            DiagnosticDescriptors.UnboundedAgentLoop,
+            DiagnosticDescriptors.InvalidModelMethodsOption);
 
         /// <inheritdoc/>
         public override void Initialize(AnalysisContext context)
@@ -36,12 +39,13 @@ namespace AgentQuotas.Analyzers.Rules
             context.RegisterCompilationStartAction(start =>
             {
                 var symbols = AgentSymbols.Create(start.Compilation);
-                if (!symbols.HasRuntime && symbols.ChatClient == null && symbols.AIFunction == null)
+                ModelApis frameworks = ModelApis.ForFrameworks(start.Compilation);
+                if (!symbols.HasRuntime && frameworks.IsEmpty)
                 {
                     return; // nothing in this compilation can make an agent loop
                 }
 
-                var state = new CompilationState(symbols, new Lazy<bool>(() =>
+                var state = new CompilationState(symbols, frameworks, new InputApis(start.Compilation), new Lazy<bool>(() =>
                 {
                     PolicyFile? policy = PolicyFile.Find(start.Options, start.CancellationToken);
                     return policy?.Model != null && PolicyFile.EveryTierCapsRuns(policy.Model);
@@ -55,14 +59,21 @@ namespace AgentQuotas.Analyzers.Rules
         private sealed class CompilationState
         {
             private readonly AgentSymbols _symbols;
+            private readonly ModelApis _frameworks;
+            private readonly InputApis _input;
             private readonly Lazy<bool> _policyCapsEveryTier;
+
+            // agentquotas.model_methods, resolved once per distinct value (files may differ in .editorconfig).
+            private readonly ConcurrentDictionary<string, ModelMethodsOption> _configured = new ConcurrentDictionary<string, ModelMethodsOption>(StringComparer.Ordinal);
             private readonly ConcurrentDictionary<IMethodSymbol, FunctionNode> _nodes = new ConcurrentDictionary<IMethodSymbol, FunctionNode>(SymbolEqualityComparer.Default);
             private readonly ConcurrentDictionary<IMethodSymbol, bool> _escaping = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
             private readonly ConcurrentBag<LoopRecord> _loops = new ConcurrentBag<LoopRecord>();
 
-            public CompilationState(AgentSymbols symbols, Lazy<bool> policyCapsEveryTier)
+            public CompilationState(AgentSymbols symbols, ModelApis frameworks, InputApis input, Lazy<bool> policyCapsEveryTier)
             {
                 _symbols = symbols;
+                _frameworks = frameworks;
+                _input = input;
                 _policyCapsEveryTier = policyCapsEveryTier;
             }
 
@@ -70,10 +81,11 @@ namespace AgentQuotas.Analyzers.Rules
             {
                 IMethodSymbol? owner = context.OwningSymbol is IMethodSymbol method ? AgentSymbols.Normalize(method) : null;
                 var ownerRegion = new Region();
+                AgentCallClassifier classifier = Classifier(context);
                 foreach (IOperation block in context.OperationBlocks)
                 {
                     IOperation root = Root(block);
-                    var walker = new BodyWalker(_symbols, root);
+                    var walker = new BodyWalker(classifier, root);
                     Region region = walker.Walk(new[] { block });
                     ownerRegion.AgentCalls.AddRange(region.AgentCalls);
                     ownerRegion.Calls.AddRange(region.Calls);
@@ -85,6 +97,7 @@ namespace AgentQuotas.Analyzers.Rules
 
                     foreach (IOperation operation in block.DescendantsAndSelf())
                     {
+                        context.CancellationToken.ThrowIfCancellationRequested();
                         if (operation is ILocalFunctionOperation localFunction && owner != null)
                         {
                             IMethodSymbol symbol = AgentSymbols.Normalize(localFunction.Symbol);
@@ -102,7 +115,7 @@ namespace AgentQuotas.Analyzers.Rules
                         }
                         else if (operation is ILoopOperation loop)
                         {
-                            CollectLoop(loop, root, walker, owner);
+                            CollectLoop(loop, root, walker, classifier, owner);
                         }
                     }
                 }
@@ -121,17 +134,35 @@ namespace AgentQuotas.Analyzers.Rules
                 }
             }
 
-            private void CollectLoop(ILoopOperation loop, IOperation root, BodyWalker walker, IMethodSymbol? blockOwner)
+            /// <summary>The block's classifier: the compilation's frameworks plus the model methods configured for its file.</summary>
+            private AgentCallClassifier Classifier(OperationBlockAnalysisContext context)
+            {
+                ModelApis? configured = null;
+                SyntaxTree? tree = context.OperationBlocks.Length > 0 ? context.OperationBlocks[0].Syntax.SyntaxTree : null;
+                AnalyzerConfigOptionsProvider provider = context.Options.AnalyzerConfigOptionsProvider;
+                string? value = null;
+                if ((tree != null && provider.GetOptions(tree).TryGetValue(WellKnownNames.ModelMethodsOption, out value))
+                    || provider.GlobalOptions.TryGetValue(WellKnownNames.ModelMethodsOption, out value))
+                {
+                    Compilation compilation = _symbols.Compilation;
+                    ModelApis apis = _configured.GetOrAdd(value!, v => ModelMethodsOption.Resolve(v, compilation)).Apis;
+                    configured = apis.IsEmpty ? null : apis;
+                }
+
+                return new AgentCallClassifier(_symbols, _frameworks, configured, _input);
+            }
+
+            private void CollectLoop(ILoopOperation loop, IOperation root, BodyWalker walker, AgentCallClassifier classifier, IMethodSymbol? blockOwner)
             {
                 if (LoopBounds.IsBounded(loop, root, out string? why))
                 {
                     return;
                 }
 
-                Region region = walker.Walk(LoopBounds.RepeatedParts(loop));
-                if (region.AgentCalls.Count == 0 && !region.Calls.Any(c => c.Target.MethodKind == MethodKind.LocalFunction))
+                Region region = walker.Walk(LoopBounds.RepeatedParts(loop), repeatedOnly: true);
+                if (region.AgentCalls.Count == 0 && region.Calls.Count == 0)
                 {
-                    return; // not an agent loop
+                    return; // not an agent loop: it calls nothing that could reach a model or a tool
                 }
 
                 IMethodSymbol? owner = blockOwner;
@@ -151,12 +182,16 @@ namespace AgentQuotas.Analyzers.Rules
                     }
                 }
 
-                _loops.Add(new LoopRecord(KindOf(loop), why, KeywordLocation(loop), owner, region));
+                string? inputWait = region.InputWaits.OrderBy(w => w.Location.SourceSpan.Start).FirstOrDefault()?.Description
+                    ?? (loop is IForEachLoopOperation forEach && forEach.IsAsynchronous ? classifier.DescribeInputStream(forEach.Collection) : null);
+                _loops.Add(new LoopRecord(KindOf(loop), inputWait == null ? why : null, inputWait, KeywordLocation(loop), loop.Syntax.GetLocation(), owner, region));
             }
 
             public void Report(CompilationAnalysisContext context)
             {
+                ReportOptionProblems(context);
                 var graph = new AgentCallGraph(_nodes, _escaping, HasCap, _symbols.Compilation);
+                var reported = new List<LoopRecord>();
                 foreach (LoopRecord loop in _loops.OrderBy(l => l.Location.SourceTree?.FilePath, StringComparer.Ordinal).ThenBy(l => l.Location.SourceSpan.Start))
                 {
                     context.CancellationToken.ThrowIfCancellationRequested();
@@ -171,15 +206,26 @@ namespace AgentQuotas.Analyzers.Rules
                         continue;
                     }
 
+                    if (reported.Any(outer => IsNestedIn(loop, outer)))
+                    {
+                        continue; // the cap that fixes the reported loop around it covers this one too
+                    }
+
+                    reported.Add(loop);
+
                     FunctionNode? node = loop.Owner == null ? null : graph.Node(loop.Owner);
                     string subject = "This " + loop.Kind + (loop.Why == null ? string.Empty : " " + loop.Why);
+                    string does = loop.InputWait == null
+                        ? agentCall
+                        : "waits for input each turn ('" + loop.InputWait + "') and " + agentCall
+                            + ", so it runs as long as input keeps coming (a person can go on forever) and every turn spends budget";
                     context.ReportDiagnostic(Diagnostic.Create(
                         DiagnosticDescriptors.UnboundedAgentLoop,
                         loop.Location,
                         Properties(node),
                         subject,
-                        agentCall,
-                        Remedy(node, loop: true)));
+                        does,
+                        Remedy(node, loop: true, interactive: loop.InputWait != null)));
                 }
 
                 foreach (AgentCallGraph.Cycle cycle in graph.AgentCycles())
@@ -191,7 +237,28 @@ namespace AgentQuotas.Analyzers.Rules
                         Properties(node),
                         "This recursion (" + cycle.Path + ")",
                         cycle.AgentCall,
-                        Remedy(node, loop: false)));
+                        Remedy(node, loop: false, interactive: false)));
+                }
+            }
+
+            /// <summary>Whether the loop runs inside <paramref name="outer"/>, in the same function.</summary>
+            private static bool IsNestedIn(LoopRecord loop, LoopRecord outer) =>
+                loop.Extent.SourceTree == outer.Extent.SourceTree
+                && outer.Extent.SourceSpan.Contains(loop.Extent.SourceSpan)
+                && SymbolEqualityComparer.Default.Equals(loop.Owner, outer.Owner);
+
+            /// <summary>Each wrong agentquotas.model_methods entry once, in a stable order.</summary>
+            private void ReportOptionProblems(CompilationAnalysisContext context)
+            {
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (KeyValuePair<string, string> problem in _configured.Values
+                    .SelectMany(o => o.Problems)
+                    .OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    if (seen.Add(problem.Key))
+                    {
+                        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidModelMethodsOption, Location.None, problem.Key, problem.Value));
+                    }
                 }
             }
 
@@ -201,12 +268,13 @@ namespace AgentQuotas.Analyzers.Rules
                 return ImmutableDictionary<string, string?>.Empty.Add(DiagnosticProperties.HasUncappedAgentLoop, uncapped ? "true" : "false");
             }
 
-            private string Remedy(FunctionNode? node, bool loop)
+            private string Remedy(FunctionNode? node, bool loop, bool interactive)
             {
-                string bound = loop ? "give it a constant bound or " : string.Empty;
+                string bound = loop && !interactive ? "give it a constant bound or " : string.Empty;
+                string ends = interactive ? " to end the conversation after that many turns" : string.Empty;
                 if (node == null || !CanCarryAttribute(node.Member))
                 {
-                    return bound + "move it into a method capped with [AgentLoop(MaxIterations = ...)]";
+                    return bound + "move it into a method capped with [AgentLoop(MaxIterations = ...)]" + ends;
                 }
 
                 string member = "'" + node.Member.Name + "'";
@@ -216,10 +284,10 @@ namespace AgentQuotas.Analyzers.Rules
                     : string.Empty;
                 if (AgentSymbols.FindAttribute(node.Member, _symbols.AgentLoop) != null)
                 {
-                    return bound + "set a cap on the [AgentLoop] of " + where + " (it sets none, and not every tier of the policy caps runs)" + note;
+                    return bound + "set a cap on the [AgentLoop] of " + where + " (it sets none, and not every tier of the policy caps runs)" + ends + note;
                 }
 
-                return bound + "cap " + where + " with [AgentLoop(MaxIterations = ...)]" + note;
+                return bound + "cap " + where + " with [AgentLoop(MaxIterations = ...)]" + ends + note;
             }
 
             /// <summary>Whether a developer can put [AgentLoop] on the member (not a constructor, accessor or top-level statements).</summary>

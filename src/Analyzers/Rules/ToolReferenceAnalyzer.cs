@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -12,10 +13,14 @@ namespace AgentQuotas.Analyzers.Rules
     /// <summary>
     /// AQ0004 / AQ0007: a guarded tool (or an [AgentLoop] method) reached where the guard cannot wrap the call. Interceptors rewrite call
     /// sites; a method group or delegate, a reflection call (MethodInfo.Invoke, CreateDelegate,
-    /// Type.InvokeMember on a method found by name) and a call inside an expression tree are not call sites,
-    /// so they run the tool unguarded. Privileged tools are errors (AQ0004), others warnings (AQ0007).
-    /// A lambda that merely forwards (<c>q =&gt; tools.SearchAsync(q)</c>) is recognised as an ordinary call
-    /// site, which the generator does intercept, and is not reported.
+    /// Type.InvokeMember on a method found by name), a dynamically bound call and a call inside an expression
+    /// tree are not call sites the compiler binds, so they run the tool unguarded. Privileged tools are errors
+    /// (AQ0004), others warnings (AQ0007). Reflection that can reach a privileged tool without naming it (a
+    /// computed name, a GetMethods scan on its type) is an error too. A lambda that merely forwards
+    /// (<c>q =&gt; tools.SearchAsync(q)</c>) is recognised as an ordinary call site, which the generator does
+    /// intercept, and is not reported. A method group handed to a framework (AIFunctionFactory.Create and the
+    /// like) is judged by <see cref="FrameworkHandoffAnalyzer"/> when the tool is privileged: a registered
+    /// integration guards it there.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class ToolReferenceAnalyzer : DiagnosticAnalyzer
@@ -39,12 +44,15 @@ namespace AgentQuotas.Analyzers.Rules
                 }
 
                 var reflection = ReflectionSymbols.Create(start.Compilation);
-                start.RegisterOperationAction(c => AnalyzeMethodReference(c, symbols), OperationKind.MethodReference);
+                var frameworks = FrameworkSymbols.Create(start.Compilation);
+                var dynamicCalls = new DynamicCalls(symbols);
+                start.RegisterOperationAction(c => AnalyzeMethodReference(c, symbols, frameworks, reflection), OperationKind.MethodReference);
                 start.RegisterOperationAction(c => AnalyzeInvocation(c, symbols, reflection), OperationKind.Invocation);
+                start.RegisterOperationAction(c => AnalyzeDynamicInvocation(c, symbols, dynamicCalls), OperationKind.DynamicInvocation);
             });
         }
 
-        private static void AnalyzeMethodReference(OperationAnalysisContext context, AgentSymbols symbols)
+        private static void AnalyzeMethodReference(OperationAnalysisContext context, AgentSymbols symbols, FrameworkSymbols frameworks, ReflectionSymbols reflection)
         {
             var reference = (IMethodReferenceOperation)context.Operation;
             IMethodSymbol method = reference.Method;
@@ -53,9 +61,15 @@ namespace AgentQuotas.Analyzers.Rules
                 return;
             }
 
+            IInvocationOperation? handoff = HandoffTakingIt(reference, frameworks, reflection);
+            if (handoff != null && (symbols.IsPrivileged(method) || frameworks.IsWrappedWithAgentQuotas(handoff)))
+            {
+                return; // the framework's integration decides (FrameworkHandoffAnalyzer), or .WithAgentQuotas() guards it
+            }
+
             Report(context, symbols, method, reference.Syntax.GetLocation(),
                 "used as a method group",
-                "it is used as a method group, so calls through the delegate bypass the guard");
+                "it is used as a method group, so calls through the delegate bypass the guard; call it directly, forward to it from a lambda, or hand the model the generated AIFunction");
         }
 
         private static void AnalyzeInvocation(OperationAnalysisContext context, AgentSymbols symbols, ReflectionSymbols reflection)
@@ -68,7 +82,7 @@ namespace AgentQuotas.Analyzers.Rules
                 {
                     Report(context, symbols, target, invocation.Syntax.GetLocation(),
                         "called inside an expression tree",
-                        "it is called inside an expression tree, which is data rather than a call site the guard can wrap");
+                        "it is called inside an expression tree, which is data rather than a call site the guard can wrap; call it outside the expression tree");
                 }
 
                 return;
@@ -84,8 +98,68 @@ namespace AgentQuotas.Analyzers.Rules
                 string how = reflection.Describe(invocation);
                 Report(context, symbols, tool, WholeCall(invocation.Syntax).GetLocation(),
                     "invoked through reflection (" + how + ")",
-                    "it is invoked through reflection (" + how + "), which the guard cannot wrap");
+                    "it is invoked through reflection (" + how + "), which the guard cannot wrap; call it directly or hand the model the generated AIFunction");
             }
+
+            ITypeSymbol? searched = reflection.ResolveOpenLookup(invocation, out string lookup);
+            if (searched != null && symbols.Privileged != null)
+            {
+                string what = lookup.EndsWith("s", StringComparison.Ordinal)
+                    ? "'" + lookup + "' lists the methods of '" + searched.Name + "'"
+                    : "'" + lookup + "' looks up a method of '" + searched.Name + "' by a computed name";
+                foreach (IMethodSymbol tool in PrivilegedMethodsOf(symbols, searched))
+                {
+                    Report(context, symbols, tool, WholeCall(invocation.Syntax).GetLocation(), string.Empty,
+                        what + ", so it can reach the tool and run it by reflection, which the guard cannot wrap; "
+                        + "look methods up by a literal name (so calls through them are checked), or call the tool directly or through the generated AIFunction");
+                }
+            }
+        }
+
+        /// <summary>
+        /// A call bound at run time (a <c>dynamic</c> receiver, or <c>dynamic</c> arguments) is never intercepted.
+        /// Reported when a guarded tool of that name could be the method it binds to.
+        /// </summary>
+        private static void AnalyzeDynamicInvocation(OperationAnalysisContext context, AgentSymbols symbols, DynamicCalls dynamicCalls)
+        {
+            var invocation = (IDynamicInvocationOperation)context.Operation;
+            foreach (IMethodSymbol tool in dynamicCalls.CandidatesOf(invocation))
+            {
+                Report(context, symbols, tool, invocation.Syntax.GetLocation(),
+                    "called dynamically",
+                    "it may be called dynamically here ('dynamic' is bound at run time, and such calls are never intercepted); call it through a statically typed reference");
+            }
+        }
+
+        /// <summary>Privileged methods of the type and its base types: what reflection on the type can reach.</summary>
+        private static IEnumerable<IMethodSymbol> PrivilegedMethodsOf(AgentSymbols symbols, ITypeSymbol type)
+        {
+            for (ITypeSymbol? current = type; current != null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+            {
+                foreach (IMethodSymbol method in current.GetMembers().OfType<IMethodSymbol>())
+                {
+                    if (method.MethodKind == MethodKind.Ordinary && symbols.IsPrivileged(method))
+                    {
+                        yield return method;
+                    }
+                }
+            }
+        }
+
+        /// <summary>The framework call (AIFunctionFactory.Create, ...) the method group is handed to as its tool, if any.</summary>
+        private static IInvocationOperation? HandoffTakingIt(IOperation reference, FrameworkSymbols frameworks, ReflectionSymbols reflection)
+        {
+            IOperation? current = reference.Parent;
+            while (current is IDelegateCreationOperation || current is IConversionOperation)
+            {
+                current = current.Parent;
+            }
+
+            return current is IArgumentOperation argument
+                && argument.Parent is IInvocationOperation invocation
+                && frameworks.HandoffOf(invocation, reflection) != null
+                    ? invocation
+                    : null;
         }
 
         /// <summary>Methods whose calls the generator wraps: guarded tools, and [AgentLoop] methods (for their caps).</summary>

@@ -178,4 +178,85 @@ public sealed class AddCostCodeFixTests
             },
         }.RunAsync();
     }
+
+    [Fact]
+    public async Task Adds_cost_to_a_KernelFunction()
+    {
+        await new CodeFixTest
+        {
+            Provider = new AddCostCodeFixProvider(),
+            ReferenceFrameworks = true,
+            ExpectedTitle = "Add [Cost(1)]",
+            Sources =
+            {
+                """
+                using System.ComponentModel;
+                using AgentQuotas;
+                using Microsoft.SemanticKernel;
+
+                [QuotaCategory("search")]
+                public sealed class MenuPlugin
+                {
+                    [KernelFunction, Description("Provides a list of specials from the menu.")]
+                    public string {|AQ0001:GetSpecials|}() => "Clam Chowder";
+                }
+                """,
+            },
+            FixedSources =
+            {
+                """
+                using System.ComponentModel;
+                using AgentQuotas;
+                using Microsoft.SemanticKernel;
+
+                [QuotaCategory("search")]
+                public sealed class MenuPlugin
+                {
+                    [KernelFunction, Description("Provides a list of specials from the menu.")]
+                    [Cost(1)]
+                    public string GetSpecials() => "Clam Chowder";
+                }
+                """,
+            },
+        }.RunAsync();
+    }
+
+    [Fact]
+    public async Task Adds_a_budget_to_a_local_function_handed_to_AIFunctionFactory()
+    {
+        await new CodeFixTest
+        {
+            Provider = new AddCostCodeFixProvider(),
+            ReferenceFrameworks = true,
+            OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication,
+            ExpectedTitle = "Add [Cost(1)] and [QuotaCategory(\"search\")]",
+            Sources =
+            {
+                """
+                using System.ComponentModel;
+
+                var weather = AIFunctionFactory.Create(GetWeather);
+                Console.WriteLine(weather.Name);
+
+                [Description("Gets the weather")]
+                static string {|AQ0001:GetWeather|}(string city) => "sunny in " + city;
+                """,
+            },
+            FixedSources =
+            {
+                """
+                using System.ComponentModel;
+                using AgentQuotas;
+
+                var weather = AIFunctionFactory.Create(GetWeather);
+                Console.WriteLine(weather.Name);
+
+                [Description("Gets the weather")]
+                [Cost(1)]
+                [QuotaCategory("search")]
+                static string GetWeather(string city) => "sunny in " + city;
+                """,
+            },
+        }.RunAsync();
+    }
 }

@@ -52,6 +52,9 @@ internal sealed class AnalyzerTest
 
     public bool ReferenceAI { get; set; } = true;
 
+    /// <summary>Also reference Microsoft.Extensions.AI, Semantic Kernel, the Agent Framework, the MCP SDK and OpenAI.</summary>
+    public bool ReferenceFrameworks { get; set; }
+
     public OutputKind OutputKind { get; set; } = OutputKind.DynamicallyLinkedLibrary;
 
     public static Task<ImmutableArray<Diagnostic>> VerifyAsync(string source, string? defaultId = null, string? policy = TestPolicies.Standard) =>
@@ -109,14 +112,15 @@ internal sealed class AnalyzerTest
         }
 
         CSharpCompilation compilation = CSharpCompilation.Create(
-            "TestProject", trees, ReferenceAI ? TestReferences.Default : TestReferences.WithoutAI, options);
+            "TestProject", trees, ReferenceFrameworks ? TestReferences.WithFrameworks : ReferenceAI ? TestReferences.Default : TestReferences.WithoutAI, options);
         if (!AllowCompilerErrors)
         {
             Diagnostic[] errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
             Assert.True(errors.Length == 0, "The test source does not compile:\n" + string.Join("\n", errors.Select(e => e.ToString())));
         }
 
-        ImmutableArray<Diagnostic> diagnostics = await AnalyzeAsync(compilation, additionalFiles.ToImmutable());
+        AnalyzerConfigOptionsProvider? analyzerOptions = EditorConfig == null ? null : new EditorConfigAnalyzerOptions(SourceDirectory + ".editorconfig", EditorConfig);
+        ImmutableArray<Diagnostic> diagnostics = await AnalyzeAsync(compilation, additionalFiles.ToImmutable(), analyzerConfigOptions: analyzerOptions);
         return (diagnostics.Where(d => d.Id.StartsWith("AQ", StringComparison.Ordinal)).ToImmutableArray(), expected);
     }
 
@@ -124,13 +128,14 @@ internal sealed class AnalyzerTest
     /// <param name="compilation">The compilation to analyze.</param>
     /// <param name="additionalFiles">Additional files (agentquotas.json).</param>
     /// <param name="inspect">Called after the run, with execution times logged, for measurements.</param>
-    public static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(Compilation compilation, ImmutableArray<AdditionalText> additionalFiles, Func<CompilationWithAnalyzers, Task>? inspect = null)
+    /// <param name="analyzerConfigOptions">.editorconfig options for the analyzers, if any.</param>
+    public static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(Compilation compilation, ImmutableArray<AdditionalText> additionalFiles, Func<CompilationWithAnalyzers, Task>? inspect = null, AnalyzerConfigOptionsProvider? analyzerConfigOptions = null)
     {
         var exceptions = new ConcurrentBag<string>();
         var withAnalyzers = compilation.WithAnalyzers(
             AllAnalyzers.Create(),
             new CompilationWithAnalyzersOptions(
-                new AnalyzerOptions(additionalFiles),
+                analyzerConfigOptions == null ? new AnalyzerOptions(additionalFiles) : new AnalyzerOptions(additionalFiles, analyzerConfigOptions),
                 onAnalyzerException: (e, analyzer, diagnostic) => exceptions.Add(analyzer.GetType().Name + ": " + e),
                 concurrentAnalysis: true,
                 logAnalyzerExecutionTime: inspect != null));

@@ -31,6 +31,11 @@ internal sealed class CodeFixTest
 
     public string? Policy { get; init; } = TestPolicies.Standard;
 
+    /// <summary>Also reference the agent frameworks (Semantic Kernel, the Agent Framework, MCP, OpenAI).</summary>
+    public bool ReferenceFrameworks { get; init; }
+
+    public OutputKind OutputKind { get; init; } = OutputKind.DynamicallyLinkedLibrary;
+
     /// <summary>Which of the registered actions to apply.</summary>
     public int ActionIndex { get; init; }
 
@@ -46,9 +51,9 @@ internal sealed class CodeFixTest
         ProjectId projectId = ProjectId.CreateNewId();
         Solution solution = workspace.CurrentSolution
             .AddProject(ProjectInfo.Create(projectId, VersionStamp.Default, "TestProject", "TestProject", LanguageNames.CSharp)
-                .WithCompilationOptions(new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable))
+                .WithCompilationOptions(new CSharpCompilationOptions(OutputKind, nullableContextOptions: NullableContextOptions.Enable))
                 .WithParseOptions(AnalyzerTest.ParseOptions("AgentQuotas.Generated"))
-                .WithMetadataReferences(TestReferences.Default));
+                .WithMetadataReferences(ReferenceFrameworks ? TestReferences.WithFrameworks : TestReferences.Default));
 
         var documents = new List<DocumentId>();
         var expectedSpans = new List<(DocumentId Document, MarkedSpan Span)>();
@@ -107,7 +112,7 @@ internal sealed class CodeFixTest
         for (int i = 0; i < documents.Count; i++)
         {
             string actual = (await changed.GetDocument(documents[i])!.GetTextAsync()).ToString();
-            Assert.Equal(Normalize(FixedSources[i]), Normalize(actual));
+            Assert.True(Normalize(FixedSources[i]) == Normalize(actual), "Fixed source " + i + " differs. Actual:\n" + actual);
         }
 
         // The fixed code compiles and no longer has the diagnostics that were fixed.

@@ -36,10 +36,55 @@ internal static class TestReferences
         return Create(paths);
     });
 
+    // The frameworks the analyzers know by metadata name, and what their public surfaces need to compile against.
+    private static readonly Lazy<ImmutableArray<MetadataReference>> FrameworkReferences = new(() =>
+    {
+        var paths = new List<string>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var pending = new Queue<Assembly>(new[]
+        {
+            typeof(Microsoft.Extensions.AI.ChatClientBuilder).Assembly,            // Microsoft.Extensions.AI
+            typeof(Microsoft.SemanticKernel.Kernel).Assembly,                      // Semantic Kernel abstractions
+            typeof(Microsoft.SemanticKernel.KernelExtensions).Assembly,            // Semantic Kernel core
+            typeof(Microsoft.Agents.AI.AIAgent).Assembly,                          // Agent Framework abstractions
+            typeof(Microsoft.Agents.AI.ChatClientAgent).Assembly,                  // Agent Framework
+            typeof(ModelContextProtocol.Server.McpServerTool).Assembly,            // MCP core
+            typeof(Microsoft.Extensions.DependencyInjection.IMcpServerBuilder).Assembly, // MCP hosting
+            typeof(OpenAI.Chat.ChatClient).Assembly,                               // OpenAI
+        });
+        string frameworkDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+        while (pending.Count > 0)
+        {
+            Assembly assembly = pending.Dequeue();
+            if (!seen.Add(assembly.GetName().Name!) || string.Equals(Path.GetDirectoryName(assembly.Location), frameworkDirectory, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            paths.Add(assembly.Location);
+            foreach (AssemblyName dependency in assembly.GetReferencedAssemblies())
+            {
+                try
+                {
+                    pending.Enqueue(Assembly.Load(dependency));
+                }
+                catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
+                {
+                    // not needed to compile the tests' sources
+                }
+            }
+        }
+
+        return Create(Default.Select(r => r.Display!).Concat(paths));
+    });
+
     private static readonly Lazy<ImmutableArray<MetadataReference>> EverythingReferences = new(() => Create(TrustedAssemblies.Value));
 
     /// <summary>Framework, runtime and Microsoft.Extensions.AI.Abstractions.</summary>
     public static ImmutableArray<MetadataReference> Default => DefaultReferences.Value;
+
+    /// <summary>The defaults plus Microsoft.Extensions.AI, Semantic Kernel, the Agent Framework, the MCP SDK and OpenAI.</summary>
+    public static ImmutableArray<MetadataReference> WithFrameworks => FrameworkReferences.Value;
 
     /// <summary>Every assembly the test process may load: enough to compile the repository's own tests.</summary>
     public static ImmutableArray<MetadataReference> Everything => EverythingReferences.Value;

@@ -168,7 +168,7 @@ public sealed class UnboundedAgentLoopTests
             }
             """);
 
-        Assert.Contains("reads 'Count', which may change inside the loop", diagnostics.Single().GetMessage());
+        Assert.Contains("reads 'Count' of '_history', which may change inside the loop", diagnostics.Single().GetMessage());
     }
 
     [Fact]
