@@ -360,7 +360,7 @@ public class GuardedToolInvokerTests
     public async Task Annotated_tools_win_over_the_policy_and_are_found_by_method_or_name()
     {
         var registry = new ToolRegistry();
-        var annotated = new ToolDescriptor("web_search", "payments", 2) { Method = typeof(GuardedToolInvokerTests).GetMethod(nameof(Dummy)) };
+        var annotated = new ToolDescriptor("web_search", "payments", 2) { Method = typeof(GuardedToolInvokerTests).GetMethod(nameof(Dummy), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static) };
         registry.Register(annotated);
         using QuotaGate gate = Gate();
         using AgentRun run = gate.BeginRun(Acme);
@@ -410,7 +410,7 @@ public class GuardedToolInvokerTests
         Assert.Equal(0, Left(gate, "search"), 9);
     }
 
-    public static void Dummy()
+    internal static void Dummy()
     {
     }
 
