@@ -10,10 +10,12 @@ namespace AgentQuotas.ModelContextProtocol;
 // The text content is the same JSON the other integrations hand a model (ToolRefusal, FallbackToolResult).
 internal static class McpToolResults
 {
+    private static readonly JsonSerializerOptions Compact = new(AIJsonUtilities.DefaultOptions) { WriteIndented = false };
+
     public static CallToolResult From(ToolCallResult result) => new()
     {
         IsError = result.Outcome != ToolCallOutcome.Drafted,
-        Content = [new TextContentBlock { Text = JsonSerializer.Serialize(result.ToModelResult(), AIJsonUtilities.DefaultOptions) }],
+        Content = [new TextContentBlock { Text = JsonSerializer.Serialize(result.ToModelResult(), Compact) }],
     };
 
     public static CallToolResult Refused(string tool, string error, string message) => new()
@@ -21,7 +23,7 @@ internal static class McpToolResults
         IsError = true,
         Content = [new TextContentBlock
         {
-            Text = new JsonObject { ["error"] = error, ["tool"] = tool, ["ran"] = false, ["message"] = message }.ToJsonString(),
+            Text = new JsonObject { ["error"] = error, ["tool"] = tool, ["ran"] = false, ["message"] = message }.ToJsonString(Compact),
         }],
     };
 }
