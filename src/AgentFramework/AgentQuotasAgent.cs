@@ -161,10 +161,7 @@ public sealed class AgentQuotasAgent : DelegatingAIAgent
             return;
         }
 
-        GuardedChatClientOptions o = _options.Turns;
-        double cost = usage.InputTokenCount is null && usage.OutputTokenCount is null
-            ? (usage.TotalTokenCount ?? 0) * o.InputTokenCost
-            : ((usage.InputTokenCount ?? 0) * o.InputTokenCost) + ((usage.OutputTokenCount ?? 0) * o.OutputTokenCost);
+        double cost = _options.Turns.CostOf(usage);
         if (cost > 0)
         {
             run.RecordUsage(_tokens, cost);

@@ -50,9 +50,6 @@ public sealed class AgentQuotasAgentOptions
             throw new ArgumentOutOfRangeException(nameof(WorkloadClass), WorkloadClass, "Unknown workload class.");
         }
 
-        if (Turns.TokenCategory is not null && string.IsNullOrWhiteSpace(Turns.TokenCategory))
-        {
-            throw new ArgumentException("Turns.TokenCategory must be null or a category name.", nameof(Turns));
-        }
+        Turns.Validate();
     }
 }

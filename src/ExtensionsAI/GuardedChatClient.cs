@@ -168,9 +168,7 @@ public sealed class GuardedChatClient : DelegatingChatClient
             return;
         }
 
-        double cost = usage.InputTokenCount is null && usage.OutputTokenCount is null
-            ? (usage.TotalTokenCount ?? 0) * _options.InputTokenCost
-            : ((usage.InputTokenCount ?? 0) * _options.InputTokenCost) + ((usage.OutputTokenCount ?? 0) * _options.OutputTokenCost);
+        double cost = _options.CostOf(usage);
         if (cost > 0)
         {
             run.RecordUsage(_tokens, cost);

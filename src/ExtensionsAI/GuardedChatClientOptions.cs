@@ -29,6 +29,12 @@ public sealed class GuardedChatClientOptions
     /// </summary>
     public bool WithholdToolsWhenExhausted { get; set; } = true;
 
+    /// <summary>The cost of <paramref name="usage"/> at these token prices (total tokens at the input price when the split is unknown).</summary>
+    internal double CostOf(Microsoft.Extensions.AI.UsageDetails usage) =>
+        usage.InputTokenCount is null && usage.OutputTokenCount is null
+            ? (usage.TotalTokenCount ?? 0) * InputTokenCost
+            : ((usage.InputTokenCount ?? 0) * InputTokenCost) + ((usage.OutputTokenCount ?? 0) * OutputTokenCost);
+
     internal void Validate()
     {
         if (TokenCategory is not null && string.IsNullOrWhiteSpace(TokenCategory))
