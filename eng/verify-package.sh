@@ -107,6 +107,8 @@ echo "verify-package: OK (AgentQuotas $version packed, consumed with no extra cs
 integrations=(
   "src/ExtensionsAI/AgentQuotas.Extensions.AI.csproj AgentQuotas.Extensions.AI"
   "src/AgentFramework/AgentQuotas.Agents.AI.csproj AgentQuotas.Agents.AI"
+  "src/SemanticKernel/AgentQuotas.SemanticKernel.csproj AgentQuotas.SemanticKernel"
+  "src/ModelContextProtocol/AgentQuotas.ModelContextProtocol.csproj AgentQuotas.ModelContextProtocol"
 )
 references=""
 for entry in "${integrations[@]}"; do
@@ -194,3 +196,95 @@ if [ "$output" != "$expected" ]; then
 fi
 
 echo "verify-package: OK (integration packages ${#integrations[@]}: one PackageReference each, framework tool calls guarded)"
+
+# Semantic Kernel and MCP: a consumer with the AgentQuotas package and one PackageReference per integration (and the
+# frameworks themselves) whose framework calls must be guarded: a kernel function and an MCP tools/call over pipes.
+mkdir -p "$work/skmcp"
+cp "$work/consumer/NuGet.config" "$work/skmcp/"
+cat >"$work/skmcp/SkMcp.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <Nullable>enable</Nullable>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+    <WarningsNotAsErrors>NU1603</WarningsNotAsErrors>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="AgentQuotas" Version="$version" />
+    <PackageReference Include="AgentQuotas.SemanticKernel" Version="$version" />
+    <PackageReference Include="AgentQuotas.ModelContextProtocol" Version="$version" />
+    <PackageReference Include="Microsoft.SemanticKernel" Version="1.82.0" />
+  </ItemGroup>
+</Project>
+XML
+
+cat >"$work/skmcp/agentquotas.json" <<'JSON'
+{ "version": "skmcp-1", "tiers": { "standard": { "categories": { "search": { "capacity": 10, "refillPerSecond": 0.1 } } } }, "defaultTier": "standard",
+  "degradation": ["Full", "DraftOnly", "ApprovalRequired"],
+  "tools": { "lookup": { "category": "search", "cost": 6 } } }
+JSON
+
+cat >"$work/skmcp/Program.cs" <<'CS'
+using System.IO.Pipelines;
+using System.Security.Claims;
+using AgentQuotas;
+using AgentQuotas.ModelContextProtocol;
+using AgentQuotas.Policy;
+using AgentQuotas.SemanticKernel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.SemanticKernel;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+
+using var gate = new QuotaGate(QuotaPolicy.Load(Path.Combine(Directory.GetCurrentDirectory(), "agentquotas.json")));
+
+Kernel kernel = new Kernel().UseAgentQuotas();                                                   // Semantic Kernel
+KernelFunction lookup = KernelFunctionFactory.CreateFromMethod((string q) => "found " + q, "lookup");
+using (AgentRun run = gate.BeginRun(new AgentIdentity("acme", "user-1")))
+{
+    Console.WriteLine("kernel: " + await kernel.InvokeAsync(lookup, new() { ["q"] = "x" }));
+    try { await kernel.InvokeAsync(lookup, new() { ["q"] = "y" }); }
+    catch (QuotaExceededException e) { Console.WriteLine("kernel: denied " + e.Reason); }
+}
+
+var toServer = new Pipe();                                                                         // MCP server
+var toClient = new Pipe();
+var services = new ServiceCollection();
+services.AddMcpServer()
+    .WithStreamServerTransport(toServer.Reader.AsStream(), toClient.Writer.AsStream())
+    .WithTools([McpServerTool.Create((string q) => "found " + q, new() { Name = "lookup" })])
+    .WithMessageFilters(f => f.AddIncomingFilter(next => (context, ct) =>
+    {
+        context.User = new ClaimsPrincipal(new ClaimsIdentity([new Claim("tenant", "globex"), new Claim("sub", "bob")], "test"));
+        return next(context, ct);
+    }))
+    .AddAgentQuotas(o => o.Gate = gate);
+await using ServiceProvider provider = services.BuildServiceProvider();
+using var stop = new CancellationTokenSource();
+Task serving = provider.GetRequiredService<McpServer>().RunAsync(stop.Token);
+await using (McpClient client = await McpClient.CreateAsync(new StreamClientTransport(toServer.Writer.AsStream(), toClient.Reader.AsStream())))
+{
+    foreach (string q in new[] { "x", "y" })
+    {
+        CallToolResult result = await client.CallToolAsync("lookup", new Dictionary<string, object?> { ["q"] = q });
+        Console.WriteLine("mcp: " + (result.IsError == true ? "refused" : ((TextContentBlock)result.Content[0]).Text));
+    }
+}
+
+stop.Cancel();
+CS
+
+cd "$work/skmcp"
+dotnet build -c Release -p:NuGetAudit=false -nodeReuse:false --disable-build-servers >"$work/build-skmcp.log" 2>&1 || { cat "$work/build-skmcp.log"; exit 1; }
+output="$(dotnet bin/Release/net10.0/SkMcp.dll)"
+echo "$output"
+expected=$'kernel: found x\nkernel: denied BucketExhausted\nmcp: found x\nmcp: refused'
+if [ "$output" != "$expected" ]; then
+  echo "FAIL: the Semantic Kernel or MCP package did not guard the framework calls (expected each second lookup to be refused)"
+  exit 1
+fi
+
+echo "verify-package: OK (AgentQuotas.SemanticKernel and AgentQuotas.ModelContextProtocol: kernel functions and MCP tools/call guarded)"
