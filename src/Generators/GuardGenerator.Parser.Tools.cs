@@ -115,7 +115,7 @@ namespace AgentQuotas.Generators
             }
 
             /// <summary>The tool name in audit and telemetry: as the model knows it, else Type.Method.</summary>
-            private static string ToolName(IMethodSymbol method, Annotations notes) => ExplicitOrFrameworkName(method, notes) ?? DisplayName(method);
+            internal static string ToolName(IMethodSymbol method, Annotations notes) => ExplicitOrFrameworkName(method, notes) ?? DisplayName(method);
 
             /// <summary>The name a model sees: [AgentTool]'s, else the framework's ([KernelFunction], [McpServerTool]), else the method name.</summary>
             private static string FunctionName(IMethodSymbol method, Annotations notes) => ExplicitOrFrameworkName(method, notes) ?? method.Name;

@@ -89,7 +89,7 @@ namespace AgentQuotas.Generators
                 string typeName = type.ToDisplayString(RegistryTypeFormat);
                 string key = typeName + "." + method.Name + "(" + string.Join(",", method.Parameters.Select(p => p.Type.ToDisplayString(RegistryTypeFormat))) + ")";
                 string id = Identifier(key);
-                string toolName = tool?.ConstructorArguments.FirstOrDefault().Value as string is { Length: > 0 } n ? n : type.Name + "." + method.Name;
+                string toolName = Parser.ToolName(method, Parser.Annotations.Of(method)); // the name the interceptor audits under
                 string? description = tool is not null && tool.ConstructorArguments.Length > 1 ? tool.ConstructorArguments[1].Value as string : null;
                 bool requiresApproval = privileged is not null && Named<bool>(privileged, "RequiresApproval");
                 var helpers = new StringBuilder();
