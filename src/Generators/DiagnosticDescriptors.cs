@@ -32,7 +32,7 @@ namespace AgentQuotas.Generators
             category: "Usage",
             defaultSeverity: DiagnosticSeverity.Warning,
             isEnabledByDefault: true,
-            description: "When Microsoft.Extensions.AI.Abstractions is referenced, the generator turns every agent tool ([AgentTool], or [KernelFunction]/[McpServerTool] with a budget) into an AIFunction whose calls go through the quota guard. Generic methods, ref/out parameters, pointer and ref-struct parameters, default values that cannot be written in C#, interface and abstract members, and tools of generic, file-local or private types cannot be exposed to a model this way.",
+            description: "When Microsoft.Extensions.AI.Abstractions is referenced, the generator turns every agent tool ([AgentTool], or [KernelFunction]/[McpServerTool] with a budget) into an AIFunction whose calls go through the quota guard. Generic methods, ref/out parameters, pointer and ref-struct parameters, default values that cannot be written in C#, interface and abstract members, and tools of generic, file-local or private types cannot be exposed to a model this way. Only [AgentTool] methods are reported: a [KernelFunction]/[McpServerTool] tool reaches models through its framework's integration.",
             helpLinkUri: HelpBase + CannotCreateAIFunctionId + ".md");
 
         /// <summary>A tool attribute on something no call to which can be intercepted.</summary>

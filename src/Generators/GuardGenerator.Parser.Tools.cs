@@ -103,6 +103,13 @@ namespace AgentQuotas.Generators
                     model = DescribeMethod(method, compilation, notes, out problem, ct);
                 }
 
+                if ((problem is not null || model is null) && notes.AgentTool is null)
+                {
+                    // A [KernelFunction] / [McpServerTool] tool reaches models through its framework, guarded by the
+                    // integration; the generated AIFunction is an extra, and its absence is not worth a warning.
+                    return null;
+                }
+
                 if (problem is not null || model is null)
                 {
                     return new AIToolModel(classKey, string.Empty, ns, className, type.IsStatic, isPublic, functionName, description, string.Empty,

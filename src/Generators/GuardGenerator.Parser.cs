@@ -107,7 +107,7 @@ namespace AgentQuotas.Generators
                 string? unsupported = method.MethodKind switch
                 {
                     MethodKind.Ordinary or MethodKind.ExplicitInterfaceImplementation => null,
-                    MethodKind.LocalFunction => "a local function: calls to local functions cannot be intercepted",
+                    MethodKind.LocalFunction => LocalFunctionProblem(method),
                     MethodKind.AnonymousFunction => "a lambda or anonymous method: calls through delegates cannot be intercepted",
                     MethodKind.PropertyGet or MethodKind.PropertySet => "a property accessor: property reads and writes cannot be intercepted; make the tool a method",
                     MethodKind.EventAdd or MethodKind.EventRemove or MethodKind.EventRaise => "an event accessor: it cannot be intercepted",
@@ -132,6 +132,30 @@ namespace AgentQuotas.Generators
                 Annotations notes = Annotations.Of(method);
                 LocationInfo? declared = LocationInfo.From(method.Locations.FirstOrDefault(l => l.IsInSource) ?? Microsoft.CodeAnalysis.Location.None);
                 return notes.Conflicts.Select(c => Diagnostic(DiagnosticKind.ConflictingAnnotations, declared, c)).ToEquatableArray();
+            }
+
+            /// <summary>
+            /// A local function cannot be intercepted, but handed to a framework (<c>AIFunctionFactory.Create(GetWeather)</c>)
+            /// it is guarded by the integration, which reads a fixed [Cost] and a [QuotaCategory] from the method itself; a
+            /// direct call is AQ1001 at the call. What only generated code can provide has no such path: a cap
+            /// ([AgentLoop]), an estimator or a fallback found by name.
+            /// </summary>
+            private static string? LocalFunctionProblem(IMethodSymbol method)
+            {
+                Annotations notes = Annotations.Of(method);
+                if (notes.IsLoop)
+                {
+                    return "a local function: calls to local functions cannot be intercepted, so nothing would count its iterations";
+                }
+
+                if (notes.Cost is Found cost && Named<string?>(cost.Attribute, "Estimator") is { Length: > 0 })
+                {
+                    return "a local function with a cost estimator: only generated code calls an estimator, and it cannot name a local function; make the tool a method";
+                }
+
+                return notes.Fallback is not null
+                    ? "a local function with a [Fallback]: only generated code calls a fallback, and it cannot name a local function; make the tool a method"
+                    : null;
             }
 
             /// <summary>Whether Microsoft.Extensions.AI.Abstractions is referenced, so AIFunctions can be generated.</summary>

@@ -17,6 +17,7 @@ public sealed class ToolRegistry
     private readonly ConcurrentDictionary<string, ToolDescriptor[]> _byName = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Plugin, string Function), ToolDescriptor[]> _byKernelName = new();
     private readonly ConcurrentDictionary<ToolDescriptor, bool> _all = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<MethodKey, ToolDescriptor?> _described = new();
 
     /// <summary>The registry generated code registers annotated tools in, and integrations look in by default.</summary>
     public static ToolRegistry Default { get; } = new();
@@ -65,10 +66,23 @@ public sealed class ToolRegistry
     /// <summary>Finds the tool annotated on <paramref name="method"/> (also when reached through another reflected type or a generic instantiation).</summary>
     /// <param name="method">The method a framework function wraps.</param>
     /// <param name="tool">The tool.</param>
+    /// <remarks>
+    /// A method generated code registered is found without reflection. An annotated method it could not name (a
+    /// local function handed to <c>AIFunctionFactory.Create</c>, a method of a type generated code cannot reach) is
+    /// described once from its own attributes, when it has a fixed [Cost] and a [QuotaCategory]; the description is
+    /// cached, so later lookups do no reflection either.
+    /// </remarks>
     public bool TryGet(MethodInfo method, [NotNullWhen(true)] out ToolDescriptor? tool)
     {
         ArgumentNullException.ThrowIfNull(method);
-        return _byMethod.TryGetValue(MethodKey.Of(method), out tool);
+        MethodKey key = MethodKey.Of(method);
+        if (_byMethod.TryGetValue(key, out tool))
+        {
+            return true;
+        }
+
+        tool = _described.GetOrAdd(key, static (_, m) => AnnotatedMethods.Describe(m), method);
+        return tool is not null;
     }
 
     /// <summary>Finds the one tool called <paramref name="toolName"/>.</summary>

@@ -92,6 +92,20 @@ public sealed class UnsupportedShapeTests
             "calls to local functions cannot be intercepted"
         },
         {
+            "AQ1003", "local function with a cost estimator",
+            """
+            public static class U { public static void Go() { [/*here*/QuotaCategory("z"), Cost(Estimator = "E")] static int Local(int n) => n; System.Func<int, int> f = Local; } static double E(int n) => n; }
+            """,
+            "only generated code calls an estimator"
+        },
+        {
+            "AQ1003", "local function with a fallback",
+            """
+            public static class U { public static void Go() { [/*here*/QuotaCategory("z"), Cost(1), Fallback("D")] static int Local() => 1; System.Func<int> f = Local; } static int D() => 0; }
+            """,
+            "only generated code calls a fallback"
+        },
+        {
             "AQ1003", "property accessor",
             """
             public class T { public int P { [/*here*/QuotaCategory("z"), Cost(1)] get => 1; } }
