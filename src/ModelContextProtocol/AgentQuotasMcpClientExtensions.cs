@@ -19,19 +19,25 @@ namespace AgentQuotas.ModelContextProtocol;
 /// </remarks>
 public static class AgentQuotasMcpClientExtensions
 {
+    // A server names its own tools: a name must not borrow the annotations of a local tool that happens to share it.
+    private static readonly ToolRegistry NoAnnotatedTools = new();
+
     /// <summary>Wraps each tool so its every invocation is guarded by the policy's quota for its name.</summary>
     /// <param name="tools">Tools from <c>McpClient.ListToolsAsync</c>.</param>
-    /// <param name="registry">Where tools are looked up first; default <see cref="ToolRegistry.Default"/>.</param>
+    /// <param name="registry">
+    /// Annotated tools to look a client tool up in before the policy; by default none, so the quota comes from the policy
+    /// alone (a server chooses its tools' names, and a name must not borrow the annotations of a local tool that shares it).
+    /// </param>
     /// <returns>The guarded functions, in order, to put in <c>ChatOptions.Tools</c> or give to an agent.</returns>
     public static IList<AIFunction> WithAgentQuotas(this IEnumerable<McpClientTool> tools, ToolRegistry? registry = null)
     {
         ArgumentNullException.ThrowIfNull(tools);
-        return [.. tools.Select(t => t.WithAgentQuotas(registry: registry))];
+        return [.. tools.Select(t => t.WithAgentQuotas(registry: registry ?? NoAnnotatedTools))];
     }
 
     /// <summary>Lists the server's tools and wraps them like <see cref="WithAgentQuotas(IEnumerable{McpClientTool}, ToolRegistry?)"/>.</summary>
     /// <param name="client">The MCP client.</param>
-    /// <param name="registry">Where tools are looked up first; default <see cref="ToolRegistry.Default"/>.</param>
+    /// <param name="registry">Annotated tools to look a client tool up in before the policy; by default none.</param>
     /// <param name="cancellationToken">Cancels the listing.</param>
     /// <returns>The guarded functions.</returns>
     public static async Task<IList<AIFunction>> ListToolsWithAgentQuotasAsync(this McpClient client, ToolRegistry? registry = null, CancellationToken cancellationToken = default)

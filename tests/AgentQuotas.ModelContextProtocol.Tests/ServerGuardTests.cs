@@ -30,7 +30,7 @@ public sealed class ServerGuardTests : IDisposable
         Assert.Equal(1, mcp.Counters.Searches);
         Assert.Equal(10 - 4, _f.Left("search"), 9);
         QuotaAuditRecord record = Assert.Single(_f.Audit.Snapshot(), r => r.Decision == AuditDecision.Completed);
-        Assert.Equal(("acme", "user-42", "CrmTools.SearchKb", "mcp", 4d), (record.Tenant, record.Principal, record.Tool, record.Workflow, record.ActualCost));
+        Assert.Equal(("acme", "user-42", "search_kb", "mcp", 4d), (record.Tenant, record.Principal, record.Tool, record.Workflow, record.ActualCost));
         Assert.Null(AgentRun.Current);
     }
 
