@@ -13,7 +13,7 @@ public class TelemetryTests
     [Fact]
     public void Decisions_are_counted_with_tenant_category_class_and_reason()
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         using QuotaGate gate = TestPolicies.Gate(TestPolicies.Simple(capacity: 2, refill: 1), time);
         var measurements = new List<(string Name, double Value, Dictionary<string, object?> Tags)>();
         using var listener = new MeterListener();
@@ -49,7 +49,7 @@ public class TelemetryTests
     [Fact]
     public void The_tenant_tag_can_be_left_out()
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         using QuotaGate gate = TestPolicies.Gate(TestPolicies.Simple(), time, o => o.IncludeTenantInMetrics = false);
         var tagNames = new List<string>();
         using var listener = new MeterListener();
@@ -78,7 +78,7 @@ public class TelemetryTests
     [Fact]
     public void Admitted_calls_get_a_span_that_ends_with_the_call()
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         using QuotaGate gate = TestPolicies.Gate(TestPolicies.Simple(), time);
         var stopped = new List<Activity>();
         using var listener = new ActivityListener

@@ -16,7 +16,7 @@ public class SchedulingTelemetryTests
     [Fact]
     public async Task Which_rung_served_a_call_and_how_long_it_waited_are_measured()
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         QuotaPolicy policy = TestPolicies.Simple(capacity: 2, refill: 1, extra: "\"circuitBreaker\": { \"failureThreshold\": 1 }");
         using QuotaGate gate = PriorityQueueTests.Gate(policy, time);
         var measurements = new List<(string Name, double Value, Dictionary<string, object?> Tags)>();
@@ -56,7 +56,7 @@ public class SchedulingTelemetryTests
     [Fact]
     public async Task The_partitioned_rate_limiter_queues_by_workload_class()
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         using QuotaGate gate = PriorityQueueTests.Gate(TestPolicies.Simple(capacity: 1, refill: 1, category: "http"), time);
         PartitionedRateLimiter<(string User, WorkloadClass Class)> limiter = gate.CreatePartitionedRateLimiter<(string User, WorkloadClass Class)>(
             r => new QuotaPartition(new AgentIdentity("acme", r.User), "http", r.Class));
