@@ -8,13 +8,14 @@ using AgentQuotas.Testing;
 using AgentQuotas.Tools;
 using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentFrameworkDesk.Tests;
 
 /// <summary>The sample's four conversations, on a manual clock: what a reader of its output is promised.</summary>
 public sealed class DeskTests : IDisposable
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
     private readonly Desk _desk;
 
     public DeskTests()

@@ -2,6 +2,7 @@ using AgentQuotas;
 using AgentQuotas.Audit;
 using AgentQuotas.Policy;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.SemanticKernel;
 
 namespace KernelDesk.Tests;
@@ -9,7 +10,7 @@ namespace KernelDesk.Tests;
 /// <summary>The sample's four questions, on a manual clock: what a reader of its output is promised.</summary>
 public sealed class DeskTests : IDisposable
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
     private readonly Desk _desk;
 
     public DeskTests()

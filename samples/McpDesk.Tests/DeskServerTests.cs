@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgentQuotas.Audit;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
@@ -9,7 +10,7 @@ namespace McpDesk.Tests;
 /// <summary>The sample's calls over loopback HTTP, on a manual clock: what a reader of its output is promised.</summary>
 public sealed class DeskServerTests : IAsyncLifetime
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
     private DeskServer _server = null!;
     private McpClient _acme = null!;
 

@@ -1,4 +1,4 @@
-using AgentQuotas.Postgres.Tests.Infrastructure;
+using AgentQuotas.Testing;
 using SupportDesk.Hosting;
 using SupportDesk.Reporting;
 

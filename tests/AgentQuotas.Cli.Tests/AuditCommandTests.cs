@@ -9,7 +9,7 @@ public class AuditCommandTests
     private static async Task<string> WriteAuditAsync(TempDir dir)
     {
         string path = Path.Combine(dir.Path, "audit.jsonl");
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         QuotaPolicy policy = QuotaPolicy.Parse("""
             { "version": "v7", "tiers": { "t": { "categories": {
                 "search": { "capacity": 10, "refillPerSecond": 1 },

@@ -15,7 +15,7 @@ public sealed class AllocationTests(ITestOutputHelper output) : IDisposable
     private const int Calls = 20_000;
     private readonly QuotaGate _gate = new(
         QuotaPolicy.Parse("""{ "version": "alloc-1", "tiers": { "t": { "categories": { "search": { "capacity": 1000000000, "refillPerSecond": 1000000 } } } }, "defaultTier": "t" }"""),
-        new QuotaGateOptions { TimeProvider = new ManualTimeProvider() });
+        new QuotaGateOptions { TimeProvider = TestTime.Create() });
 
     private readonly SupportTools _tools = new();
 

@@ -1,6 +1,7 @@
 using AgentQuotas.Audit;
 using AgentQuotas.Policy;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Generators.Integration;
 
@@ -8,7 +9,7 @@ namespace AgentQuotas.Generators.Integration;
 public sealed class InterceptedCallTests : IDisposable
 {
     private static readonly AgentIdentity Acme = new("acme", "user-42");
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
     private readonly InMemoryAuditSink _audit = new();
     private readonly QuotaGate _gate;
     private readonly SupportTools _tools = new();

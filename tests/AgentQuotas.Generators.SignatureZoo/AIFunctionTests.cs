@@ -17,7 +17,7 @@ public sealed class AIFunctionTests : IDisposable
     private static readonly string[] FrameworkNames = ["cancellationToken", "cancellation", "first", "second", "serviceProvider", "arguments", "kernel"];
     private readonly QuotaGate _gate = new(
         QuotaPolicy.Parse("""{ "version": "zoo-ai-1", "tiers": { "t": { "categories": { "zoo": { "capacity": 100000, "refillPerSecond": 1 } } } }, "defaultTier": "t" }"""),
-        new QuotaGateOptions { TimeProvider = new ManualTimeProvider() });
+        new QuotaGateOptions { TimeProvider = TestTime.Create() });
 
     public void Dispose() => _gate.Dispose();
 
@@ -183,7 +183,7 @@ public sealed class AIFunctionTests : IDisposable
         var audit = new AgentQuotas.Audit.InMemoryAuditSink();
         using var gate = new QuotaGate(
             QuotaPolicy.Parse("""{ "version": "zoo-fw-1", "tiers": { "t": { "categories": { "zoo": { "capacity": 100, "refillPerSecond": 1 } } } }, "defaultTier": "t" }"""),
-            new QuotaGateOptions { TimeProvider = new ManualTimeProvider(), AuditSink = audit });
+            new QuotaGateOptions { TimeProvider = TestTime.Create(), AuditSink = audit });
         using AgentRun run = gate.BeginRun(new AgentIdentity("acme", "zoo"));
 
         MenuItem[] menu = new MenuPlugin().GetMenu();

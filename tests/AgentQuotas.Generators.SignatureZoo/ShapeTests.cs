@@ -19,7 +19,7 @@ public sealed class ShapeTests : IDisposable
     {
         _gate = new QuotaGate(
             QuotaPolicy.Parse("""{ "version": "zoo-1", "tiers": { "t": { "categories": { "zoo": { "capacity": 1000, "refillPerSecond": 1 } } } }, "defaultTier": "t" }"""),
-            new QuotaGateOptions { TimeProvider = new ManualTimeProvider(), AuditSink = _audit });
+            new QuotaGateOptions { TimeProvider = TestTime.Create(), AuditSink = _audit });
     }
 
     public static TheoryData<string> Shapes => new(AllShapes.ByName.Keys.Order(StringComparer.Ordinal));

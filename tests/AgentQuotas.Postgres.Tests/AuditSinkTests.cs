@@ -112,7 +112,7 @@ public sealed class AuditSinkTests(SharedClusterFixture fixture) : IAsyncLifetim
     [Fact]
     public async Task A_full_queue_refuses_without_blocking_and_disposing_counts_what_could_not_be_written()
     {
-        var time = new ManualTimeProvider(); // retry delays never elapse: the writer stays stuck on its first batch
+        var time = TestTime.Create(); // retry delays never elapse: the writer stays stuck on its first batch
         await PostgresAuditSink.OpenAsync(new PostgresAuditSinkOptions { ConnectionString = _db }).ContinueWith(t => t.Result.DisposeAsync().AsTask()).Unwrap();
         await PostgresCluster.ExecuteAsync(_db, """
             CREATE ROLE stuck LOGIN;

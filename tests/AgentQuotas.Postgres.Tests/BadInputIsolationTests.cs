@@ -28,7 +28,7 @@ public sealed class BadInputIsolationTests(SharedClusterFixture fixture) : IAsyn
     {
         int changes = 0;
         await using PostgresQuotaStore store = await TestSupport.OpenStoreAsync(_db, o => o.OnAvailabilityChanged = _ => { Interlocked.Increment(ref changes); return ValueTask.CompletedTask; });
-        var memory = new InMemoryQuotaStore(new InMemoryQuotaStoreOptions { TimeProvider = new ManualTimeProvider() });
+        var memory = new InMemoryQuotaStore(new InMemoryQuotaStoreOptions { TimeProvider = TestTime.Create() });
         var key = new BucketKey("huge", "search");
         Assert.True((await store.TryAcquireAsync(new QuotaStoreRequest(key, Limits, 10))).IsAdmitted);
         Assert.True(memory.TryAcquire(new QuotaStoreRequest(key, Limits, 10)).IsAdmitted);

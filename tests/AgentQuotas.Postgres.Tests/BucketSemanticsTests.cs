@@ -30,7 +30,7 @@ public sealed class BucketSemanticsTests(SharedClusterFixture fixture) : IAsyncL
             emergency: """{ "classes": ["Critical"], "debtMultiplier": 0.5 }""", limits: Limits);
         QuotaPolicy reloaded = TestSupport.Policy(capacity: 12, refill: 0.002, burst: """{ "multiplier": 1.5, "maxSeconds": 5000 }""",
             emergency: """{ "classes": ["Critical"], "debtMultiplier": 1 }""", limits: Limits, version: "v2");
-        using var memory = new InMemoryQuotaStore(new InMemoryQuotaStoreOptions { TimeProvider = new ManualTimeProvider(), EvictionInterval = Timeout.InfiniteTimeSpan });
+        using var memory = new InMemoryQuotaStore(new InMemoryQuotaStoreOptions { TimeProvider = TestTime.Create(), EvictionInterval = Timeout.InfiniteTimeSpan });
         var key = new BucketKey("acme", "search");
         var random = new Random(20261121);
         DateTime started = DateTime.UtcNow;

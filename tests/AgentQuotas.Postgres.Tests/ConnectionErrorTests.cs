@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using AgentQuotas.Postgres.Tests.Infrastructure;
+using AgentQuotas.Testing;
 using Npgsql;
 
 namespace AgentQuotas.Postgres.Tests;

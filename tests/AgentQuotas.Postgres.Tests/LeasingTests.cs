@@ -1,6 +1,7 @@
 using AgentQuotas.Postgres.Tests.Infrastructure;
 using AgentQuotas.Stores;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Postgres.Tests;
 
@@ -9,7 +10,7 @@ public sealed class LeasingTests(SharedClusterFixture fixture) : IAsyncLifetime
 {
     // 100 units, refilling so slowly (1 per 1000 s) that the test's own duration does not show.
     private static readonly BucketLimits Limits = new(capacity: 100, refillPerSecond: 0.001, emergencyDebt: 20);
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
     private string _db = "";
 
     public async Task InitializeAsync() => _db = await fixture.CreateDatabaseAsync("leasing");

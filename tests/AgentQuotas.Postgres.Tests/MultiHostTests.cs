@@ -1,6 +1,7 @@
 using AgentQuotas.Policy;
 using AgentQuotas.Postgres.Tests.Infrastructure;
 using AgentQuotas.Stores;
+using AgentQuotas.Testing;
 using Xunit.Abstractions;
 
 namespace AgentQuotas.Postgres.Tests;

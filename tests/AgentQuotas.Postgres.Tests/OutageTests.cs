@@ -37,7 +37,7 @@ public sealed class OutageTests(OutageClusterFixture fixture, ITestOutputHelper 
     public async Task Stopping_the_server_mid_load_is_decided_by_the_failure_mode_and_recovered_from(StoreFailureMode mode)
     {
         const int Hosts = 2, WorkersPerHost = 3, Capacity = 400;
-        var time = new ManualTimeProvider();    // the stores' clock: retries happen only when the test says
+        var time = TestTime.Create();    // the stores' clock: retries happen only when the test says
         string tenant = "load-" + mode.ToString().ToLowerInvariant();
         var stores = new PostgresQuotaStore[Hosts];
         var sinks = new PostgresAuditSink[Hosts];
@@ -212,7 +212,7 @@ public sealed class OutageTests(OutageClusterFixture fixture, ITestOutputHelper 
     {
         var limits = new BucketLimits(capacity: 1000, refillPerSecond: 0.001);
         var key = new BucketKey("durable", "search");
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         var events = new ConcurrentQueue<StoreAvailabilityChangedArguments>();
         var back = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using PostgresQuotaStore store = await TestSupport.OpenStoreAsync(_db, o =>
@@ -276,7 +276,7 @@ public sealed class OutageTests(OutageClusterFixture fixture, ITestOutputHelper 
         // Reserved shares send every call through the bucket's queue; the store, failing open, admits without a
         // level (Remaining NaN). The queue used to read that as another class's reserve and re-arm at one tick:
         // a spin of decisions and no admission.
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         await using PostgresQuotaStore store = await TestSupport.OpenStoreAsync(_db, o =>
         {
             o.FailureMode = StoreFailureMode.FailOpen;
@@ -311,7 +311,7 @@ public sealed class OutageTests(OutageClusterFixture fixture, ITestOutputHelper 
     {
         var limits = new BucketLimits(capacity: 1000, refillPerSecond: 1);
         var key = new BucketKey("quick", "search");
-        await using PostgresQuotaStore store = await TestSupport.OpenStoreAsync(_db, o => o.TimeProvider = new ManualTimeProvider());
+        await using PostgresQuotaStore store = await TestSupport.OpenStoreAsync(_db, o => o.TimeProvider = TestTime.Create());
         Assert.True((await store.TryAcquireAsync(new QuotaStoreRequest(key, limits, 1))).IsAdmitted);
         await Cluster.StopServerAsync();
         await Cluster.StartServerAsync();
@@ -337,7 +337,7 @@ public sealed class OutageTests(OutageClusterFixture fixture, ITestOutputHelper 
         int running = 0, overlapped = 0;
         await using PostgresQuotaStore store = await TestSupport.OpenStoreAsync(_db, o =>
         {
-            o.TimeProvider = new ManualTimeProvider();
+            o.TimeProvider = TestTime.Create();
             o.OnAvailabilityChanged = async args =>
             {
                 if (Interlocked.Increment(ref running) > 1)

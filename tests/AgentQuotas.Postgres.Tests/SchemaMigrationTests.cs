@@ -1,4 +1,5 @@
 using AgentQuotas.Postgres.Tests.Infrastructure;
+using AgentQuotas.Testing;
 using Npgsql;
 
 namespace AgentQuotas.Postgres.Tests;

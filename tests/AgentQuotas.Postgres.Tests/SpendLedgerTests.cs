@@ -1,5 +1,6 @@
 using AgentQuotas.Postgres.Tests.Infrastructure;
 using AgentQuotas.Stores;
+using AgentQuotas.Testing;
 
 namespace AgentQuotas.Postgres.Tests;
 

@@ -1,5 +1,6 @@
 using AgentQuotas.Policy;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Tests;
 
@@ -64,7 +65,7 @@ internal static class TestPolicies
             """, "test");
     }
 
-    public static QuotaGate Gate(QuotaPolicy policy, ManualTimeProvider time, Action<QuotaGateOptions>? configure = null)
+    public static QuotaGate Gate(QuotaPolicy policy, FakeTimeProvider time, Action<QuotaGateOptions>? configure = null)
     {
         var options = new QuotaGateOptions { TimeProvider = time };
         configure?.Invoke(options);

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using AgentQuotas.Benchmarks.Infrastructure;
 using AgentQuotas.Postgres;
-using AgentQuotas.Postgres.Tests.Infrastructure;
+using AgentQuotas.Testing;
 using AgentQuotas.Stores;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;

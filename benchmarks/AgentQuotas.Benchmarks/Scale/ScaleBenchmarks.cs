@@ -2,6 +2,7 @@ using AgentQuotas.Benchmarks.Infrastructure;
 using AgentQuotas.Stores;
 using AgentQuotas.Testing;
 using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Benchmarks.Scale;
 
@@ -116,7 +117,7 @@ public class ScaleEvictionBenchmarks
     private const int Buckets = BucketMemoryReport.Tenants * 4;
     private string[] _tenants = null!;
     private BucketLimits _limits = null!;
-    private ManualTimeProvider _time = null!;
+    private FakeTimeProvider _time = null!;
     private InMemoryQuotaStore _store = null!;
 
     [GlobalSetup]
@@ -154,7 +155,7 @@ public class ScaleEvictionBenchmarks
 
     private void Fill(bool idle)
     {
-        _time = new ManualTimeProvider();
+        _time = TestTime.Create();
         _store = new InMemoryQuotaStore(new InMemoryQuotaStoreOptions { TimeProvider = _time, IdleTimeout = TimeSpan.FromMinutes(10), EvictionInterval = Timeout.InfiniteTimeSpan });
         foreach (string tenant in _tenants)
         {

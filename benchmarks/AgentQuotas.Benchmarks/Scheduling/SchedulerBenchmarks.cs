@@ -1,6 +1,7 @@
 using AgentQuotas.Policy;
 using AgentQuotas.Testing;
 using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Benchmarks.Scheduling;
 
@@ -16,7 +17,7 @@ public class SchedulerBenchmarks
     private static readonly WorkloadClass[] Classes = [WorkloadClass.Critical, WorkloadClass.High, WorkloadClass.Standard, WorkloadClass.Batch];
     private readonly QuotaTool _tool = new("QueuedTool", "search");
     private QuotaPolicy _policy = null!;
-    private ManualTimeProvider _time = null!;
+    private FakeTimeProvider _time = null!;
     private QuotaGate _gate = null!;
     private QuotaRequest[] _requests = null!;
     private Task<QuotaDecision>[] _pending = null!;
@@ -106,7 +107,7 @@ public class SchedulerBenchmarks
 
     private void Exhausted()
     {
-        _time = new ManualTimeProvider();
+        _time = TestTime.Create();
         _gate = new QuotaGate(_policy, new QuotaGateOptions { TimeProvider = _time, DefaultQueueLimit = Waiters });
         if (!_gate.TryAcquire(new QuotaRequest(new AgentIdentity("acme", "drain"), _tool, 10_000)).IsAdmitted)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
+using AgentQuotas.Policy.Schema;
 
 namespace AgentQuotas.Policy;
 
@@ -42,15 +43,15 @@ public sealed partial class QuotaPolicy
         return false;
     }
 
-    private void SetTools(Dictionary<string, ToolDto>? tools)
+    private void SetTools(List<ToolRuleModel> tools)
     {
-        if (tools is null || tools.Count == 0)
+        if (tools.Count == 0)
         {
             return;
         }
 
         ToolQuotaRule[] rules = tools
-            .Select(t => new ToolQuotaRule(t.Key, t.Value.Category, t.Value.Cost, t.Value.Privileged ?? false, t.Value.RequiresApproval ?? false))
+            .Select(t => new ToolQuotaRule(t.Pattern, t.Category, t.Cost, t.Privileged, t.RequiresApproval))
             .ToArray();
         _exactTools = rules.Where(r => !r.IsPattern).ToFrozenDictionary(r => r.Pattern, StringComparer.Ordinal);
         _toolPatterns = rules.Where(r => r.IsPattern)
@@ -59,17 +60,4 @@ public sealed partial class QuotaPolicy
             .ToArray();
         _toolRules = [.. _exactTools.Values.OrderBy(r => r.Pattern, StringComparer.Ordinal), .. _toolPatterns];
     }
-
-    private Dictionary<string, ToolDto>? ToolsDto() => _toolRules.Length == 0
-        ? null
-        : _toolRules.ToDictionary(
-            r => r.Pattern,
-            r => new ToolDto
-            {
-                Category = r.Category,
-                Cost = r.Cost,
-                Privileged = r.IsPrivileged && !r.RequiresApproval ? true : null,
-                RequiresApproval = r.RequiresApproval ? true : null,
-            },
-            StringComparer.Ordinal);
 }

@@ -1,9 +1,7 @@
 using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using AgentQuotas.Policy.Schema;
 using AgentQuotas.Stores;
 
@@ -138,32 +136,18 @@ public sealed partial class QuotaPolicy
                 [new PolicyError(PolicyErrorKind.Syntax, "the file is not valid UTF-8: " + e.Message, "$", 1, 1, source)], source);
         }
 
+        // One parse: the validator's model is what the policy is built from.
         PolicyValidationResult validation = PolicySchemaValidator.Validate(text);
-        if (!validation.IsValid)
+        if (validation.Model is not PolicyModel model)
         {
             throw new PolicyValidationException(
                 validation.Issues.Select(i => new PolicyError(i.Kind, i.Message, i.Path, i.Line, i.Column, source)).ToArray(), source);
         }
 
-        PolicyFileDto dto;
-        try
-        {
-            dto = JsonSerializer.Deserialize(text, PolicyJsonContext.Default.PolicyFileDto)
-                ?? throw new JsonException("The policy is null.");
-        }
-        catch (JsonException e)
-        {
-            // The shared validator accepts exactly what binding accepts; reaching this is a bug, but the
-            // caller still gets a located error rather than a crash.
-            int line = (int)(e.LineNumber ?? 0) + 1;
-            int column = (int)(e.BytePositionInLine ?? 0) + 1;
-            throw new PolicyValidationException([new PolicyError(PolicyErrorKind.Syntax, e.Message, e.Path ?? "$", line, column, source)], source);
-        }
-
         string hash = Convert.ToHexStringLower(SHA256.HashData(utf8Json));
         try
         {
-            return FromDto(dto, hash, source);
+            return FromModel(model, hash, source);
         }
         catch (ArgumentException e)
         {
@@ -202,78 +186,77 @@ public sealed partial class QuotaPolicy
         _ => DegradationLadder.Contains(mode),
     };
 
-    /// <summary>Writes the policy back as JSON (normalized: no comments, defaults omitted).</summary>
-    public string ToJson() => JsonSerializer.Serialize(ToDto(), PolicyJsonContext.Default.PolicyFileDto);
-
     /// <inheritdoc/>
     public override string ToString() => $"QuotaPolicy {Version} ({ContentHash[..12]}, {_tiers.Count} tiers)";
 
-    private static QuotaPolicy FromDto(PolicyFileDto dto, string hash, string? source)
+    // Builds the policy from the validator's model of a valid document (every reference resolves, every value is in range).
+    private static QuotaPolicy FromModel(PolicyModel model, string hash, string? source)
     {
         var tiers = new Dictionary<string, TierPolicy>(StringComparer.Ordinal);
-        foreach ((string name, TierDto tier) in dto.Tiers)
+        foreach (TierModel tier in model.Tiers)
         {
-            BurstPolicy? burst = tier.Burst is null ? null : new BurstPolicy(tier.Burst.Multiplier, tier.Burst.MaxSeconds);
-            EmergencyPolicy? emergency = tier.Emergency is null
+            BurstPolicy? burst = tier.BurstMultiplier is double multiplier && tier.BurstMaxSeconds is double maxSeconds
+                ? new BurstPolicy(multiplier, maxSeconds)
+                : null;
+            EmergencyPolicy? emergency = tier.EmergencyClasses is null
                 ? null
-                : new EmergencyPolicy(tier.Emergency.Classes.Select(ParseClass).ToArray(), tier.Emergency.DebtMultiplier ?? 1d);
+                : new EmergencyPolicy(tier.EmergencyClasses.Select(ParseClass).ToArray(), tier.EmergencyDebtMultiplier);
             var categories = new Dictionary<string, CategoryBudget>(StringComparer.Ordinal);
-            foreach ((string category, CategoryDto budget) in tier.Categories)
+            foreach (CategoryModel budget in tier.Categories)
             {
                 var limits = new BucketLimits(
                     budget.Capacity,
                     budget.RefillPerSecond,
                     burstCredits: burst?.CreditsFor(budget.RefillPerSecond) ?? 0,
                     emergencyDebt: emergency is null ? 0 : budget.Capacity * emergency.DebtMultiplier);
-                categories.Add(category, new CategoryBudget(category, budget.Capacity, budget.RefillPerSecond, limits));
+                categories.Add(budget.Name, new CategoryBudget(budget.Name, budget.Capacity, budget.RefillPerSecond, limits));
             }
 
-            LimitsDto? l = tier.Limits;
-            var tierLimits = l is null ? TierLimits.None : new TierLimits(l.MaxIterations, l.MaxToolCalls, l.MaxCostPerRun, l.MaxCostPerDay, l.MaxCostPerMonth);
-            tiers.Add(name, new TierPolicy(name, categories.ToFrozenDictionary(StringComparer.Ordinal), burst, emergency, tierLimits));
+            var tierLimits = tier.MaxIterations is null && tier.MaxToolCalls is null && tier.MaxCostPerRun is null
+                && tier.MaxCostPerDay is null && tier.MaxCostPerMonth is null
+                ? TierLimits.None
+                : new TierLimits(tier.MaxIterations, tier.MaxToolCalls, tier.MaxCostPerRun, tier.MaxCostPerDay, tier.MaxCostPerMonth);
+            tiers.Add(tier.Name, new TierPolicy(tier.Name, categories.ToFrozenDictionary(StringComparer.Ordinal), burst, emergency, tierLimits));
         }
 
         var tenants = new Dictionary<string, TierPolicy>(StringComparer.Ordinal);
-        foreach ((string tenant, TenantDto assignment) in dto.Tenants ?? [])
+        foreach (KeyValuePair<string, string> assignment in model.Tenants)
         {
-            tenants.Add(tenant, tiers[assignment.Tier]);
+            tenants.Add(assignment.Key, tiers[assignment.Value]);
         }
 
         var classes = new ClassPolicy[4];
         foreach (WorkloadClass c in Enum.GetValues<WorkloadClass>())
         {
-            ClassDto? cd = dto.Classes?.GetValueOrDefault(c.ToString());
-            classes[(int)c] = new ClassPolicy(c, cd?.ReservedShare ?? 0, ParseDuration(cd?.MaxQueueWait), cd?.QueueLimit);
+            ClassModel? cm = model.Classes.Find(m => m.Name == c.ToString());
+            classes[(int)c] = new ClassPolicy(c, cm?.ReservedShare ?? 0, cm?.MaxQueueWait, cm?.QueueLimit);
         }
 
-        var pools = (dto.Pools ?? [])
-            .Select(p => new PoolPolicy(p.Key, p.Value.Concurrency, p.Value.Classes?.Select(ParseClass).ToArray()))
-            .ToArray();
-        DegradationMode[] ladder = dto.Degradation is null ? DefaultLadder : dto.Degradation.Select(Enum.Parse<DegradationMode>).ToArray();
-        AnomalyPolicy? anomaly = dto.Anomaly is null
+        var pools = model.Pools.Select(p => new PoolPolicy(p.Name, p.Concurrency, p.Classes?.Select(ParseClass).ToArray())).ToArray();
+        DegradationMode[] ladder = model.Degradation is null ? DefaultLadder : model.Degradation.Select(Enum.Parse<DegradationMode>).ToArray();
+        AnomalyPolicy? anomaly = model.Anomaly is not AnomalyModel a
             ? null
-            : new AnomalyPolicy(dto.Anomaly.Factor, ParseDuration(dto.Anomaly.Window)!.Value, dto.Anomaly.QuarantineTier,
-                ParseDuration(dto.Anomaly.Interval), dto.Anomaly.MinBaseline ?? 0);
+            : new AnomalyPolicy(a.Factor, a.Window, a.QuarantineTier, a.Interval, a.MinBaseline ?? 0);
         CircuitBreakerPolicy breakers = CircuitBreakerPolicy.Defaults;
-        if (dto.CircuitBreaker is CircuitBreakerDto cb)
+        if (model.CircuitBreaker is CircuitBreakerModel cb)
         {
             var defaults = new CircuitBreakerSettings(
                 cb.FailureThreshold ?? CircuitBreakerPolicy.DefaultFailureThreshold,
-                ParseDuration(cb.BreakDuration) ?? CircuitBreakerPolicy.DefaultBreakDuration);
+                cb.BreakDuration ?? CircuitBreakerPolicy.DefaultBreakDuration);
             breakers = new CircuitBreakerPolicy(
-                cb.Enabled ?? true,
+                cb.Enabled,
                 defaults,
-                (cb.Categories ?? []).ToFrozenDictionary(
-                    c => c.Key,
-                    c => new CircuitBreakerSettings(c.Value.FailureThreshold ?? defaults.FailureThreshold, ParseDuration(c.Value.BreakDuration) ?? defaults.BreakDuration),
+                cb.Categories.ToFrozenDictionary(
+                    c => c.Name,
+                    c => new CircuitBreakerSettings(c.FailureThreshold ?? defaults.FailureThreshold, c.BreakDuration ?? defaults.BreakDuration),
                     StringComparer.Ordinal));
         }
 
-        AgingPolicy? aging = dto.Aging is null ? null : new AgingPolicy(ParseDuration(dto.Aging.PromoteAfter)!.Value);
-        TierPolicy? defaultTier = dto.DefaultTier is null ? null : tiers[dto.DefaultTier];
+        AgingPolicy? aging = model.PromoteAfter is TimeSpan promoteAfter ? new AgingPolicy(promoteAfter) : null;
+        TierPolicy? defaultTier = model.DefaultTier is null ? null : tiers[model.DefaultTier];
 
         var policy = new QuotaPolicy(
-            dto.Version,
+            model.Version,
             hash,
             source,
             tiers.ToFrozenDictionary(StringComparer.Ordinal),
@@ -285,75 +268,8 @@ public sealed partial class QuotaPolicy
             ladder,
             anomaly,
             breakers);
-        policy.SetTools(dto.Tools);
+        policy.SetTools(model.Tools);
         return policy;
-    }
-
-    private PolicyFileDto ToDto()
-    {
-        static string Duration(TimeSpan t) => t.ToString("c", CultureInfo.InvariantCulture);
-        return new PolicyFileDto
-        {
-            Version = Version,
-            Tiers = _tiers.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToDictionary(
-                t => t.Name,
-                t => new TierDto
-                {
-                    Categories = t.Categories.Values.OrderBy(c => c.Category, StringComparer.Ordinal).ToDictionary(
-                        c => c.Category,
-                        c => new CategoryDto { Capacity = c.Capacity, RefillPerSecond = c.RefillPerSecond }),
-                    Burst = t.Burst is null ? null : new BurstDto { Multiplier = t.Burst.Multiplier, MaxSeconds = t.Burst.MaxSeconds },
-                    Emergency = t.Emergency is null ? null : new EmergencyDto
-                    {
-                        Classes = t.Emergency.Classes.Select(c => c.ToString()).ToList(),
-                        DebtMultiplier = t.Emergency.DebtMultiplier,
-                    },
-                    Limits = t.Limits == TierLimits.None ? null : new LimitsDto
-                    {
-                        MaxIterations = t.Limits.MaxIterations,
-                        MaxToolCalls = t.Limits.MaxToolCalls,
-                        MaxCostPerRun = t.Limits.MaxCostPerRun,
-                        MaxCostPerDay = t.Limits.MaxCostPerDay,
-                        MaxCostPerMonth = t.Limits.MaxCostPerMonth,
-                    },
-                },
-                StringComparer.Ordinal),
-            Tenants = _tenantTiers.Count == 0 ? null : _tenantTiers.OrderBy(t => t.Key, StringComparer.Ordinal)
-                .ToDictionary(t => t.Key, t => new TenantDto { Tier = t.Value.Name }, StringComparer.Ordinal),
-            DefaultTier = DefaultTier?.Name,
-            Classes = _classes.Where(c => c.ReservedShare > 0 || c.MaxQueueWait is not null || c.QueueLimit is not null).ToDictionary(
-                c => c.Class.ToString(),
-                c => new ClassDto
-                {
-                    ReservedShare = c.ReservedShare > 0 ? c.ReservedShare : null,
-                    MaxQueueWait = c.MaxQueueWait is TimeSpan w ? Duration(w) : null,
-                    QueueLimit = c.QueueLimit,
-                }),
-            Aging = Aging is null ? null : new AgingDto { PromoteAfter = Duration(Aging.PromoteAfter) },
-            Pools = Pools.Count == 0 ? null : Pools.ToDictionary(
-                p => p.Name,
-                p => new PoolDto { Concurrency = p.Concurrency, Classes = p.Classes?.Select(c => c.ToString()).ToList() }),
-            Degradation = DegradationLadder.Select(m => m.ToString()).ToList(),
-            Anomaly = Anomaly is null ? null : new AnomalyDto
-            {
-                Factor = Anomaly.Factor,
-                Window = Duration(Anomaly.Window),
-                QuarantineTier = Anomaly.QuarantineTier,
-                Interval = Duration(Anomaly.Interval),
-                MinBaseline = Anomaly.MinBaseline > 0 ? Anomaly.MinBaseline : null,
-            },
-            CircuitBreaker = ReferenceEquals(CircuitBreakers, CircuitBreakerPolicy.Defaults) ? null : new CircuitBreakerDto
-            {
-                Enabled = CircuitBreakers.Enabled ? null : false,
-                FailureThreshold = CircuitBreakers.Default.FailureThreshold,
-                BreakDuration = Duration(CircuitBreakers.Default.BreakDuration),
-                Categories = CircuitBreakers.Categories.Count == 0 ? null : CircuitBreakers.Categories.OrderBy(c => c.Key, StringComparer.Ordinal).ToDictionary(
-                    c => c.Key,
-                    c => new CircuitBreakerCategoryDto { FailureThreshold = c.Value.FailureThreshold, BreakDuration = Duration(c.Value.BreakDuration) },
-                    StringComparer.Ordinal),
-            },
-            Tools = ToolsDto(),
-        };
     }
 
     private static void ThrowIfTooLarge(long bytes, string? source)
@@ -365,7 +281,4 @@ public sealed partial class QuotaPolicy
     }
 
     private static WorkloadClass ParseClass(string name) => Enum.Parse<WorkloadClass>(name);
-
-    private static TimeSpan? ParseDuration(string? text) =>
-        text is null ? null : TimeSpan.ParseExact(text, "c", CultureInfo.InvariantCulture);
 }

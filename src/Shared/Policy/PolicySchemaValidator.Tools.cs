@@ -47,8 +47,8 @@ namespace AgentQuotas.Policy.Schema
 
                 string what = "tool '" + property.Name + "'";
                 var rule = new ToolRuleModel { Pattern = property.Name };
-                Dictionary<string, PolicyJsonProperty> fields = Fields(property.Value, toolPath, what, "category", "cost", "privileged", "requiresApproval");
-                if (Require(fields, property.Value, toolPath, "category", what, out PolicyJsonNode? categoryNode))
+                Dictionary<string, PolicyJsonProperty> fields = Fields(property.Value, toolPath, what, PolicyFields.Tool.All);
+                if (Require(fields, property.Value, toolPath, PolicyFields.Tool.Category, what, out PolicyJsonNode? categoryNode))
                 {
                     string? category = ReadString(categoryNode!, toolPath + ".category");
                     if (category != null)
@@ -63,17 +63,17 @@ namespace AgentQuotas.Policy.Schema
                     }
                 }
 
-                if (Require(fields, property.Value, toolPath, "cost", what, out PolicyJsonNode? costNode))
+                if (Require(fields, property.Value, toolPath, PolicyFields.Tool.Cost, what, out PolicyJsonNode? costNode))
                 {
                     rule.Cost = ReadNumber(costNode!, toolPath + ".cost", min: 0, minInclusive: false, max: PolicyNames.MaxCapacity) ?? 0;
                 }
 
-                if (fields.TryGetValue("privileged", out PolicyJsonProperty? privileged))
+                if (fields.TryGetValue(PolicyFields.Tool.Privileged, out PolicyJsonProperty? privileged))
                 {
                     rule.Privileged = ReadBoolean(privileged.Value, toolPath + ".privileged") ?? false;
                 }
 
-                if (fields.TryGetValue("requiresApproval", out PolicyJsonProperty? approval))
+                if (fields.TryGetValue(PolicyFields.Tool.RequiresApproval, out PolicyJsonProperty? approval))
                 {
                     rule.RequiresApproval = ReadBoolean(approval.Value, toolPath + ".requiresApproval") ?? false;
                 }

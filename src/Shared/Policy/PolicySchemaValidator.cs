@@ -326,10 +326,9 @@ namespace AgentQuotas.Policy.Schema
                 return;
             }
 
-            Dictionary<string, PolicyJsonProperty> fields = Fields(root, "$", "the policy",
-                "$schema", "version", "tiers", "tenants", "defaultTier", "classes", "aging", "pools", "degradation", "anomaly", "circuitBreaker", "tools");
+            Dictionary<string, PolicyJsonProperty> fields = Fields(root, "$", "the policy", PolicyFields.Root.All);
 
-            if (Require(fields, root, "$", "version", "the policy", out PolicyJsonNode? version))
+            if (Require(fields, root, "$", PolicyFields.Root.Version, "the policy", out PolicyJsonNode? version))
             {
                 string? v = ReadString(version!, "$.version");
                 if (v != null)
@@ -348,22 +347,22 @@ namespace AgentQuotas.Policy.Schema
                 }
             }
 
-            if (fields.TryGetValue("$schema", out PolicyJsonProperty? schema))
+            if (fields.TryGetValue(PolicyFields.Root.Schema, out PolicyJsonProperty? schema))
             {
                 ReadString(schema.Value, "$.$schema");
             }
 
-            if (Require(fields, root, "$", "tiers", "the policy", out PolicyJsonNode? tiers))
+            if (Require(fields, root, "$", PolicyFields.Root.Tiers, "the policy", out PolicyJsonNode? tiers))
             {
                 ValidateTiers(tiers!);
             }
 
-            if (fields.TryGetValue("tenants", out PolicyJsonProperty? tenants))
+            if (fields.TryGetValue(PolicyFields.Root.Tenants, out PolicyJsonProperty? tenants))
             {
                 ValidateTenants(tenants.Value);
             }
 
-            if (fields.TryGetValue("defaultTier", out PolicyJsonProperty? defaultTier))
+            if (fields.TryGetValue(PolicyFields.Root.DefaultTier, out PolicyJsonProperty? defaultTier))
             {
                 string? name = ReadString(defaultTier.Value, "$.defaultTier");
                 if (name != null)
@@ -373,41 +372,41 @@ namespace AgentQuotas.Policy.Schema
                 }
             }
 
-            if (fields.TryGetValue("classes", out PolicyJsonProperty? classes))
+            if (fields.TryGetValue(PolicyFields.Root.Classes, out PolicyJsonProperty? classes))
             {
                 ValidateClasses(classes.Value);
             }
 
-            if (fields.TryGetValue("aging", out PolicyJsonProperty? aging) && ExpectObject(aging.Value, "$.aging"))
+            if (fields.TryGetValue(PolicyFields.Root.Aging, out PolicyJsonProperty? aging) && ExpectObject(aging.Value, "$.aging"))
             {
-                Dictionary<string, PolicyJsonProperty> agingFields = Fields(aging.Value, "$.aging", "aging", "promoteAfter");
-                if (Require(agingFields, aging.Value, "$.aging", "promoteAfter", "aging", out PolicyJsonNode? promote))
+                Dictionary<string, PolicyJsonProperty> agingFields = Fields(aging.Value, "$.aging", "aging", PolicyFields.Aging.All);
+                if (Require(agingFields, aging.Value, "$.aging", PolicyFields.Aging.PromoteAfter, "aging", out PolicyJsonNode? promote))
                 {
                     _model.PromoteAfter = ReadDuration(promote!, "$.aging.promoteAfter");
                 }
             }
 
-            if (fields.TryGetValue("pools", out PolicyJsonProperty? pools))
+            if (fields.TryGetValue(PolicyFields.Root.Pools, out PolicyJsonProperty? pools))
             {
                 ValidatePools(pools.Value);
             }
 
-            if (fields.TryGetValue("degradation", out PolicyJsonProperty? degradation))
+            if (fields.TryGetValue(PolicyFields.Root.Degradation, out PolicyJsonProperty? degradation))
             {
                 ValidateDegradation(degradation.Value);
             }
 
-            if (fields.TryGetValue("anomaly", out PolicyJsonProperty? anomaly))
+            if (fields.TryGetValue(PolicyFields.Root.Anomaly, out PolicyJsonProperty? anomaly))
             {
                 ValidateAnomaly(anomaly.Value);
             }
 
-            if (fields.TryGetValue("circuitBreaker", out PolicyJsonProperty? breaker))
+            if (fields.TryGetValue(PolicyFields.Root.CircuitBreaker, out PolicyJsonProperty? breaker))
             {
                 ValidateCircuitBreaker(breaker.Value);
             }
 
-            if (fields.TryGetValue("tools", out PolicyJsonProperty? tools))
+            if (fields.TryGetValue(PolicyFields.Root.Tools, out PolicyJsonProperty? tools))
             {
                 ValidateTools(tools.Value);
             }
@@ -454,75 +453,74 @@ namespace AgentQuotas.Policy.Schema
                 }
 
                 string what = "tier '" + tier.Name + "'";
-                Dictionary<string, PolicyJsonProperty> fields = Fields(node, path, what, "categories", "burst", "emergency", "limits");
-                if (Require(fields, node, path, "categories", what, out PolicyJsonNode? categories))
+                Dictionary<string, PolicyJsonProperty> fields = Fields(node, path, what, PolicyFields.Tier.All);
+                if (Require(fields, node, path, PolicyFields.Tier.Categories, what, out PolicyJsonNode? categories))
                 {
                     ValidateCategories(tier, categories!, path + ".categories");
                 }
 
-                if (fields.TryGetValue("burst", out PolicyJsonProperty? burst) && ExpectObject(burst.Value, path + ".burst"))
+                if (fields.TryGetValue(PolicyFields.Tier.Burst, out PolicyJsonProperty? burst) && ExpectObject(burst.Value, path + ".burst"))
                 {
                     string burstPath = path + ".burst";
-                    Dictionary<string, PolicyJsonProperty> burstFields = Fields(burst.Value, burstPath, "burst", "multiplier", "maxSeconds");
-                    if (Require(burstFields, burst.Value, burstPath, "multiplier", "burst", out PolicyJsonNode? multiplier))
+                    Dictionary<string, PolicyJsonProperty> burstFields = Fields(burst.Value, burstPath, "burst", PolicyFields.Burst.All);
+                    if (Require(burstFields, burst.Value, burstPath, PolicyFields.Burst.Multiplier, "burst", out PolicyJsonNode? multiplier))
                     {
                         tier.BurstMultiplier = ReadNumber(multiplier!, burstPath + ".multiplier", min: 1, minInclusive: true, max: 1000);
                     }
 
-                    if (Require(burstFields, burst.Value, burstPath, "maxSeconds", "burst", out PolicyJsonNode? maxSeconds))
+                    if (Require(burstFields, burst.Value, burstPath, PolicyFields.Burst.MaxSeconds, "burst", out PolicyJsonNode? maxSeconds))
                     {
                         tier.BurstMaxSeconds = ReadNumber(maxSeconds!, burstPath + ".maxSeconds", min: 0, minInclusive: false, max: 31_536_000);
                     }
                 }
 
-                if (fields.TryGetValue("emergency", out PolicyJsonProperty? emergency) && ExpectObject(emergency.Value, path + ".emergency"))
+                if (fields.TryGetValue(PolicyFields.Tier.Emergency, out PolicyJsonProperty? emergency) && ExpectObject(emergency.Value, path + ".emergency"))
                 {
                     string emergencyPath = path + ".emergency";
-                    Dictionary<string, PolicyJsonProperty> emergencyFields = Fields(emergency.Value, emergencyPath, "emergency", "classes", "debtMultiplier");
-                    if (Require(emergencyFields, emergency.Value, emergencyPath, "classes", "emergency", out PolicyJsonNode? classes))
+                    Dictionary<string, PolicyJsonProperty> emergencyFields = Fields(emergency.Value, emergencyPath, "emergency", PolicyFields.Emergency.All);
+                    if (Require(emergencyFields, emergency.Value, emergencyPath, PolicyFields.Emergency.Classes, "emergency", out PolicyJsonNode? classes))
                     {
                         tier.EmergencyClasses = ReadNameList(classes!, emergencyPath + ".classes", PolicyNames.WorkloadClasses, "workload class");
                     }
 
-                    if (emergencyFields.TryGetValue("debtMultiplier", out PolicyJsonProperty? debt))
+                    if (emergencyFields.TryGetValue(PolicyFields.Emergency.DebtMultiplier, out PolicyJsonProperty? debt))
                     {
                         tier.EmergencyDebtMultiplier = ReadNumber(debt.Value, emergencyPath + ".debtMultiplier", min: 0, minInclusive: true, max: 100) ?? 1d;
                     }
                 }
 
-                if (fields.TryGetValue("limits", out PolicyJsonProperty? limits) && ExpectObject(limits.Value, path + ".limits"))
+                if (fields.TryGetValue(PolicyFields.Tier.Limits, out PolicyJsonProperty? limits) && ExpectObject(limits.Value, path + ".limits"))
                 {
                     string limitsPath = path + ".limits";
-                    Dictionary<string, PolicyJsonProperty> limitFields = Fields(limits.Value, limitsPath, "limits",
-                        "maxIterations", "maxToolCalls", "maxCostPerRun", "maxCostPerDay", "maxCostPerMonth");
-                    if (limitFields.TryGetValue("maxIterations", out PolicyJsonProperty? maxIterations))
+                    Dictionary<string, PolicyJsonProperty> limitFields = Fields(limits.Value, limitsPath, "limits", PolicyFields.Limits.All);
+                    if (limitFields.TryGetValue(PolicyFields.Limits.MaxIterations, out PolicyJsonProperty? maxIterations))
                     {
                         tier.MaxIterations = ReadInteger(maxIterations.Value, limitsPath + ".maxIterations", min: 1);
                     }
 
-                    if (limitFields.TryGetValue("maxToolCalls", out PolicyJsonProperty? maxToolCalls))
+                    if (limitFields.TryGetValue(PolicyFields.Limits.MaxToolCalls, out PolicyJsonProperty? maxToolCalls))
                     {
                         tier.MaxToolCalls = ReadInteger(maxToolCalls.Value, limitsPath + ".maxToolCalls", min: 1);
                     }
 
-                    if (limitFields.TryGetValue("maxCostPerRun", out PolicyJsonProperty? maxCostPerRun))
+                    if (limitFields.TryGetValue(PolicyFields.Limits.MaxCostPerRun, out PolicyJsonProperty? maxCostPerRun))
                     {
                         tier.MaxCostPerRun = ReadNumber(maxCostPerRun.Value, limitsPath + ".maxCostPerRun", min: 0, minInclusive: false, max: PolicyNames.MaxCapacity);
                     }
 
-                    if (limitFields.TryGetValue("maxCostPerDay", out PolicyJsonProperty? maxCostPerDay))
+                    if (limitFields.TryGetValue(PolicyFields.Limits.MaxCostPerDay, out PolicyJsonProperty? maxCostPerDay))
                     {
                         tier.MaxCostPerDay = ReadNumber(maxCostPerDay.Value, limitsPath + ".maxCostPerDay", min: 0, minInclusive: false, max: PolicyNames.MaxCapacity);
                     }
 
-                    if (limitFields.TryGetValue("maxCostPerMonth", out PolicyJsonProperty? maxCostPerMonth))
+                    if (limitFields.TryGetValue(PolicyFields.Limits.MaxCostPerMonth, out PolicyJsonProperty? maxCostPerMonth))
                     {
                         tier.MaxCostPerMonth = ReadNumber(maxCostPerMonth.Value, limitsPath + ".maxCostPerMonth", min: 0, minInclusive: false, max: PolicyNames.MaxCapacity);
                     }
                 }
 
-                CheckShapes(tier, path, fields.TryGetValue("burst", out PolicyJsonProperty? burstField) ? burstField : null,
-                    fields.TryGetValue("emergency", out PolicyJsonProperty? emergencyField) ? emergencyField : null);
+                CheckShapes(tier, path, fields.TryGetValue(PolicyFields.Tier.Burst, out PolicyJsonProperty? burstField) ? burstField : null,
+                    fields.TryGetValue(PolicyFields.Tier.Emergency, out PolicyJsonProperty? emergencyField) ? emergencyField : null);
             }
         }
 
@@ -585,14 +583,14 @@ namespace AgentQuotas.Policy.Schema
 
                 string what = "category '" + property.Name + "'";
                 var category = new CategoryModel { Name = property.Name, Line = property.Line, Column = property.Column };
-                Dictionary<string, PolicyJsonProperty> fields = Fields(property.Value, categoryPath, what, "capacity", "refillPerSecond");
+                Dictionary<string, PolicyJsonProperty> fields = Fields(property.Value, categoryPath, what, PolicyFields.Category.All);
                 double? capacity = null, refill = null;
-                if (Require(fields, property.Value, categoryPath, "capacity", what, out PolicyJsonNode? capacityNode))
+                if (Require(fields, property.Value, categoryPath, PolicyFields.Category.Capacity, what, out PolicyJsonNode? capacityNode))
                 {
                     capacity = ReadNumber(capacityNode!, categoryPath + ".capacity", min: 0, minInclusive: false, max: PolicyNames.MaxCapacity);
                 }
 
-                if (Require(fields, property.Value, categoryPath, "refillPerSecond", what, out PolicyJsonNode? refillNode))
+                if (Require(fields, property.Value, categoryPath, PolicyFields.Category.RefillPerSecond, what, out PolicyJsonNode? refillNode))
                 {
                     refill = ReadNumber(refillNode!, categoryPath + ".refillPerSecond", min: 0, minInclusive: false, max: PolicyNames.MaxCapacity);
                 }
@@ -622,8 +620,8 @@ namespace AgentQuotas.Policy.Schema
                 }
 
                 string what = "tenant '" + property.Name + "'";
-                Dictionary<string, PolicyJsonProperty> fields = Fields(property.Value, path, what, "tier");
-                if (Require(fields, property.Value, path, "tier", what, out PolicyJsonNode? tierNode))
+                Dictionary<string, PolicyJsonProperty> fields = Fields(property.Value, path, what, PolicyFields.Tenant.All);
+                if (Require(fields, property.Value, path, PolicyFields.Tenant.Tier, what, out PolicyJsonNode? tierNode))
                 {
                     string? tier = ReadString(tierNode!, path + ".tier");
                     if (tier != null)
@@ -661,14 +659,14 @@ namespace AgentQuotas.Policy.Schema
 
                 string what = "class '" + property.Name + "'";
                 var model = new ClassModel { Name = property.Name };
-                Dictionary<string, PolicyJsonProperty> fields = Fields(property.Value, path, what, "reservedShare", "maxQueueWait", "queueLimit");
-                if (fields.TryGetValue("reservedShare", out PolicyJsonProperty? share))
+                Dictionary<string, PolicyJsonProperty> fields = Fields(property.Value, path, what, PolicyFields.Class.All);
+                if (fields.TryGetValue(PolicyFields.Class.ReservedShare, out PolicyJsonProperty? share))
                 {
                     model.ReservedShare = ReadNumber(share.Value, path + ".reservedShare", min: 0, minInclusive: true, max: 1);
                     totalShare += model.ReservedShare ?? 0;
                 }
 
-                if (fields.TryGetValue("maxQueueWait", out PolicyJsonProperty? wait))
+                if (fields.TryGetValue(PolicyFields.Class.MaxQueueWait, out PolicyJsonProperty? wait))
                 {
                     model.MaxQueueWait = ReadDuration(wait.Value, path + ".maxQueueWait");
                     if (model.MaxQueueWait > PolicyNames.MaxQueueWait)
@@ -680,7 +678,7 @@ namespace AgentQuotas.Policy.Schema
                     }
                 }
 
-                if (fields.TryGetValue("queueLimit", out PolicyJsonProperty? queueLimit))
+                if (fields.TryGetValue(PolicyFields.Class.QueueLimit, out PolicyJsonProperty? queueLimit))
                 {
                     model.QueueLimit = ReadInteger(queueLimit.Value, path + ".queueLimit", min: 0);
                 }
@@ -714,13 +712,13 @@ namespace AgentQuotas.Policy.Schema
 
                 string what = "pool '" + property.Name + "'";
                 var pool = new PoolModel { Name = property.Name };
-                Dictionary<string, PolicyJsonProperty> fields = Fields(property.Value, path, what, "concurrency", "classes");
-                if (Require(fields, property.Value, path, "concurrency", what, out PolicyJsonNode? concurrency))
+                Dictionary<string, PolicyJsonProperty> fields = Fields(property.Value, path, what, PolicyFields.Pool.All);
+                if (Require(fields, property.Value, path, PolicyFields.Pool.Concurrency, what, out PolicyJsonNode? concurrency))
                 {
                     pool.Concurrency = ReadInteger(concurrency!, path + ".concurrency", min: 1) ?? 0;
                 }
 
-                if (fields.TryGetValue("classes", out PolicyJsonProperty? classes))
+                if (fields.TryGetValue(PolicyFields.Pool.Classes, out PolicyJsonProperty? classes))
                 {
                     pool.Classes = ReadNameList(classes.Value, path + ".classes", PolicyNames.WorkloadClasses, "workload class");
                     if (pool.Classes != null && pool.Classes.Count == 0)
@@ -766,19 +764,19 @@ namespace AgentQuotas.Policy.Schema
                 return;
             }
 
-            Dictionary<string, PolicyJsonProperty> fields = Fields(anomaly, "$.anomaly", "anomaly", "factor", "window", "quarantineTier", "interval", "minBaseline");
+            Dictionary<string, PolicyJsonProperty> fields = Fields(anomaly, "$.anomaly", "anomaly", PolicyFields.Anomaly.All);
             var model = new AnomalyModel();
-            if (Require(fields, anomaly, "$.anomaly", "factor", "anomaly", out PolicyJsonNode? factor))
+            if (Require(fields, anomaly, "$.anomaly", PolicyFields.Anomaly.Factor, "anomaly", out PolicyJsonNode? factor))
             {
                 model.Factor = ReadNumber(factor!, "$.anomaly.factor", min: 1, minInclusive: false, max: 1_000_000) ?? 0;
             }
 
-            if (Require(fields, anomaly, "$.anomaly", "window", "anomaly", out PolicyJsonNode? window))
+            if (Require(fields, anomaly, "$.anomaly", PolicyFields.Anomaly.Window, "anomaly", out PolicyJsonNode? window))
             {
                 model.Window = ReadDuration(window!, "$.anomaly.window") ?? TimeSpan.Zero;
             }
 
-            if (fields.TryGetValue("quarantineTier", out PolicyJsonProperty? quarantine))
+            if (fields.TryGetValue(PolicyFields.Anomaly.QuarantineTier, out PolicyJsonProperty? quarantine))
             {
                 model.QuarantineTier = ReadString(quarantine.Value, "$.anomaly.quarantineTier");
                 if (model.QuarantineTier != null)
@@ -787,7 +785,7 @@ namespace AgentQuotas.Policy.Schema
                 }
             }
 
-            if (fields.TryGetValue("interval", out PolicyJsonProperty? interval))
+            if (fields.TryGetValue(PolicyFields.Anomaly.Interval, out PolicyJsonProperty? interval))
             {
                 model.Interval = ReadDuration(interval.Value, "$.anomaly.interval");
                 if (model.Interval is TimeSpan i && model.Window > TimeSpan.Zero)
@@ -814,7 +812,7 @@ namespace AgentQuotas.Policy.Schema
                     "$.anomaly.window", window!);
             }
 
-            if (fields.TryGetValue("minBaseline", out PolicyJsonProperty? minBaseline))
+            if (fields.TryGetValue(PolicyFields.Anomaly.MinBaseline, out PolicyJsonProperty? minBaseline))
             {
                 model.MinBaseline = ReadNumber(minBaseline.Value, "$.anomaly.minBaseline", min: 0, minInclusive: true, max: PolicyNames.MaxCapacity);
             }
@@ -835,23 +833,23 @@ namespace AgentQuotas.Policy.Schema
             }
 
             var model = new CircuitBreakerModel();
-            Dictionary<string, PolicyJsonProperty> fields = Fields(breaker, path, "circuitBreaker", "enabled", "failureThreshold", "breakDuration", "categories");
-            if (fields.TryGetValue("enabled", out PolicyJsonProperty? enabled))
+            Dictionary<string, PolicyJsonProperty> fields = Fields(breaker, path, "circuitBreaker", PolicyFields.CircuitBreaker.All);
+            if (fields.TryGetValue(PolicyFields.CircuitBreaker.Enabled, out PolicyJsonProperty? enabled))
             {
                 model.Enabled = ReadBoolean(enabled.Value, path + ".enabled") ?? true;
             }
 
-            if (fields.TryGetValue("failureThreshold", out PolicyJsonProperty? threshold))
+            if (fields.TryGetValue(PolicyFields.CircuitBreaker.FailureThreshold, out PolicyJsonProperty? threshold))
             {
                 model.FailureThreshold = ReadBreakerThreshold(threshold.Value, path + ".failureThreshold");
             }
 
-            if (fields.TryGetValue("breakDuration", out PolicyJsonProperty? duration))
+            if (fields.TryGetValue(PolicyFields.CircuitBreaker.BreakDuration, out PolicyJsonProperty? duration))
             {
                 model.BreakDuration = ReadDuration(duration.Value, path + ".breakDuration");
             }
 
-            if (fields.TryGetValue("categories", out PolicyJsonProperty? categories) && ExpectObject(categories.Value, path + ".categories"))
+            if (fields.TryGetValue(PolicyFields.CircuitBreaker.Categories, out PolicyJsonProperty? categories) && ExpectObject(categories.Value, path + ".categories"))
             {
                 foreach (PolicyJsonProperty property in UniqueMembers(categories.Value, path + ".categories", "category"))
                 {
@@ -863,13 +861,13 @@ namespace AgentQuotas.Policy.Schema
                     }
 
                     var category = new CircuitBreakerCategoryModel { Name = property.Name };
-                    Dictionary<string, PolicyJsonProperty> categoryFields = Fields(property.Value, categoryPath, "circuit breaker of category '" + property.Name + "'", "failureThreshold", "breakDuration");
-                    if (categoryFields.TryGetValue("failureThreshold", out PolicyJsonProperty? categoryThreshold))
+                    Dictionary<string, PolicyJsonProperty> categoryFields = Fields(property.Value, categoryPath, "circuit breaker of category '" + property.Name + "'", PolicyFields.CircuitBreaker.CategoryFields);
+                    if (categoryFields.TryGetValue(PolicyFields.CircuitBreaker.FailureThreshold, out PolicyJsonProperty? categoryThreshold))
                     {
                         category.FailureThreshold = ReadBreakerThreshold(categoryThreshold.Value, categoryPath + ".failureThreshold");
                     }
 
-                    if (categoryFields.TryGetValue("breakDuration", out PolicyJsonProperty? categoryDuration))
+                    if (categoryFields.TryGetValue(PolicyFields.CircuitBreaker.BreakDuration, out PolicyJsonProperty? categoryDuration))
                     {
                         category.BreakDuration = ReadDuration(categoryDuration.Value, categoryPath + ".breakDuration");
                     }

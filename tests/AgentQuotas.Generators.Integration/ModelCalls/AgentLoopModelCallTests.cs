@@ -6,6 +6,7 @@ using AgentQuotas.Testing;
 using Microsoft.Agents.AI;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
 
@@ -19,7 +20,7 @@ namespace AgentQuotas.Generators.Integration.ModelCalls;
 public sealed class AgentLoopModelCallTests : IDisposable
 {
     private static readonly AgentIdentity Acme = new("acme", "user-7");
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
     private readonly InMemoryAuditSink _audit = new();
     private readonly QuotaGate _gate;
     private readonly ScriptedChatClient _chat = new();

@@ -5,6 +5,7 @@ using AgentQuotas.Generators.Tests.Harness;
 using AgentQuotas.Guard;
 using AgentQuotas.Testing;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Generators.Tests.Behaviour;
 
@@ -12,7 +13,7 @@ namespace AgentQuotas.Generators.Tests.Behaviour;
 public sealed class AIFunctionTests : IDisposable
 {
     private static readonly AgentIdentity Acme = new("acme", "user-1");
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
     private readonly InMemoryAuditSink _audit = new();
     private readonly QuotaGate _gate;
     private readonly Assembly _assembly = Compiled.AI;

@@ -2,6 +2,7 @@ using System.Reflection;
 using AgentQuotas.Audit;
 using AgentQuotas.Generators.Tests.Harness;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Generators.Tests.Behaviour;
 
@@ -9,7 +10,7 @@ namespace AgentQuotas.Generators.Tests.Behaviour;
 public sealed class GuardBehaviourTests : IDisposable
 {
     private static readonly AgentIdentity Acme = new("acme", "user-1");
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
     private readonly InMemoryAuditSink _audit = new();
     private readonly QuotaGate _gate;
     private readonly Assembly _assembly = Compiled.Behaviour;

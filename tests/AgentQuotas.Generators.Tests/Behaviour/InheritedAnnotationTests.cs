@@ -3,6 +3,7 @@ using AgentQuotas.Audit;
 using AgentQuotas.Generators.Tests.Harness;
 using AgentQuotas.Testing;
 using Microsoft.CodeAnalysis;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Generators.Tests.Behaviour;
 
@@ -91,7 +92,7 @@ public sealed class InheritedAnnotationTests : IDisposable
     private static readonly AgentIdentity Acme = new("acme", "user-1");
     private static readonly Lazy<Assembly> LazyAssembly = new(() => GeneratorHarness.Run(Source).Load());
     private static readonly Lazy<Assembly> LazySearch = new(() => GeneratorHarness.Run(SearchSource).Load());
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
     private readonly InMemoryAuditSink _audit = new();
     private readonly QuotaGate _gate;
 

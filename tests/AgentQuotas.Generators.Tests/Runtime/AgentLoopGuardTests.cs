@@ -2,6 +2,7 @@ using AgentQuotas.Audit;
 using AgentQuotas.Generators.Tests.Harness;
 using AgentQuotas.Guard;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Generators.Tests.Runtime;
 
@@ -9,7 +10,7 @@ namespace AgentQuotas.Generators.Tests.Runtime;
 public sealed class AgentLoopGuardTests : IDisposable
 {
     private static readonly AgentIdentity Acme = new("acme", "user-1");
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
     private readonly InMemoryAuditSink _audit = new();
     private readonly QuotaGate _gate;
 

@@ -2,6 +2,7 @@ using AgentQuotas.Audit;
 using AgentQuotas.Generators.Tests.Harness;
 using AgentQuotas.Guard;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Generators.Tests.Runtime;
 
@@ -10,7 +11,7 @@ public sealed class RunGuardApiTests : IDisposable
 {
     private static readonly AgentIdentity Acme = new("acme", "user-1");
     private static readonly QuotaTool Search = new("search_kb", "search");
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
     private readonly InMemoryAuditSink _audit = new();
     private readonly QuotaGate _gate;
 

@@ -33,7 +33,7 @@ internal sealed class Fixture : IDisposable
         Gate = TestPolicies(policy, approvals);
     }
 
-    public ManualTimeProvider Time { get; } = new();
+    public TimerCountingTimeProvider Time { get; } = new();
 
     public InMemoryAuditSink Audit { get; } = new();
 

@@ -1,3 +1,5 @@
+using AgentQuotas.Testing;
+
 namespace AgentQuotas.Postgres.Tests.Infrastructure;
 
 /// <summary>One throwaway cluster per test collection; each test class asks for its own fresh database.</summary>

@@ -1,12 +1,13 @@
 using AgentQuotas.Postgres.Internal;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Postgres.Tests.Internal;
 
 /// <summary>The reconnect circuit on virtual time: who may try the server, and when.</summary>
 public sealed class StoreAvailabilityTests
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
 
     [Fact]
     public void After_the_first_failure_one_request_tries_at_once_then_tries_back_off_doubling_up_to_the_maximum()

@@ -2,6 +2,7 @@ using AgentQuotas.Anomaly;
 using AgentQuotas.Audit;
 using AgentQuotas.Policy;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Tests.Anomaly;
 
@@ -9,7 +10,7 @@ public class AnomalyDetectionTests
 {
     private static readonly AgentIdentity Acme = new("acme", "user-42");
     private static readonly QuotaTool Search = new("search_kb", "search");
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
 
     // A 60 s window of six 10 s intervals; a quarantine tier with a small budget.
     private static QuotaPolicy Policy(string anomaly = """{ "factor": 3, "window": "00:01:00", "interval": "00:00:10", "quarantineTier": "quarantine" }""") =>

@@ -1,5 +1,6 @@
 using AgentQuotas.Policy;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Tests.Anomaly;
 
@@ -11,7 +12,7 @@ namespace AgentQuotas.Tests.Anomaly;
 public sealed class AnomalyEvictionTests
 {
     private static readonly QuotaTool Search = new("search_kb", "search");
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
 
     private static QuotaPolicy Policy() => QuotaPolicy.Parse("""
         {

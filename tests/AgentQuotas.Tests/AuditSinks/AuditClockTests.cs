@@ -1,5 +1,6 @@
 using AgentQuotas.Audit;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Tests.AuditSinks;
 
@@ -38,7 +39,7 @@ public class AuditClockTests
     [Fact]
     public void Any_other_time_provider_is_asked_for_the_wall_clock_every_time()
     {
-        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero));
         var clock = new AuditClock(time);
         long stale = clock.Timestamp();
         time.Advance(TimeSpan.FromMinutes(3));
@@ -50,7 +51,7 @@ public class AuditClockTests
     [Fact]
     public void A_gate_on_virtual_time_stamps_records_with_the_providers_wall_clock()
     {
-        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 8, 0, 0, TimeSpan.Zero));
         var audit = new InMemoryAuditSink();
         using QuotaGate gate = TestPolicies.Gate(TestPolicies.Simple(), time, o => o.AuditSink = audit);
         using AgentRun run = gate.BeginRun(new AgentIdentity("acme", "u"));

@@ -1,6 +1,7 @@
 using AgentQuotas.Audit;
 using AgentQuotas.Stores;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Tests.Gate;
 
@@ -10,7 +11,7 @@ public class ApprovalTests
     private static readonly QuotaTool Refund = new("issue_refund", "payments", isPrivileged: true, requiresApproval: true);
     private static readonly QuotaTool RefundWithDraft = new("issue_refund", "payments", requiresApproval: true, hasFallback: true);
 
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
 
     private QuotaGate Gate(IApprovalService? approvals = null, InMemoryAuditSink? audit = null) =>
         TestPolicies.Gate(TestPolicies.Simple(capacity: 5, refill: 0.05, category: "payments"), _time, o =>

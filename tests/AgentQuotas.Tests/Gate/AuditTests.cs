@@ -12,7 +12,7 @@ public class AuditTests
     [Fact]
     public void Every_decision_produces_one_record_with_every_field()
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         var audit = new InMemoryAuditSink();
         using QuotaGate gate = TestPolicies.Gate(TestPolicies.Simple(capacity: 10, refill: 1, version: "2026-11-21.1"), time, o => o.AuditSink = audit);
         using AgentRun run = gate.BeginRun(Acme, WorkloadClass.High, "support");
@@ -81,7 +81,7 @@ public class AuditTests
     [Fact]
     public void When_audit_is_required_a_refusing_sink_turns_admission_into_denial()
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         var sink = new InMemoryAuditSink(capacity: 1, AuditFullMode.DropNewest);
         using QuotaGate gate = TestPolicies.Gate(TestPolicies.Simple(capacity: 10, refill: 1), time, o =>
         {
@@ -104,7 +104,7 @@ public class AuditTests
         try
         {
             string path = Path.Combine(dir, "audit.jsonl");
-            var time = new ManualTimeProvider();
+            var time = TestTime.Create();
             await using (var sink = new JsonLinesAuditSink(path))
             {
                 await using (QuotaGate gate = TestPolicies.Gate(TestPolicies.Simple(capacity: 10, refill: 1), time, o => o.AuditSink = sink))

@@ -1,5 +1,6 @@
 using AgentQuotas.Policy;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Tests.Gate;
 
@@ -7,7 +8,7 @@ public class GateDecisionTests
 {
     private static readonly AgentIdentity Acme = new("acme", "user-42");
     private static readonly QuotaTool Search = new("search_kb", "search");
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
 
     [Fact]
     public void A_denial_says_what_to_do_and_when_to_retry()
@@ -99,7 +100,7 @@ public class GateDecisionTests
     [Fact]
     public void The_daily_ceiling_resets_at_utc_midnight()
     {
-        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 21, 23, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 23, 0, 0, TimeSpan.Zero));
         QuotaPolicy policy = TestPolicies.Simple(capacity: 1000, refill: 100, limits: """{ "maxCostPerDay": 50 }""");
         using QuotaGate gate = TestPolicies.Gate(policy, time);
         Assert.True(gate.TryAcquire(new QuotaRequest(Acme, Search, 20)).IsAdmitted);
@@ -120,7 +121,7 @@ public class GateDecisionTests
     [Fact]
     public void The_monthly_ceiling_applies_across_days()
     {
-        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
         QuotaPolicy policy = TestPolicies.Simple(capacity: 1000, refill: 100, limits: """{ "maxCostPerDay": 100, "maxCostPerMonth": 150 }""");
         using QuotaGate gate = TestPolicies.Gate(policy, time);
         Assert.True(gate.TryAcquire(new QuotaRequest(Acme, Search, 100)).IsAdmitted);

@@ -14,7 +14,7 @@ public class ServiceCollectionTests
         {
             string path = Path.Combine(dir, "agentquotas.json");
             File.WriteAllText(path, TestPolicies.Design);
-            var time = new ManualTimeProvider();
+            var time = TestTime.Create();
             var audit = new InMemoryAuditSink();
             ServiceProvider services = new ServiceCollection()
                 .AddSingleton<TimeProvider>(time)

@@ -142,7 +142,7 @@ public sealed class PolicyFuzzTests(ITestOutputHelper output)
         }
 
         Assert.Equal(policy.Tiers.Keys.Order(StringComparer.Ordinal), again.Tiers.Keys.Order(StringComparer.Ordinal));
-        using var gate = new QuotaGate(policy, new QuotaGateOptions { TimeProvider = new ManualTimeProvider() });
+        using var gate = new QuotaGate(policy, new QuotaGateOptions { TimeProvider = TestTime.Create() });
         foreach (TierPolicy tier in policy.Tiers.Values)
         {
             foreach (CategoryBudget budget in tier.Categories.Values)

@@ -70,7 +70,7 @@ public sealed class QuotaPolicyProviderTests : IDisposable
     public void Gate_decisions_use_the_reloaded_policy_and_keep_bucket_levels()
     {
         File.WriteAllText(PolicyPath, PolicyText("v1", 10));
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         using QuotaPolicyProvider provider = QuotaPolicyProvider.FromFile(PolicyPath);
         using var gate = new QuotaGate(provider, new QuotaGateOptions { TimeProvider = time });
         var identity = new AgentIdentity("acme", "u1");

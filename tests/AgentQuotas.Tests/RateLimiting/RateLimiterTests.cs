@@ -12,7 +12,7 @@ public class RateLimiterTests
     [Fact]
     public void A_rate_limiter_spends_the_identitys_bucket_and_reports_retry_after()
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         var audit = new InMemoryAuditSink();
         using QuotaGate gate = TestPolicies.Gate(TestPolicies.Simple(capacity: 10, refill: 2, category: "http"), time, o => o.AuditSink = audit);
         RateLimiter limiter = gate.CreateRateLimiter(Acme, "http", costPerPermit: 2);
@@ -40,7 +40,7 @@ public class RateLimiterTests
     [Fact]
     public async Task The_async_path_and_zero_permit_checks_follow_the_rate_limiter_contract()
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         using QuotaGate gate = TestPolicies.Gate(TestPolicies.Simple(capacity: 1, refill: 1, category: "http"), time);
         RateLimiter limiter = gate.CreateRateLimiter(Acme, "http");
 
@@ -63,7 +63,7 @@ public class RateLimiterTests
     [Fact]
     public void A_partitioned_limiter_routes_each_resource_to_its_tenants_bucket()
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         using QuotaGate gate = TestPolicies.Gate(TestPolicies.Simple(capacity: 2, refill: 1, category: "http"), time);
         PartitionedRateLimiter<string> limiter = gate.CreatePartitionedRateLimiter<string>(
             user => new QuotaPartition(new AgentIdentity(user.Split('/')[0], user), "http"));
@@ -77,7 +77,7 @@ public class RateLimiterTests
     [Fact]
     public void A_partition_without_a_category_is_a_clear_error()
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         using QuotaGate gate = TestPolicies.Gate(TestPolicies.Simple(), time);
         PartitionedRateLimiter<int> limiter = gate.CreatePartitionedRateLimiter<int>(_ => new QuotaPartition(Acme, ""));
         InvalidOperationException e = Assert.Throws<InvalidOperationException>(() => limiter.AttemptAcquire(1));

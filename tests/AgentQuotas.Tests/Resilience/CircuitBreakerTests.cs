@@ -2,6 +2,7 @@ using AgentQuotas.Audit;
 using AgentQuotas.Policy;
 using AgentQuotas.Resilience;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Tests.Resilience;
 
@@ -9,7 +10,7 @@ public class CircuitBreakerTests
 {
     private static readonly AgentIdentity Acme = new("acme", "user-42");
     private static readonly QuotaTool Search = new("search_kb", "search");
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
 
     private QuotaGate Gate(string? breaker = null, Action<QuotaGateOptions>? configure = null) =>
         TestPolicies.Gate(TestPolicies.Simple(capacity: 1000, refill: 100, extra: breaker), _time, configure);

@@ -1,5 +1,6 @@
 using AgentQuotas.Policy;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Tests.Runs;
 
@@ -7,7 +8,7 @@ public sealed class AgentRunTests : IDisposable
 {
     private static readonly AgentIdentity Acme = new("acme", "user-42");
     private static readonly QuotaTool Search = new("search_kb", "search");
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
     private readonly QuotaGate _gate;
 
     public AgentRunTests()

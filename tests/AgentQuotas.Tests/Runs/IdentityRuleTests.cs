@@ -43,7 +43,7 @@ public sealed class IdentityRuleTests
     [MemberData(nameof(BadIds), DisableDiscoveryEnumeration = true)]
     public void A_bad_workflow_is_refused_by_BeginRun_and_TryAcquire(string workflow, string reason)
     {
-        using QuotaGate gate = TestPolicies.Gate(TestPolicies.Simple(), new ManualTimeProvider());
+        using QuotaGate gate = TestPolicies.Gate(TestPolicies.Simple(), TestTime.Create());
         ArgumentException e = Assert.Throws<ArgumentException>(() => gate.BeginRun(new AgentIdentity("acme", "u"), workflow: workflow));
         Assert.Equal("workflow", e.ParamName);
         Assert.Contains(reason, e.Message);
@@ -56,7 +56,7 @@ public sealed class IdentityRuleTests
     {
         var identity = new AgentIdentity("テナント-😀", "ユーザー\u00e9");
         Assert.Equal("テナント-😀", identity.Tenant);
-        using QuotaGate gate = TestPolicies.Gate(TestPolicies.Simple(), new ManualTimeProvider());
+        using QuotaGate gate = TestPolicies.Gate(TestPolicies.Simple(), TestTime.Create());
         using AgentRun run = gate.BeginRun(identity, workflow: new string('w', 256));
         Assert.True(run.Acquire(new QuotaTool("t", "search"), 1).IsAdmitted);
     }

@@ -10,7 +10,7 @@ public sealed class RunNestingTests : IDisposable
 {
     private static readonly AgentIdentity Acme = new("acme", "user-1");
     private static readonly AgentIdentity Other = new("other", "user-2");
-    private readonly QuotaGate _gate = TestPolicies.Gate(TestPolicies.Simple(), new ManualTimeProvider());
+    private readonly QuotaGate _gate = TestPolicies.Gate(TestPolicies.Simple(), TestTime.Create());
 
     public void Dispose() => _gate.Dispose();
 

@@ -39,7 +39,7 @@ public sealed class TicketSettlementPropertyTests
         var audit = new InMemoryAuditSink();
         using QuotaGate gate = TestPolicies.Gate(
             TestPolicies.Simple(capacity: Capacity, refill: 1, extra: "\"pools\": { \"shared\": { \"concurrency\": 8 } }"),
-            new ManualTimeProvider(),
+            TestTime.Create(),
             o => o.AuditSink = audit);
         using AgentRun run = gate.BeginRun(new AgentIdentity("acme", "user-1"));
         QuotaTicket[] tickets = plans.Select(p => run.Acquire(Search, p.Planned)).ToArray();

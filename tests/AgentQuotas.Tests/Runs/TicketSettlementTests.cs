@@ -1,6 +1,7 @@
 using AgentQuotas.Audit;
 using AgentQuotas.Stores;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Tests.Runs;
 
@@ -9,7 +10,7 @@ public sealed class TicketSettlementTests : IDisposable
 {
     private static readonly AgentIdentity Acme = new("acme", "user-1");
     private static readonly QuotaTool Search = new("search_kb", "search");
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
     private readonly InMemoryAuditSink _audit = new();
     private readonly QuotaGate _gate;
 

@@ -1,6 +1,7 @@
 using AgentQuotas.Policy;
 using AgentQuotas.Stores;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Tests.Scheduling;
 
@@ -14,7 +15,7 @@ public class ComputePoolTests
         }
         """;
 
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
 
     private QuotaGate Gate(string pools = Pools, string? extra = null) =>
         PriorityQueueTests.Gate(TestPolicies.Simple(capacity: 1000, refill: 100, extra: pools + (extra is null ? "" : ", " + extra)), _time);

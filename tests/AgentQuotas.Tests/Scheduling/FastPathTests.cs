@@ -12,7 +12,7 @@ public class FastPathTests
     [Fact]
     public async Task An_uncontended_admitted_call_allocates_nothing_on_the_sync_and_async_paths()
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         using QuotaGate gate = TestPolicies.Gate(TestPolicies.Simple(capacity: 1_000_000, refill: 1_000_000), time,
             o => o.AuditSink = new InMemoryAuditSink(capacity: 16));
         using AgentRun run = gate.BeginRun(new AgentIdentity("acme", "u"));

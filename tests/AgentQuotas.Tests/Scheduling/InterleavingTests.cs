@@ -37,7 +37,7 @@ public class InterleavingTests
     public async Task Concurrent_acquire_cancel_and_release_keep_every_invariant(int seed)
     {
         const int Workers = 4, OpsPerWorker = 400;
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         var audit = new InMemoryAuditSink(capacity: 1_000_000);
         using var gate = new QuotaGate(QuotaPolicy.Parse(PolicyJson), new QuotaGateOptions { TimeProvider = time, AuditSink = audit });
         string[] tenants = ["a", "b", "c"];
@@ -212,7 +212,7 @@ public class InterleavingTests
         // Over-admission is 0: per tenant, the units admitted up to any moment never exceed capacity + refill
         // x elapsed. (An admission's audit record is written after its units were taken, so its timestamp is
         // never early; completions only ever charged extra here, which can only lower what is admitted.)
-        DateTimeOffset start = new ManualTimeProvider().GetUtcNow();
+        DateTimeOffset start = TestTime.Create().GetUtcNow();
         foreach (string tenant in tenants)
         {
             decimal admittedUnits = 0;

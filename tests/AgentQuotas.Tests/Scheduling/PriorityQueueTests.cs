@@ -2,6 +2,7 @@ using AgentQuotas.Audit;
 using AgentQuotas.Policy;
 using AgentQuotas.Stores;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Tests.Scheduling;
 
@@ -9,7 +10,7 @@ public class PriorityQueueTests
 {
     private static readonly AgentIdentity Acme = new("acme", "user-42");
     private static readonly QuotaTool Search = new("search_kb", "search");
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
 
 
     private static QuotaRequest Request(double cost, WorkloadClass c) => new(Acme, Search, cost, c);
@@ -17,7 +18,7 @@ public class PriorityQueueTests
     // Queue grants complete inline on the thread that advances the clock, so each step's effects are
     // visible as soon as Advance returns (production completes them on the thread pool).
     // The test thread leaves xUnit's synchronization context so the callers' continuations run inline too.
-    internal static QuotaGate Gate(QuotaPolicy policy, ManualTimeProvider time, Action<QuotaGateOptions>? configure = null)
+    internal static QuotaGate Gate(QuotaPolicy policy, FakeTimeProvider time, Action<QuotaGateOptions>? configure = null)
     {
         SynchronizationContext.SetSynchronizationContext(null);
         return TestPolicies.Gate(policy, time, o =>
@@ -103,7 +104,7 @@ public class PriorityQueueTests
 
         async Task<List<string>> RaceAsync(QuotaPolicy policy, double standardAfter)
         {
-            var time = new ManualTimeProvider();
+            var time = TestTime.Create();
             using QuotaGate gate = Gate(policy, time);
             Assert.True(gate.TryAcquire(Request(10, WorkloadClass.Standard)).IsAdmitted);
             var order = new List<string>();

@@ -1,5 +1,6 @@
 using AgentQuotas.Policy;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Tests.Scheduling;
 
@@ -8,7 +9,7 @@ public sealed class QueueWaitBoundTests
 {
     private static readonly AgentIdentity Acme = new("acme", "user-1");
     private static readonly QuotaTool Search = new("search_kb", "search");
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
 
     [Fact]
     public async Task Without_maxQueueWait_a_wait_estimated_at_hours_is_refused_at_once()

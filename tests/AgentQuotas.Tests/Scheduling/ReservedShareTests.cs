@@ -40,7 +40,7 @@ public class ReservedShareTests
     public void Other_classes_cannot_take_a_Critical_reserve()
     {
         QuotaPolicy policy = TestPolicies.Simple(capacity: 100, refill: 10, extra: "\"classes\": { \"Critical\": { \"reservedShare\": 0.2 } }");
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         using QuotaGate gate = PriorityQueueTests.Gate(policy, time);
 
         Assert.True(gate.TryAcquire(Request(70, WorkloadClass.Batch)).IsAdmitted);    // leaves 30 >= the 20 reserved
@@ -64,7 +64,7 @@ public class ReservedShareTests
     {
         QuotaPolicy policy = TestPolicies.Simple(capacity: 100, refill: 10, emergency: """{ "classes": ["High"] }""",
             extra: "\"classes\": { \"Critical\": { \"reservedShare\": 0.2 } }");
-        using QuotaGate gate = PriorityQueueTests.Gate(policy, new ManualTimeProvider());
+        using QuotaGate gate = PriorityQueueTests.Gate(policy, TestTime.Create());
         Assert.True(gate.TryAcquire(Request(95, WorkloadClass.High)).IsAdmitted);
         Assert.False(gate.TryAcquire(Request(95, WorkloadClass.Standard)).IsAdmitted);
     }
@@ -76,7 +76,7 @@ public class ReservedShareTests
         // waiter the pump had to give back used to lose a tick per retry while its timer waited one tick of refill,
         // so it never caught up: the pump re-armed its timer a tick ahead forever.
         QuotaPolicy policy = TestPolicies.Simple(capacity: 400, refill: 12, extra: "\"classes\": { \"Critical\": { \"reservedShare\": 0.2 } }");
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         using QuotaGate gate = PriorityQueueTests.Gate(policy, time);
         for (int i = 0; i < 15; i++)
         {
@@ -94,7 +94,7 @@ public class ReservedShareTests
         Assert.True(firings < 10, $"The queue's timer fired {firings} times for one waiter.");
     }
 
-    private static int CountFirings(ManualTimeProvider time, TimeSpan span)
+    private static int CountFirings(TimerCountingTimeProvider time, TimeSpan span)
     {
         // Advance tick by tick would be slow; advance in one step and count the timer firings it takes.
         int before = time.Firings;
@@ -106,7 +106,7 @@ public class ReservedShareTests
     // and returns the units each class was served.
     private static (double Critical, double Batch) Saturate(QuotaPolicy policy, int seconds)
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         using QuotaGate gate = PriorityQueueTests.Gate(policy, time);
         using var stop = new CancellationTokenSource();
         double[] served = new double[4];

@@ -1,9 +1,9 @@
-using System.Diagnostics.Metrics;
 using System.Threading.RateLimiting;
 using AgentQuotas.Policy;
 using AgentQuotas.RateLimiting;
 using AgentQuotas.Telemetry;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace AgentQuotas.Tests.Scheduling;
 
@@ -16,39 +16,31 @@ public class SchedulingTelemetryTests
     [Fact]
     public async Task Which_rung_served_a_call_and_how_long_it_waited_are_measured()
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         QuotaPolicy policy = TestPolicies.Simple(capacity: 2, refill: 1, extra: "\"circuitBreaker\": { \"failureThreshold\": 1 }");
         using QuotaGate gate = PriorityQueueTests.Gate(policy, time);
-        var measurements = new List<(string Name, double Value, Dictionary<string, object?> Tags)>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (ReferenceEquals(instrument.Meter, gate.Meter))
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((i, v, tags, _) => measurements.Add((i.Name, v, tags.ToArray().ToDictionary(t => t.Key, t => t.Value))));
-        listener.SetMeasurementEventCallback<double>((i, v, tags, _) => measurements.Add((i.Name, v, tags.ToArray().ToDictionary(t => t.Key, t => t.Value))));
-        listener.Start();
+        using var admitted = new MetricCollector<long>(gate.Meter, QuotaTelemetry.Instruments.Admitted);
+        using var queued = new MetricCollector<long>(gate.Meter, QuotaTelemetry.Instruments.Queued);
+        using var queueWait = new MetricCollector<double>(gate.Meter, QuotaTelemetry.Instruments.QueueWait);
+        using var transitions = new MetricCollector<long>(gate.Meter, QuotaTelemetry.Instruments.CircuitTransitions);
 
         Assert.True(gate.TryAcquire(new QuotaRequest(Acme, Search, 2)).IsAdmitted);
         ValueTask<QuotaDecision> waiting = gate.AcquireAsync(new QuotaRequest(Acme, Search, 1, WorkloadClass.High));
         time.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal(DegradationMode.Queued, (await waiting).Mode);
 
-        var queued = Assert.Single(measurements, m => m.Name == QuotaTelemetry.Instruments.Queued);
-        Assert.Equal("BucketExhausted", queued.Tags[QuotaTelemetry.Tags.Reason]);
-        Assert.Equal("High", queued.Tags[QuotaTelemetry.Tags.Class]);
-        var wait = Assert.Single(measurements, m => m.Name == QuotaTelemetry.Instruments.QueueWait);
+        CollectedMeasurement<long> queuing = Assert.Single(queued.GetMeasurementSnapshot());
+        Assert.Equal("BucketExhausted", queuing.Tags[QuotaTelemetry.Tags.Reason]);
+        Assert.Equal("High", queuing.Tags[QuotaTelemetry.Tags.Class]);
+        CollectedMeasurement<double> wait = Assert.Single(queueWait.GetMeasurementSnapshot());
         Assert.Equal(1.0, wait.Value, 9);
         Assert.Equal("granted", wait.Tags[QuotaTelemetry.Tags.Outcome]);
-        Assert.Equal(["Full", "Queued"], measurements.Where(m => m.Name == QuotaTelemetry.Instruments.Admitted).Select(m => (string)m.Tags[QuotaTelemetry.Tags.Mode]!));
+        Assert.Equal(["Full", "Queued"], admitted.GetMeasurementSnapshot().Select(m => (string)m.Tags[QuotaTelemetry.Tags.Mode]!));
 
         using AgentRun run = gate.BeginRun(Acme);
         time.Advance(TimeSpan.FromSeconds(2));
         run.Acquire(Search, 1).Fail();
-        var opened = Assert.Single(measurements, m => m.Name == QuotaTelemetry.Instruments.CircuitTransitions);
+        CollectedMeasurement<long> opened = Assert.Single(transitions.GetMeasurementSnapshot());
         Assert.Equal("Open", opened.Tags[QuotaTelemetry.Tags.CircuitState]);
         Assert.Equal("search", opened.Tags[QuotaTelemetry.Tags.Category]);
     }
@@ -56,7 +48,7 @@ public class SchedulingTelemetryTests
     [Fact]
     public async Task The_partitioned_rate_limiter_queues_by_workload_class()
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         using QuotaGate gate = PriorityQueueTests.Gate(TestPolicies.Simple(capacity: 1, refill: 1, category: "http"), time);
         PartitionedRateLimiter<(string User, WorkloadClass Class)> limiter = gate.CreatePartitionedRateLimiter<(string User, WorkloadClass Class)>(
             r => new QuotaPartition(new AgentIdentity("acme", r.User), "http", r.Class));

@@ -12,7 +12,7 @@ public sealed class StoreWithoutLevelTests
 {
     private static readonly AgentIdentity Acme = new("acme", "user-1");
     private static readonly QuotaTool Search = new("search_kb", "search");
-    private readonly ManualTimeProvider _time = new();
+    private readonly TimerCountingTimeProvider _time = new();
 
     // Reserved shares send every call through the bucket queue.
     private const string Shares = "\"classes\": { \"Critical\": { \"reservedShare\": 0.2 }, \"Batch\": { \"reservedShare\": 0.1 } }";

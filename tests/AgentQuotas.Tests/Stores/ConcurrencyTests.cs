@@ -12,7 +12,7 @@ public class ConcurrencyTests
         const int Capacity = 500;
         const int RefillPerSecond = 1000;         // 10,000 ticks per unit: every cost is exact in ticks
         const int Workers = 4, OpsPerWorker = 30_000;
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         using QuotaGate gate = TestPolicies.Gate(TestPolicies.Simple(Capacity, RefillPerSecond), time,
             o => o.AuditSink = new Audit.InMemoryAuditSink(capacity: 1));
         var identity = new AgentIdentity("acme", "load");
@@ -47,7 +47,7 @@ public class ConcurrencyTests
             while (Volatile.Read(ref running) > 0)
             {
                 time.Advance(TimeSpan.FromTicks(1_000));
-                double elapsed = time.Elapsed.TotalSeconds;
+                double elapsed = time.Elapsed().TotalSeconds;
                 long seen = Interlocked.Read(ref admittedCost);
                 samples++;
                 if (seen > Capacity + (RefillPerSecond * elapsed) + 1e-9)
@@ -64,7 +64,7 @@ public class ConcurrencyTests
         workers.ForEach(t => t.Join());
         clock.Join();
 
-        double total = Capacity + (RefillPerSecond * time.Elapsed.TotalSeconds);
+        double total = Capacity + (RefillPerSecond * time.Elapsed().TotalSeconds);
         Assert.Equal(Workers * OpsPerWorker, admitted + denied);
         Assert.Equal(0, violations);
         Assert.True(admittedCost <= total, $"admitted {admittedCost} > capacity + refill x elapsed = {total}");
@@ -79,7 +79,7 @@ public class ConcurrencyTests
     [Fact]
     public void Concurrent_calls_in_one_run_never_exceed_its_tool_call_and_cost_caps()
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         using QuotaGate gate = TestPolicies.Gate(TestPolicies.Simple(capacity: 1_000_000, refill: 1000), time,
             o => o.AuditSink = new Audit.InMemoryAuditSink(capacity: 1));
         var tool = new QuotaTool("t", "search");
@@ -113,7 +113,7 @@ public class ConcurrencyTests
     [Fact]
     public void Concurrent_spenders_never_exceed_the_daily_ceiling()
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         QuotaPolicy policy = TestPolicies.Simple(capacity: 1_000_000, refill: 1000, limits: """{ "maxCostPerDay": 5000 }""");
         using QuotaGate gate = TestPolicies.Gate(policy, time, o => o.AuditSink = new Audit.InMemoryAuditSink(capacity: 1));
         var tool = new QuotaTool("t", "search");

@@ -10,7 +10,7 @@ public class EvictionTests
     [Fact]
     public void Idle_full_buckets_are_evicted_and_come_back_full()
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         using var store = new InMemoryQuotaStore(new InMemoryQuotaStoreOptions
         {
             TimeProvider = time,
@@ -36,7 +36,7 @@ public class EvictionTests
     [Fact]
     public void A_bucket_in_debt_is_never_evicted_before_it_has_refilled()
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         using var store = new InMemoryQuotaStore(new InMemoryQuotaStoreOptions
         {
             TimeProvider = time,
@@ -58,7 +58,7 @@ public class EvictionTests
     [Fact]
     public void The_background_sweep_runs_on_the_time_provider()
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         using var store = new InMemoryQuotaStore(new InMemoryQuotaStoreOptions
         {
             TimeProvider = time,
@@ -84,7 +84,7 @@ public class EvictionTests
         // Exactly one attempt per key may win: a charge landing on an evicted bucket would let a second
         // attempt win on the fresh one. Odd phases first wait for a full sweep, so eviction certainly
         // happens; even phases race the sweeper.
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         using var store = new InMemoryQuotaStore(new InMemoryQuotaStoreOptions
         {
             TimeProvider = time,

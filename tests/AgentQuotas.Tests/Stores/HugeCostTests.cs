@@ -1,6 +1,7 @@
 using AgentQuotas.Policy;
 using AgentQuotas.Stores;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Tests.Stores;
 
@@ -15,7 +16,7 @@ public sealed class HugeCostTests : IDisposable
     private const double Refill = 5;
     private static readonly AgentIdentity Acme = new("acme", "user-1");
     private static readonly QuotaTool Chat = new("chat", "tokens");
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
     private readonly QuotaGate _gate;
 
     public HugeCostTests()
@@ -76,7 +77,7 @@ public sealed class HugeCostTests : IDisposable
     [Fact]
     public void Repeated_huge_charges_stay_saturated_and_the_debt_is_paid_off_by_refill_at_the_normal_rate()
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         using var store = new InMemoryQuotaStore(new InMemoryQuotaStoreOptions { TimeProvider = time, EvictionInterval = Timeout.InfiniteTimeSpan });
         var key = new BucketKey("acme", "tokens");
         for (int i = 0; i < 20_000; i++)

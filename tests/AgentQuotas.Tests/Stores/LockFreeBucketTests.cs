@@ -15,7 +15,7 @@ public class LockFreeBucketTests
         // lock-free; refunds race both. Time advances in steps while the workers run.
         const double Capacity = 400, Refill = 1_000, Burst = 100, Debt = 50;
         var limits = new BucketLimits(Capacity, Refill, burstCredits: Burst, emergencyDebt: Debt);
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         using var store = new InMemoryQuotaStore(new InMemoryQuotaStoreOptions { TimeProvider = time, EvictionInterval = Timeout.InfiniteTimeSpan });
         var key = new BucketKey("acme", "search");
         const int Workers = 4, Operations = 40_000;
@@ -67,7 +67,7 @@ public class LockFreeBucketTests
             {
                 time.Advance(TimeSpan.FromTicks(500));
                 // Everything counted so far happened at or before now: the bound must hold at every step.
-                double supplied = Capacity + Burst + Debt + (Refill * time.Elapsed.TotalSeconds);
+                double supplied = Capacity + Burst + Debt + (Refill * time.Elapsed().TotalSeconds);
                 if (Interlocked.Read(ref taken) - Interlocked.Read(ref refunded) > supplied + 1e-6)
                 {
                     Interlocked.Increment(ref violations);
@@ -93,7 +93,7 @@ public class LockFreeBucketTests
         Assert.Equal(0, violations);
 
         // Conservation: what was taken (net of refunds) plus what is left is never more than what was supplied.
-        double suppliedTotal = Capacity + Burst + (Refill * time.Elapsed.TotalSeconds);
+        double suppliedTotal = Capacity + Burst + (Refill * time.Elapsed().TotalSeconds);
         double left = store.Peek(key, limits).Available;
         Assert.True(taken - refunded + left <= suppliedTotal + 1e-6,
             $"taken {taken} - refunded {refunded} + left {left} > supplied {suppliedTotal}");
@@ -110,7 +110,7 @@ public class LockFreeBucketTests
         const int Capacity = 2_000;
         var slow = new BucketLimits(Capacity, refillPerSecond: 10);   // 1,000,000 ticks per unit
         var fast = new BucketLimits(Capacity, refillPerSecond: 20);   //   500,000 ticks per unit
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         time.Advance(TimeSpan.FromHours(1));
         using var store = new InMemoryQuotaStore(new InMemoryQuotaStoreOptions { TimeProvider = time, EvictionInterval = Timeout.InfiniteTimeSpan });
         var key = new BucketKey("acme", "search");
@@ -136,7 +136,7 @@ public class LockFreeBucketTests
     [Fact]
     public void A_run_remembers_its_bucket_and_recovers_when_the_bucket_is_evicted_or_reshaped()
     {
-        var time = new ManualTimeProvider();
+        var time = TestTime.Create();
         var provider = AgentQuotas.Policy.QuotaPolicyProvider.FromPolicy(TestPolicies.Simple(capacity: 10, refill: 1));
         var store = new InMemoryQuotaStore(new InMemoryQuotaStoreOptions { TimeProvider = time, IdleTimeout = TimeSpan.FromSeconds(1), EvictionInterval = Timeout.InfiniteTimeSpan });
         using var gate = new QuotaGate(provider, new QuotaGateOptions { TimeProvider = time, Store = store });

@@ -1,12 +1,13 @@
 using AgentQuotas.Stores;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Tests.Stores;
 
 public sealed class TokenBucketTests : IDisposable
 {
     private static readonly BucketKey Key = new("acme", "search");
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
     private readonly InMemoryQuotaStore _store;
 
     public TokenBucketTests()

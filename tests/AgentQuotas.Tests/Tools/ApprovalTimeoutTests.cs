@@ -1,5 +1,6 @@
 using AgentQuotas.Stores;
 using AgentQuotas.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Tests.Tools;
 
@@ -8,7 +9,7 @@ public class ApprovalTimeoutTests
 {
     private static readonly AgentIdentity Acme = new("acme", "user-42");
     private static readonly QuotaTool Refund = new("issue_refund", "payments", requiresApproval: true);
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
 
     [Fact]
     public async Task A_direct_call_waits_at_most_the_approval_timeout_then_gives_everything_back()

@@ -4,6 +4,7 @@ using AgentQuotas.Policy;
 using AgentQuotas.Stores;
 using AgentQuotas.Testing;
 using AgentQuotas.Tools;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentQuotas.Tests.Tools;
 
@@ -28,7 +29,7 @@ public class GuardedToolInvokerTests
 
     private static readonly AgentIdentity Acme = new("acme", "user-42");
 
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = TestTime.Create();
     private readonly InMemoryAuditSink _audit = new();
 
     private static readonly ToolDescriptor Search = new("search_kb", "search", 4);

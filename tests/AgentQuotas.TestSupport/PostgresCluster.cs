@@ -4,14 +4,14 @@ using System.Net.Sockets;
 using System.Text;
 using Npgsql;
 
-namespace AgentQuotas.Postgres.Tests.Infrastructure;
+namespace AgentQuotas.Testing;
 
 /// <summary>
 /// A throwaway PostgreSQL cluster: initdb in a fresh temp directory, a server on a free loopback port
 /// (and a socket in the same directory), removed on dispose. As root (CI), the server runs as an
 /// unprivileged system user, created if missing, because initdb and postgres refuse to run as root.
 /// A watchdog process stops the server and removes the directory if the test process dies first.
-/// Every wait is bounded. Tests run it without durability (fsync off); the benchmarks link this file and
+/// Every wait is bounded. Tests run it without durability (fsync off); the benchmarks use it too and
 /// start it with PostgreSQL's default durability.
 /// </summary>
 public sealed class PostgresCluster : IAsyncDisposable

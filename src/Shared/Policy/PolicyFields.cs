@@ -1,0 +1,151 @@
+// Shared between the runtime (AgentQuotas) and the analyzers (netstandard2.0): the one list of the policy
+// file's field names. The validator reads exactly these fields (anything else is an unknown field) and the
+// runtime writes them back (QuotaPolicy.ToJson), so a field is named in one place.
+namespace AgentQuotas.Policy.Schema
+{
+    /// <summary>The field names of agentquotas.json, one class per kind of object.</summary>
+    internal static class PolicyFields
+    {
+        /// <summary>The document's own fields.</summary>
+        public static class Root
+        {
+            public const string Schema = "$schema";
+            public const string Version = "version";
+            public const string Tiers = "tiers";
+            public const string Tenants = "tenants";
+            public const string DefaultTier = "defaultTier";
+            public const string Classes = "classes";
+            public const string Aging = "aging";
+            public const string Pools = "pools";
+            public const string Degradation = "degradation";
+            public const string Anomaly = "anomaly";
+            public const string CircuitBreaker = "circuitBreaker";
+            public const string Tools = "tools";
+
+            public static readonly string[] All =
+                { Schema, Version, Tiers, Tenants, DefaultTier, Classes, Aging, Pools, Degradation, Anomaly, CircuitBreaker, Tools };
+        }
+
+        /// <summary>A tier (<c>tiers.&lt;name&gt;</c>).</summary>
+        public static class Tier
+        {
+            public const string Categories = "categories";
+            public const string Burst = "burst";
+            public const string Emergency = "emergency";
+            public const string Limits = "limits";
+
+            public static readonly string[] All = { Categories, Burst, Emergency, Limits };
+        }
+
+        /// <summary>A category budget (<c>tiers.&lt;name&gt;.categories.&lt;category&gt;</c>).</summary>
+        public static class Category
+        {
+            public const string Capacity = "capacity";
+            public const string RefillPerSecond = "refillPerSecond";
+
+            public static readonly string[] All = { Capacity, RefillPerSecond };
+        }
+
+        /// <summary>A tier's <c>burst</c>.</summary>
+        public static class Burst
+        {
+            public const string Multiplier = "multiplier";
+            public const string MaxSeconds = "maxSeconds";
+
+            public static readonly string[] All = { Multiplier, MaxSeconds };
+        }
+
+        /// <summary>A tier's <c>emergency</c>.</summary>
+        public static class Emergency
+        {
+            public const string Classes = "classes";
+            public const string DebtMultiplier = "debtMultiplier";
+
+            public static readonly string[] All = { Classes, DebtMultiplier };
+        }
+
+        /// <summary>A tier's <c>limits</c>.</summary>
+        public static class Limits
+        {
+            public const string MaxIterations = "maxIterations";
+            public const string MaxToolCalls = "maxToolCalls";
+            public const string MaxCostPerRun = "maxCostPerRun";
+            public const string MaxCostPerDay = "maxCostPerDay";
+            public const string MaxCostPerMonth = "maxCostPerMonth";
+
+            public static readonly string[] All = { MaxIterations, MaxToolCalls, MaxCostPerRun, MaxCostPerDay, MaxCostPerMonth };
+        }
+
+        /// <summary>A tenant assignment (<c>tenants.&lt;id&gt;</c>).</summary>
+        public static class Tenant
+        {
+            public const string Tier = "tier";
+
+            public static readonly string[] All = { Tier };
+        }
+
+        /// <summary>A workload class's scheduling (<c>classes.&lt;class&gt;</c>).</summary>
+        public static class Class
+        {
+            public const string ReservedShare = "reservedShare";
+            public const string MaxQueueWait = "maxQueueWait";
+            public const string QueueLimit = "queueLimit";
+
+            public static readonly string[] All = { ReservedShare, MaxQueueWait, QueueLimit };
+        }
+
+        /// <summary>Queue <c>aging</c>.</summary>
+        public static class Aging
+        {
+            public const string PromoteAfter = "promoteAfter";
+
+            public static readonly string[] All = { PromoteAfter };
+        }
+
+        /// <summary>A compute pool (<c>pools.&lt;name&gt;</c>).</summary>
+        public static class Pool
+        {
+            public const string Concurrency = "concurrency";
+            public const string Classes = "classes";
+
+            public static readonly string[] All = { Concurrency, Classes };
+        }
+
+        /// <summary>Spend-<c>anomaly</c> detection.</summary>
+        public static class Anomaly
+        {
+            public const string Factor = "factor";
+            public const string Window = "window";
+            public const string QuarantineTier = "quarantineTier";
+            public const string Interval = "interval";
+            public const string MinBaseline = "minBaseline";
+
+            public static readonly string[] All = { Factor, Window, QuarantineTier, Interval, MinBaseline };
+        }
+
+        /// <summary>The <c>circuitBreaker</c> section and its per-category entries.</summary>
+        public static class CircuitBreaker
+        {
+            public const string Enabled = "enabled";
+            public const string FailureThreshold = "failureThreshold";
+            public const string BreakDuration = "breakDuration";
+            public const string Categories = "categories";
+
+            public static readonly string[] All = { Enabled, FailureThreshold, BreakDuration, Categories };
+
+            /// <summary>The fields of one <c>categories</c> entry.</summary>
+            public static readonly string[] CategoryFields = { FailureThreshold, BreakDuration };
+        }
+
+        /// <summary>A <c>tools</c> entry.</summary>
+        public static class Tool
+        {
+            public const string Category = "category";
+            public const string Cost = "cost";
+            public const string Privileged = "privileged";
+            public const string RequiresApproval = "requiresApproval";
+
+            public static readonly string[] All = { Category, Cost, Privileged, RequiresApproval };
+        }
+    }
+}
