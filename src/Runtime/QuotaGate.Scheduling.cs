@@ -9,13 +9,10 @@ using AgentQuotas.Stores;
 
 namespace AgentQuotas;
 
-// Scheduling under contention: priority queues, compute pools, circuit breakers and anomaly detection,
-// as the decision pipeline uses them.
+// What the gate shows of scheduling under contention: priority queues, compute pools, circuit breakers and
+// anomaly detection (the decision pipeline's steps use them; see Pipeline/).
 public sealed partial class QuotaGate
 {
-    private const string AnomalyTool = "(anomaly)";
-    private const string TenantCategory = "(tenant)";
-
     /// <summary>The circuit breakers, one per category (created on a category's first failure).</summary>
     public CircuitBreakerRegistry CircuitBreakers => _breakers;
 
@@ -45,118 +42,6 @@ public sealed partial class QuotaGate
     internal BucketScheduler BucketQueues => _buckets;
 
     internal ComputePoolSet Pools => _pools;
-
-    private bool EnterBreaker(ref Attempt a, out QuotaDecision refused)
-    {
-        refused = default;
-        if (!a.Policy.CircuitBreakers.Enabled || _breakers.TryEnter(a.Tool.Category, out bool probe, out TimeSpan retryAfter) && !probe)
-        {
-            return true;
-        }
-
-        if (probe)
-        {
-            a = a.AsProbe();
-            return true;
-        }
-
-        refused = Deny(a, QuotaReason.CircuitOpen, store: null,
-            string.Format(CultureInfo.InvariantCulture, "{0} consecutive calls failed; the breaker lets a probe call through after its break.",
-                _breakers.TryGet(a.Tool.Category, out CircuitBreaker? breaker) ? breaker.ConsecutiveFailures : 0),
-            retryAfter);
-        return false;
-    }
-
-    // Compute pools hold a slot until the ticket ends, so they govern calls in runs (which have tickets).
-    private bool UsesPools(in Attempt a)
-    {
-        if (a.Run is null || a.Policy.Pools.Count == 0)
-        {
-            return false;
-        }
-
-        _pools.Sync(a.Policy);
-        return _pools.IsConfigured;
-    }
-
-    /// <summary>
-    /// Whether a call may wait on the Queued rung: the ladder enables it, the tool has no fallback that the
-    /// ladder would serve first (DraftOnly comes before Queued), and the class may queue at all.
-    /// </summary>
-    private bool MayWait(in Attempt a) =>
-        a.Policy.AllowsQueueing && !(a.Tool.HasFallback && a.Policy.AllowsDraftOnly) && QueueLimit(a) > 0;
-
-    /// <summary>Whether a store refusal is one that waiting can cure and the call may wait for it.</summary>
-    private bool MayQueueFor(in Attempt a, in QuotaStoreResult taken) =>
-        taken.Outcome == QuotaStoreOutcome.BucketExhausted && taken.RetryAfter is not null && MayWait(a);
-
-    private int QueueLimit(in Attempt a) => a.Policy.Schedule.QueueLimits[(int)a.WorkloadClass] ?? _defaultQueueLimit;
-
-    private BucketArrival Arrival(in Attempt a, in QuotaStoreRequest request, bool canWait) =>
-        new(request, a.WorkloadClass, a.Identity.Tenant, a.MayBorrow, a.Policy.Schedule, QueueLimit(a), canWait);
-
-    private void ReleasePool(in PoolLease lease)
-    {
-        if (lease.IsHeld)
-        {
-            _pools.Release(lease);
-        }
-    }
-
-    private void RecordQueued(in Attempt a, QuotaReason why, string detail)
-    {
-        var decision = new QuotaDecision(false, why, DegradationMode.Queued, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
-            a.Cost, double.NaN, retryAfter: null, a.Policy.Version, detail);
-        WriteAudit(a.Timestamp, a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, AuditDecision.Queued, actualCost: null, a.Policy.Version, detail);
-        _metrics.RecordQueued(a.Identity.Tenant, a.Tool.Category, a.WorkloadClass, why);
-        Log.Queued(_logger, a.Tool.Name, a.Identity.Tenant, a.Tool.Category, a.WorkloadClass, why);
-    }
-
-    private void RecordCancelled(in Attempt a, TimeSpan waited)
-    {
-        Abandon(a, releaseRun: false);
-        const string Detail = "The caller cancelled while the call waited in the queue; nothing was charged.";
-        var decision = new QuotaDecision(false, QuotaReason.Cancelled, DegradationMode.Rejected, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
-            a.Cost, double.NaN, retryAfter: null, a.Policy.Version, Detail);
-        WriteAudit(a.Timestamp, a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, AuditDecision.Denied, actualCost: null, a.Policy.Version, Detail, waited);
-        _metrics.RecordQueueWait(a.Identity.Tenant, a.Tool.Category, a.WorkloadClass, waited, "cancelled");
-    }
-
-    // Cost is observed when charged (admission) and when corrected (completion with an actual cost).
-    private void ObserveSpend(AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, QuotaPolicy policy, double cost)
-    {
-        if (policy.Anomaly is not AnomalyPolicy anomaly || _anomalies.Observe(identity.Tenant, cost, anomaly) is not { } finding)
-        {
-            return;
-        }
-
-        string? quarantine = anomaly.QuarantineTier;
-        string action = quarantine is null ? "flagged for review" : "moved to tier '" + quarantine + "' until cleared";
-        string detail = string.Format(CultureInfo.InvariantCulture,
-            "Spend of {0:0.##} units in the current {1} interval is more than {2:0.##} x the baseline of {3:0.##} units per interval; {4}.",
-            finding.Current, QuotaMessages.FormatDuration(anomaly.Interval), anomaly.Factor, finding.Baseline, action);
-        var decision = new QuotaDecision(false, QuotaReason.AnomalyQuarantine, DegradationMode.Full, identity.Tenant, TenantCategory, AnomalyTool,
-            finding.Current, double.NaN, retryAfter: null, policy.Version, detail);
-        WriteAudit(_clock.Timestamp(), run, identity, workloadClass, workflow, decision, AuditDecision.AnomalyFlagged, actualCost: null, policy.Version, detail);
-        _metrics.RecordAnomaly(identity.Tenant);
-        Log.AnomalyFlagged(_logger, identity.Tenant, finding.Current, finding.Baseline, anomaly.Factor, action);
-        if (_onAnomaly is { } handler)
-        {
-            Raise(handler, new AnomalyDetectedArguments(identity.Tenant, finding.Current, finding.Baseline, anomaly.Factor, anomaly.Interval,
-                quarantine, policy.Version, TimeProvider.GetUtcNow()), nameof(QuotaGateOptions.OnAnomalyDetected));
-        }
-    }
-
-    private void OnAnomalyCleared(string tenant)
-    {
-        QuotaPolicy policy = _provider.Current;
-        const string Detail = "The spend anomaly was cleared after review; the tenant is back on its own tier and its baseline starts again.";
-        var decision = new QuotaDecision(true, QuotaReason.None, DegradationMode.Full, tenant, TenantCategory, AnomalyTool,
-            0, double.NaN, retryAfter: null, policy.Version, Detail);
-        WriteAudit(_clock.Timestamp(), run: null, new AgentIdentity(tenant, "(operator)"), WorkloadClass.Standard, workflow: null, decision, AuditDecision.AnomalyCleared,
-            actualCost: null, policy.Version, Detail);
-        Log.AnomalyCleared(_logger, tenant);
-    }
 
     private void OnCircuitChanged(CircuitBreaker breaker, CircuitState from, CircuitState to, Exception? lastFailure)
     {
@@ -199,20 +84,5 @@ public sealed partial class QuotaGate
                 Log.EventHandlerFailed(_logger, e, eventName);
             }
         }
-    }
-
-    /// <summary>A decision and, when admitted in a run with compute pools, the slot it holds.</summary>
-    [StructLayout(LayoutKind.Auto)]
-    private readonly struct Admission
-    {
-        public Admission(in QuotaDecision decision, PoolLease lease = default)
-        {
-            Decision = decision;
-            Lease = lease;
-        }
-
-        public QuotaDecision Decision { get; }
-
-        public PoolLease Lease { get; }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using AgentQuotas.Anomaly;
 using AgentQuotas.Audit;
+using AgentQuotas.Pipeline;
 using AgentQuotas.Policy;
 using AgentQuotas.Resilience;
 using AgentQuotas.Scheduling;
@@ -27,21 +28,15 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
     private readonly bool _ownsProvider;
     private readonly IQuotaStore _store;
     private readonly InMemoryQuotaStore? _ownedStore;
-    private readonly InMemoryQuotaStore? _memoryStore; // the store, when it is in memory on the gate's clock (decided with the decision's timestamp)
-    private readonly AuditClock _clock;
     private readonly IQuotaAuditSink _audit;
-    private readonly IApprovalService _approval;
-    private readonly TimeSpan _approvalTimeout;
     private readonly QuotaMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly bool _requireAudit;
-    private readonly int _defaultQueueLimit;
     private readonly BucketScheduler _buckets;
     private readonly ComputePoolSet _pools;
     private readonly CircuitBreakerRegistry _breakers;
     private readonly AnomalyDetector _anomalies;
+    private readonly DecisionPipeline _pipeline;
     private readonly Func<CircuitStateChangedArguments, ValueTask>? _onCircuit;
-    private readonly Func<AnomalyDetectedArguments, ValueTask>? _onAnomaly;
     private int _disposed;
 
     /// <summary>Creates a gate for a fixed policy.</summary>
@@ -78,20 +73,31 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
             _store = options.Store;
         }
 
-        _memoryStore = _store is InMemoryQuotaStore memory && ReferenceEquals(memory.TimeProvider, TimeProvider) ? memory : null;
-        _clock = new AuditClock(TimeProvider);
+        var clock = new AuditClock(TimeProvider);
         _audit = options.AuditSink ?? new InMemoryAuditSink(logger: options.LoggerFactory?.CreateLogger<InMemoryAuditSink>());
-        _approval = options.ApprovalService;
-        _approvalTimeout = options.ApprovalTimeout;
-        _requireAudit = options.RequireAudit;
         _metrics = new QuotaMetrics(options.MeterFactory, options.IncludeTenantInMetrics);
-        _defaultQueueLimit = options.DefaultQueueLimit;
         _onCircuit = options.OnCircuitStateChanged;
-        _onAnomaly = options.OnAnomalyDetected;
         _buckets = new BucketScheduler(_store, TimeProvider, runContinuationsAsynchronously: !options.InlineQueueCompletions, _logger);
         _pools = new ComputePoolSet(_buckets);
         _breakers = new CircuitBreakerRegistry(TimeProvider, OnCircuitChanged);
-        _anomalies = new AnomalyDetector(TimeProvider, OnAnomalyCleared, options.MaxAnomalyTenants, _logger);
+        AnomalyStep? anomaly = null;
+        _anomalies = new AnomalyDetector(TimeProvider, tenant => anomaly!.Cleared(tenant, _provider.Current), options.MaxAnomalyTenants, _logger);
+        Action<AnomalyDetectedArguments>? raiseAnomaly = options.OnAnomalyDetected is { } onAnomaly
+            ? arguments => Raise(onAnomaly, arguments, nameof(QuotaGateOptions.OnAnomalyDetected))
+            : null;
+
+        // The decision pipeline, composed once (see Pipeline/DecisionPipeline.cs for the order of its steps).
+        var record = new RecordStep(clock, _audit, _metrics, _logger);
+        anomaly = new AnomalyStep(_anomalies, record, TimeProvider, _logger, raiseAnomaly);
+        var bucket = new BucketStep(_store, TimeProvider, _buckets, options.DefaultQueueLimit, record);
+        _pipeline = new DecisionPipeline(_provider, clock, options.RequireAudit,
+            new ResolveStep(_anomalies),
+            new BreakerStep(_breakers),
+            bucket,
+            new PoolStep(_pools, bucket, record),
+            new ApprovalStep(options.ApprovalService, options.ApprovalTimeout, TimeProvider, _logger),
+            record,
+            anomaly);
     }
 
     /// <summary>The policy in force now.</summary>
@@ -173,8 +179,8 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(request.Tool, nameof(request));
         ValidateCost(request.Tool, request.Cost);
         ValidateWorkflow(request.Workflow);
-        Attempt attempt = CreateAttempt(run: null, request.Identity, request.WorkloadClass, request.Workflow, request.Tool, request.Cost);
-        return Decide(attempt).Decision;
+        Attempt attempt = _pipeline.Begin(run: null, request.Identity, request.WorkloadClass, request.Workflow, request.Tool, request.Cost);
+        return _pipeline.Decide(ref attempt).Decision;
     }
 
     /// <summary>
@@ -192,8 +198,8 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
         ValidateCost(request.Tool, request.Cost);
         ValidateWorkflow(request.Workflow);
         cancellationToken.ThrowIfCancellationRequested();
-        Attempt attempt = CreateAttempt(run: null, request.Identity, request.WorkloadClass, request.Workflow, request.Tool, request.Cost);
-        ValueTask<Admission> pending = DecideAsync(attempt, cancellationToken);
+        Attempt attempt = _pipeline.Begin(run: null, request.Identity, request.WorkloadClass, request.Workflow, request.Tool, request.Cost);
+        ValueTask<Admission> pending = _pipeline.DecideAsync(ref attempt, cancellationToken);
         return pending.IsCompletedSuccessfully ? new ValueTask<QuotaDecision>(pending.Result.Decision) : AwaitDecisionAsync(pending);
 
         static async ValueTask<QuotaDecision> AwaitDecisionAsync(ValueTask<Admission> pending) => (await pending.ConfigureAwait(false)).Decision;

@@ -1,6 +1,4 @@
-using AgentQuotas.Audit;
 using AgentQuotas.Policy;
-using AgentQuotas.Stores;
 
 namespace AgentQuotas;
 
@@ -8,7 +6,6 @@ namespace AgentQuotas;
 // left, a record of calls served by fallbacks, and charging cost that has already been incurred.
 public sealed partial class AgentRun
 {
-    private const string UsageTool = "(usage)";
     private DegradedCall[] _degradations = [];
 
     /// <summary>
@@ -76,25 +73,7 @@ public sealed partial class AgentRun
             throw new ArgumentOutOfRangeException(nameof(cost), cost, $"The usage cost of '{tool.Name}' must be a finite number, zero or more.");
         }
 
-        QuotaPolicy policy = Gate.Policy;
-        if (!TryResolveBudget(policy, tool, out CategoryBudget? budget, out QuotaDecision refused))
-        {
-            WriteUsageAudit(refused, AuditDecision.Denied, actualCost: null);
-            return refused;
-        }
-
-        var key = new BucketKey(Identity.Tenant, tool.Category);
-        if (cost > 0)
-        {
-            Gate.Store.Settle(key, budget.Limits, cost);
-            AdjustCost(cost);
-        }
-
-        double remaining = Gate.Store.Peek(key, budget.Limits).Available;
-        var decision = new QuotaDecision(true, QuotaReason.None, DegradationMode.Full, Identity.Tenant, tool.Category, tool.Name,
-            cost, remaining, retryAfter: null, policy.Version, "usage already incurred");
-        WriteUsageAudit(decision, AuditDecision.Completed, cost);
-        return decision;
+        return Gate.Pipeline.RecordUsage(this, tool, cost);
     }
 
     /// <summary>
@@ -109,47 +88,7 @@ public sealed partial class AgentRun
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         ArgumentNullException.ThrowIfNull(tool);
-        QuotaPolicy policy = Gate.Policy;
-        if (!TryResolveBudget(policy, tool, out CategoryBudget? budget, out QuotaDecision refused))
-        {
-            WriteUsageAudit(refused, AuditDecision.Denied, actualCost: null);
-            return refused;
-        }
-
-        policy.TryResolveTier(Identity.Tenant, out TierPolicy? tier);
-        QuotaReason reason = QuotaReason.None;
-        string? detail = null;
-        TimeSpan? retryAfter = null;
-        BucketSnapshot bucket = Gate.Store.Peek(new BucketKey(Identity.Tenant, tool.Category), budget.Limits);
-        if (FindExpired(Gate.TimeProvider.GetTimestamp()) is AgentRun expired)
-        {
-            reason = QuotaReason.RunDeadlineExceeded;
-            detail = expired.Describe() + " is past its deadline.";
-        }
-        else if (FindCostCapReached(tier!.Limits) is AgentRun capped)
-        {
-            reason = QuotaReason.RunCostLimit;
-            detail = capped.DescribeCaps(tier.Limits, QuotaReason.RunCostLimit);
-        }
-        else if (bucket.Available <= 0)
-        {
-            reason = QuotaReason.BucketExhausted;
-            detail = $"The '{tool.Category}' bucket is empty or in debt after earlier usage.";
-            if (budget.Limits.RefillPerSecond > 0)
-            {
-                // Enough refill to climb out of debt and have something to spend again.
-                retryAfter = TimeSpan.FromSeconds((1 - bucket.Available) / budget.Limits.RefillPerSecond);
-            }
-        }
-
-        var decision = new QuotaDecision(reason == QuotaReason.None, reason, reason == QuotaReason.None ? DegradationMode.Full : DegradationMode.Rejected,
-            Identity.Tenant, tool.Category, tool.Name, 0, bucket.Available, retryAfter, policy.Version, detail);
-        if (!decision.IsAdmitted)
-        {
-            WriteUsageAudit(decision, AuditDecision.Denied, actualCost: null);
-        }
-
-        return decision;
+        return Gate.Pipeline.CheckUsage(this, tool);
     }
 
     /// <summary>Records a call served by its fallback in this run and every ancestor.</summary>
@@ -170,63 +109,5 @@ public sealed partial class AgentRun
         }
 
         return degraded;
-    }
-
-    private AgentRun? FindCostCapReached(TierLimits tier)
-    {
-        for (AgentRun? r = this; r is not null; r = r.Parent)
-        {
-            double cap = Tighter(r._maxCost, tier.MaxCostPerRun);
-            if (cap > 0 && r.CostSpent >= cap)
-            {
-                return r;
-            }
-        }
-
-        return null;
-    }
-
-    private bool TryResolveBudget(QuotaPolicy policy, QuotaTool tool, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CategoryBudget? budget, out QuotaDecision refused)
-    {
-        budget = null;
-        QuotaReason reason = QuotaReason.None;
-        string? detail = null;
-        if (!policy.TryResolveTier(Identity.Tenant, out TierPolicy? tier))
-        {
-            reason = QuotaReason.UnknownTenant;
-        }
-        else if (!tier.TryGetBudget(tool.Category, out budget))
-        {
-            reason = QuotaReason.UnknownCategory;
-            detail = $"Tier '{tier.Name}' budgets: {string.Join(", ", tier.Categories.Keys)}.";
-        }
-
-        refused = reason == QuotaReason.None
-            ? default
-            : new QuotaDecision(false, reason, DegradationMode.Rejected, Identity.Tenant, tool.Category, tool.Name, 0, double.NaN, null, policy.Version, detail);
-        return budget is not null;
-    }
-
-    private void WriteUsageAudit(in QuotaDecision decision, AuditDecision kind, double? actualCost)
-    {
-        Gate.AuditSink.TryWrite(new QuotaAuditRecord
-        {
-            Timestamp = Gate.TimeProvider.GetUtcNow(),
-            Tenant = Identity.Tenant,
-            Principal = Identity.Principal,
-            Workflow = Workflow,
-            RunId = Id,
-            WorkloadClass = WorkloadClass,
-            Tool = string.IsNullOrEmpty(decision.Tool) ? UsageTool : decision.Tool,
-            Category = decision.Category,
-            PlannedCost = decision.Cost,
-            ActualCost = actualCost,
-            Decision = kind,
-            Reason = decision.Reason,
-            Mode = decision.Mode,
-            QueueWait = TimeSpan.Zero,
-            PolicyVersion = decision.PolicyVersion,
-            Detail = decision.Detail,
-        });
     }
 }

@@ -1,5 +1,4 @@
 using AgentQuotas.Policy;
-using AgentQuotas.Stores;
 
 namespace AgentQuotas;
 
@@ -26,13 +25,6 @@ public sealed partial class AgentRun : IDisposable
     private int _toolCalls;
     private double _cost;
     private int _disposed;
-
-    // The in-memory buckets this run's calls used last (the run's tenant, by category): a hint that saves
-    // the store's dictionary lookup. The store checks a hint before use (retired buckets are looked up
-    // again), so a stale one costs only the lookup it was meant to save. Two slots for a loop that
-    // alternates between two categories; each slot is one reference, so racing writers cannot tear it.
-    private TokenBucketState? _bucketHint;
-    private TokenBucketState? _previousBucketHint;
 
     // Settled tickets' slots, for the run's next tickets: a few, so parallel calls of one run reuse them too.
     private readonly TicketSlot?[] _freeSlots = new TicketSlot?[4];
@@ -255,6 +247,24 @@ public sealed partial class AgentRun : IDisposable
         return true;
     }
 
+    /// <summary>Undoes a count made by <see cref="TryCountIteration"/>.</summary>
+    internal void UncountIteration() => Interlocked.Decrement(ref _iterations);
+
+    /// <summary>The run (this one or an ancestor) whose cost cap is reached, if any.</summary>
+    internal AgentRun? FindCostCapReached(TierLimits tier)
+    {
+        for (AgentRun? r = this; r is not null; r = r.Parent)
+        {
+            double cap = Tighter(r._maxCost, tier.MaxCostPerRun);
+            if (cap > 0 && r.CostSpent >= cap)
+            {
+                return r;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>
     /// Reserves one tool call and <paramref name="cost"/> in this run and every ancestor, all or nothing.
     /// </summary>
@@ -296,30 +306,6 @@ public sealed partial class AgentRun : IDisposable
         for (AgentRun? r = this; r is not null; r = r.Parent)
         {
             r.AddCost(delta);
-        }
-    }
-
-    /// <summary>The bucket this run last used for <paramref name="category"/>, if remembered.</summary>
-    internal TokenBucketState? BucketHint(string category)
-    {
-        TokenBucketState? hint = _bucketHint;
-        if (hint is not null && (ReferenceEquals(hint.Category, category) || string.Equals(hint.Category, category, StringComparison.Ordinal)))
-        {
-            return hint;
-        }
-
-        hint = _previousBucketHint;
-        return hint is not null && string.Equals(hint.Category, category, StringComparison.Ordinal) ? hint : null;
-    }
-
-    /// <summary>Remembers the bucket a call of this run used.</summary>
-    internal void RememberBucket(TokenBucketState bucket)
-    {
-        TokenBucketState? last = _bucketHint;
-        if (!ReferenceEquals(last, bucket))
-        {
-            _previousBucketHint = last;
-            _bucketHint = bucket;
         }
     }
 

@@ -52,4 +52,15 @@ public interface IQuotaStore
     /// <summary>Reads a tenant's recorded spend for the current UTC day and month.</summary>
     /// <param name="tenant">The tenant id.</param>
     SpendSnapshot GetSpend(string tenant);
+
+    /// <summary>
+    /// The gate's entry: <see cref="TryAcquire"/> for a request the gate has validated, made at
+    /// <paramref name="timestamp"/> on <paramref name="clock"/>. A store on the same clock may decide with that
+    /// timestamp instead of reading its own (the in-memory store's fast path); others ignore both.
+    /// </summary>
+    internal QuotaStoreResult TryAcquireAt(in QuotaStoreRequest request, TimeProvider clock, long timestamp) => TryAcquire(in request);
+
+    /// <summary>Asynchronous <see cref="TryAcquireAt"/>.</summary>
+    internal ValueTask<QuotaStoreResult> TryAcquireAtAsync(in QuotaStoreRequest request, TimeProvider clock, long timestamp, CancellationToken cancellationToken) =>
+        TryAcquireAsync(request, cancellationToken);
 }

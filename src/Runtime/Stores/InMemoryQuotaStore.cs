@@ -65,6 +65,29 @@ public sealed class InMemoryQuotaStore : IQuotaStore, IDisposable
         return Acquire(request.Key, request.Limits, request.Cost, request.AllowEmergency, request.MaxCostPerDay, request.MaxCostPerMonth, ref handle, now: -1);
     }
 
+    /// <inheritdoc/>
+    QuotaStoreResult IQuotaStore.TryAcquireAt(in QuotaStoreRequest request, TimeProvider clock, long timestamp) => AcquireAt(request, clock, timestamp);
+
+    /// <inheritdoc/>
+    ValueTask<QuotaStoreResult> IQuotaStore.TryAcquireAtAsync(in QuotaStoreRequest request, TimeProvider clock, long timestamp, CancellationToken cancellationToken) =>
+        new(AcquireAt(request, clock, timestamp));
+
+    // The gate's fast path: its timestamp when it runs on this store's clock (one clock read per decision), and
+    // the bucket this thread used last for the key (saves the dictionary lookup; a stale one is detected).
+    private QuotaStoreResult AcquireAt(in QuotaStoreRequest request, TimeProvider clock, long timestamp)
+    {
+        RecentBuckets recent = RecentBuckets.ForThread();
+        TokenBucketState? bucket = recent.Find(this, request.Key);
+        QuotaStoreResult taken = Acquire(request.Key, request.Limits, request.Cost, request.AllowEmergency, request.MaxCostPerDay, request.MaxCostPerMonth,
+            ref bucket, ReferenceEquals(clock, _time) ? ToTicks(timestamp) : -1);
+        if (bucket is not null)
+        {
+            recent.Remember(this, request.Key.Tenant, bucket);
+        }
+
+        return taken;
+    }
+
     /// <summary>
     /// <see cref="TryAcquire"/> for callers that have validated the request, read the clock
     /// (<see cref="NowTicks"/>; -1 to let the store read it) and may hold the bucket from an earlier call

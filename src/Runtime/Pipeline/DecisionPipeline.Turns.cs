@@ -1,0 +1,109 @@
+using AgentQuotas.Audit;
+using AgentQuotas.Stores;
+
+namespace AgentQuotas.Pipeline;
+
+// Model turns and token usage, through the same steps as tool calls: resolve (so a quarantined tenant runs
+// under its quarantine tier), the run caps, the bucket and the record (audit clock, metrics, RequireAudit),
+// then the anomaly observation of the spend.
+internal sealed partial class DecisionPipeline
+{
+    private static readonly QuotaTool IterationTool = new("(iteration)", "(run)");
+
+    /// <summary>Counts one iteration (model turn) of the run.</summary>
+    public QuotaDecision BeginIteration(AgentRun run)
+    {
+        Attempt a = BeginTurn(run, IterationTool, cost: 0, withBudget: false);
+        if (ResolveStep.Check(in a, withBudget: false, out Refusal refusal) != Flow.Next || RunCapsStep.CountIteration(ref a, out refusal) != Flow.Next)
+        {
+            return Refuse(ref a, in refusal, synchronous: true, out _).Decision;
+        }
+
+        _record.Metrics.RecordIteration(a.Identity.Tenant, a.WorkloadClass);
+        var decision = new QuotaDecision(true, QuotaReason.None, DegradationMode.Full, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
+            0, double.NaN, retryAfter: null, a.Policy.Version, detail: null);
+        return Recorded(ref a, decision, AuditDecision.Admitted, actualCost: null);
+    }
+
+    /// <summary>Checks, without taking anything, whether work paid for afterwards (model tokens) may start.</summary>
+    public QuotaDecision CheckUsage(AgentRun run, QuotaTool tool)
+    {
+        Attempt a = BeginTurn(run, tool, cost: 0, withBudget: true);
+        if (ResolveStep.Check(in a, withBudget: true, out Refusal refusal) != Flow.Next)
+        {
+            return Refuse(ref a, in refusal, synchronous: true, out _).Decision;
+        }
+
+        Flow bucket = _bucket.CheckUsage(in a, out BucketSnapshot level, out Refusal empty);
+        if (RunCapsStep.CheckUsage(in a, out refusal) != Flow.Next)
+        {
+            return Refuse(ref a, new Refusal(refusal.Reason, new QuotaStoreResult(QuotaStoreOutcome.Admitted, level.Available), refusal.Detail), synchronous: true, out _).Decision;
+        }
+
+        if (bucket != Flow.Next)
+        {
+            return Refuse(ref a, in empty, synchronous: true, out _).Decision;
+        }
+
+        return new QuotaDecision(true, QuotaReason.None, DegradationMode.Full, a.Identity.Tenant, tool.Category, tool.Name,
+            0, level.Available, retryAfter: null, a.Policy.Version, detail: null);
+    }
+
+    /// <summary>
+    /// Charges usage already incurred to the bucket and the run (nothing is refused: the work has happened, so the
+    /// bucket may go into debt), records it as a completed call and observes the spend.
+    /// </summary>
+    public QuotaDecision RecordUsage(AgentRun run, QuotaTool tool, double cost)
+    {
+        Attempt a = BeginTurn(run, tool, cost, withBudget: true);
+        if (a.Quarantined && a.Budget is null)
+        {
+            // The spend happened: it lands in the tenant's own budget when the quarantine tier has none for it.
+            a.Policy.TryResolveTier(a.Identity.Tenant, out a.Tier);
+            a.Tier?.TryGetBudget(tool.Category, out a.Budget);
+        }
+
+        if (ResolveStep.Check(in a, withBudget: true, out Refusal refusal) != Flow.Next)
+        {
+            return Refuse(ref a, in refusal, synchronous: true, out _).Decision;
+        }
+
+        double remaining = _bucket.Charge(a.Key, a.Budget!.Limits, cost);
+        if (cost > 0)
+        {
+            run.AdjustCost(cost);
+        }
+
+        var decision = new QuotaDecision(true, QuotaReason.None, DegradationMode.Full, a.Identity.Tenant, tool.Category, tool.Name,
+            cost, remaining, retryAfter: null, a.Policy.Version, "usage already incurred");
+        decision = Recorded(ref a, decision, AuditDecision.Completed, actualCost: cost);
+        if (cost > 0 && a.Policy.Anomaly is not null)
+        {
+            _anomaly.Observe(run, a.Identity, a.WorkloadClass, a.Workflow, a.Policy, cost);
+        }
+
+        return decision;
+    }
+
+    private Attempt BeginTurn(AgentRun run, QuotaTool tool, double cost, bool withBudget)
+    {
+        var a = new Attempt(run, run.Identity, run.WorkloadClass, run.Workflow, tool, cost, _provider.Current, _clock.Timestamp());
+        _resolve.Resolve(ref a, withBudget);
+        return a;
+    }
+
+    // The record of an admitted turn; under RequireAudit a record the sink refuses undoes what the turn took
+    // (usage already incurred stays charged: the work has happened) and reports the refusal.
+    private QuotaDecision Recorded(ref Attempt a, QuotaDecision decision, AuditDecision kind, double? actualCost)
+    {
+        if (!_record.Write(a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, kind, actualCost, decision.Detail, a.Timestamp) && _requireAudit)
+        {
+            _ = Undo(ref a, synchronous: true);
+            decision = new QuotaDecision(false, QuotaReason.AuditUnavailable, DegradationMode.Rejected, decision.Tenant, decision.Category, decision.Tool,
+                decision.Cost, decision.Remaining, retryAfter: null, decision.PolicyVersion, "The audit sink refused the record.");
+        }
+
+        _record.Metrics.RecordDecision(decision, a.WorkloadClass);
+        return decision;
+    }
+}

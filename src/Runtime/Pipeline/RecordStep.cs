@@ -1,0 +1,167 @@
+using System.Globalization;
+using AgentQuotas.Audit;
+using AgentQuotas.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace AgentQuotas.Pipeline;
+
+/// <summary>
+/// Step 7: records a decision, the only place that writes audit records: every record is stamped by the audit
+/// clock and counted in telemetry. The admission's record decides under <see cref="QuotaGateOptions.RequireAudit"/>.
+/// </summary>
+internal sealed class RecordStep
+{
+    private readonly AuditClock _clock;
+    private readonly IQuotaAuditSink _audit;
+    private readonly QuotaMetrics _metrics;
+    private readonly ILogger _logger;
+
+    public RecordStep(AuditClock clock, IQuotaAuditSink audit, QuotaMetrics metrics, ILogger logger)
+    {
+        _clock = clock;
+        _audit = audit;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    public QuotaMetrics Metrics => _metrics;
+
+    public ILogger Logger => _logger;
+
+    /// <summary>The admission, recorded; false when the audit sink refused the record.</summary>
+    public bool Admit(in Attempt a, out QuotaDecision decision)
+    {
+        string? detail = a.Detail;
+        DegradationMode mode = DegradationMode.Full;
+        if (a.Queued)
+        {
+            mode = DegradationMode.Queued;
+            detail = string.Format(CultureInfo.InvariantCulture, "Served after waiting {0} in the {1} queue{2}.{3}",
+                QuotaMessages.FormatDuration(a.Waited), a.WorkloadClass, a.Lease.IsHeld ? " (pool '" + a.Lease.PoolName + "')" : string.Empty,
+                detail is null ? string.Empty : " " + detail);
+        }
+
+        decision = new QuotaDecision(true, QuotaReason.None, mode, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
+            a.Cost, a.Taken.Remaining, retryAfter: null, a.Policy.Version, detail);
+        return Write(a.Timestamp, in a, decision, AuditDecision.Admitted, actualCost: null, a.Waited);
+    }
+
+    /// <summary>The admission the audit sink refused, under RequireAudit: refused (its units are already back).</summary>
+    public static QuotaDecision AuditRefused(in Attempt a) =>
+        new(false, QuotaReason.AuditUnavailable, DegradationMode.Rejected, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
+            a.Cost, a.Taken.Remaining + a.Cost, retryAfter: null, a.Policy.Version, "The audit sink refused the record.");
+
+    /// <summary>Telemetry of a decision (after its record).</summary>
+    public void Count(in Attempt a, in QuotaDecision decision)
+    {
+        _metrics.RecordDecision(decision, a.WorkloadClass);
+        if (a.Queued)
+        {
+            _metrics.RecordQueueWait(a.Identity.Tenant, a.Tool.Category, a.WorkloadClass, a.Waited, decision.IsAdmitted ? "granted" : "refused");
+        }
+    }
+
+    /// <summary>Records a refusal: audit, telemetry and log.</summary>
+    public QuotaDecision Deny(in Attempt a, in Refusal refusal)
+    {
+        QuotaReason reason = refusal.Reason;
+        string? detail = refusal.Detail;
+        if (a.Quarantined && reason is QuotaReason.BucketExhausted or QuotaReason.CostExceedsCapacity or QuotaReason.DailyCostLimit
+            or QuotaReason.MonthlyCostLimit or QuotaReason.UnknownCategory or QuotaReason.RunCostLimit)
+        {
+            detail = string.Format(CultureInfo.InvariantCulture, "Tenant '{0}' runs under tier '{1}' after a spend anomaly ({2}{3}); clear it with gate.Anomalies.Clear once reviewed.",
+                a.Identity.Tenant, a.Tier!.Name, reason, detail is null ? string.Empty : ": " + detail);
+            reason = QuotaReason.AnomalyQuarantine;
+        }
+
+        DegradationMode mode = DenialMode(a, reason);
+        var decision = new QuotaDecision(false, reason, mode, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
+            a.Cost, refusal.Store?.Remaining ?? double.NaN, refusal.RetryAfter ?? refusal.Store?.RetryAfter, a.Policy.Version, detail);
+        AuditDecision kind = mode is DegradationMode.DraftOnly or DegradationMode.ApprovalRequired ? AuditDecision.Degraded : AuditDecision.Denied;
+        Write(a.Timestamp, in a, decision, kind, actualCost: null, a.Waited);
+        _metrics.RecordDecision(decision, a.WorkloadClass);
+        if (a.Waited > TimeSpan.Zero)
+        {
+            _metrics.RecordQueueWait(a.Identity.Tenant, a.Tool.Category, a.WorkloadClass, a.Waited, reason == QuotaReason.QueueTimeout ? "timeout" : "refused");
+        }
+
+        Log.Denied(_logger, a.Tool.Name, a.Identity.Tenant, a.Tool.Category, reason);
+        return decision;
+    }
+
+    /// <summary>Records that a call waits (in a bucket's queue or for a pool slot).</summary>
+    public void Queued(in Attempt a, QuotaReason why, string detail)
+    {
+        var decision = new QuotaDecision(false, why, DegradationMode.Queued, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
+            a.Cost, double.NaN, retryAfter: null, a.Policy.Version, detail);
+        Write(a.Timestamp, in a, decision, AuditDecision.Queued, actualCost: null, queueWait: default);
+        _metrics.RecordQueued(a.Identity.Tenant, a.Tool.Category, a.WorkloadClass, why);
+        Log.Queued(_logger, a.Tool.Name, a.Identity.Tenant, a.Tool.Category, a.WorkloadClass, why);
+    }
+
+    /// <summary>Records a wait the caller cancelled (nothing is charged).</summary>
+    public void Cancelled(in Attempt a, TimeSpan waited)
+    {
+        const string Detail = "The caller cancelled while the call waited in the queue; nothing was charged.";
+        var decision = new QuotaDecision(false, QuotaReason.Cancelled, DegradationMode.Rejected, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
+            a.Cost, double.NaN, retryAfter: null, a.Policy.Version, Detail);
+        Write(_clock.Timestamp(), in a, decision, AuditDecision.Denied, actualCost: null, waited);
+        _metrics.RecordQueueWait(a.Identity.Tenant, a.Tool.Category, a.WorkloadClass, waited, "cancelled");
+    }
+
+    /// <summary>
+    /// Records a decision made outside an attempt's steps (an iteration, usage, a ticket's end, an anomaly), now on
+    /// the audit clock unless <paramref name="timestamp"/> says when; <paramref name="detail"/> is the record's.
+    /// </summary>
+    public bool Write(AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, in QuotaDecision decision,
+        AuditDecision kind, double? actualCost, string? detail, long? timestamp = null) =>
+        Write(timestamp ?? _clock.Timestamp(), run, identity, workloadClass, workflow, decision, kind, actualCost, detail, TimeSpan.Zero);
+
+    // Which rung serves a refused call: the fallback (a draft) when the tool has one and the ladder
+    // allows it; otherwise a pending approval is reported as such; otherwise nothing serves it.
+    // Configuration problems never degrade: a draft would hide them.
+    private static DegradationMode DenialMode(in Attempt a, QuotaReason reason)
+    {
+        bool configurationProblem = reason is QuotaReason.UnknownTenant or QuotaReason.UnknownCategory or QuotaReason.AuditUnavailable;
+        if (!configurationProblem && a.Tool.HasFallback && a.Policy.Allows(DegradationMode.DraftOnly))
+        {
+            return DegradationMode.DraftOnly;
+        }
+
+        if (reason == QuotaReason.ApprovalRequired && a.Policy.Allows(DegradationMode.ApprovalRequired))
+        {
+            return DegradationMode.ApprovalRequired;
+        }
+
+        return DegradationMode.Rejected;
+    }
+
+    private bool Write(long timestamp, in Attempt a, in QuotaDecision decision, AuditDecision kind, double? actualCost, TimeSpan queueWait) =>
+        Write(timestamp, a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, kind, actualCost, decision.Detail, queueWait);
+
+    // The one audit write of the library.
+    private bool Write(long timestamp, AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, in QuotaDecision decision,
+        AuditDecision kind, double? actualCost, string? detail, TimeSpan queueWait)
+    {
+        var record = new QuotaAuditRecord
+        {
+            Timestamp = _clock.UtcAt(timestamp),
+            Tenant = identity.Tenant,
+            Principal = identity.Principal,
+            Workflow = workflow,
+            RunId = run?.Id,
+            WorkloadClass = workloadClass,
+            Tool = decision.Tool,
+            Category = decision.Category,
+            PlannedCost = decision.Cost,
+            ActualCost = actualCost,
+            Decision = kind,
+            Reason = decision.Reason,
+            Mode = decision.Mode,
+            QueueWait = queueWait,
+            PolicyVersion = decision.PolicyVersion,
+            Detail = detail,
+        };
+        return _audit.TryWrite(record);
+    }
+}

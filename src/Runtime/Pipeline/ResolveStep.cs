@@ -1,0 +1,55 @@
+using AgentQuotas.Anomaly;
+using AgentQuotas.Policy;
+
+namespace AgentQuotas.Pipeline;
+
+/// <summary>
+/// Step 1: the tier the tenant runs under (the anomaly policy's quarantine tier while the tenant is flagged) and
+/// its budget for the category. An unknown tenant or category is refused: fail closed.
+/// </summary>
+internal sealed class ResolveStep
+{
+    private readonly AnomalyDetector _anomalies;
+
+    public ResolveStep(AnomalyDetector anomalies) => _anomalies = anomalies;
+
+    /// <summary>Resolves the attempt's tier and, when <paramref name="withBudget"/>, its budget.</summary>
+    public void Resolve(ref Attempt a, bool withBudget = true)
+    {
+        QuotaPolicy policy = a.Policy;
+        TierPolicy? tier;
+        if (policy.Anomaly?.QuarantineTier is string quarantine && _anomalies.IsFlagged(a.Identity.Tenant) && policy.Tiers.TryGetValue(quarantine, out tier))
+        {
+            a.Quarantined = true;
+        }
+        else if (!policy.TryResolveTier(a.Identity.Tenant, out tier))
+        {
+            return;
+        }
+
+        a.Tier = tier;
+        if (withBudget)
+        {
+            tier.TryGetBudget(a.Tool.Category, out a.Budget);
+        }
+    }
+
+    /// <summary>Refuses an attempt whose tenant or category the policy does not know.</summary>
+    public static Flow Check(in Attempt a, bool withBudget, out Refusal refusal)
+    {
+        if (a.Tier is null)
+        {
+            refusal = new Refusal(QuotaReason.UnknownTenant);
+            return Flow.Refused;
+        }
+
+        if (withBudget && a.Budget is null)
+        {
+            refusal = new Refusal(QuotaReason.UnknownCategory, detail: $"Tier '{a.Tier.Name}' budgets: {string.Join(", ", a.Tier.Categories.Keys)}.");
+            return Flow.Refused;
+        }
+
+        refusal = default;
+        return Flow.Next;
+    }
+}
