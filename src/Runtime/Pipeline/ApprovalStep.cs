@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 
 namespace AgentQuotas.Pipeline;
@@ -22,37 +23,33 @@ internal sealed class ApprovalStep
         _logger = logger;
     }
 
-    public Flow Ask(ref Attempt a, bool canWait, ref Pending pending, CancellationToken cancellationToken, out Refusal refusal)
-    {
-        if (!a.Tool.RequiresApproval)
-        {
-            refusal = default;
-            return Flow.Next;
-        }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Flow Ask(ref Attempt a, bool canWait, ref Pending pending, CancellationToken cancellationToken, ref Refusal refusal) =>
+        a.Tool.RequiresApproval ? AskService(ref a, canWait, ref pending, cancellationToken, ref refusal) : Flow.Next;
 
+    private Flow AskService(ref Attempt a, bool canWait, ref Pending pending, CancellationToken cancellationToken, ref Refusal refusal)
+    {
         if (!canWait)
         {
-            return OnAnswered(ref a, AskSynchronously(in a), out refusal);
+            return OnAnswered(ref a, AskSynchronously(in a), ref refusal);
         }
 
         ValueTask<ApprovalDecision> answer = AskBoundedAsync(CreateRequest(in a), a.Tool.Name, a.Identity.Tenant, cancellationToken);
         if (answer.IsCompletedSuccessfully)
         {
-            return OnAnswered(ref a, answer.Result, out refusal);
+            return OnAnswered(ref a, answer.Result, ref refusal);
         }
 
         pending.Kind = PendingKind.Approval;
         pending.Approval = answer;
-        refusal = default;
         return Flow.Wait;
     }
 
-    public static Flow OnAnswered(ref Attempt a, ApprovalDecision approval, out Refusal refusal)
+    public static Flow OnAnswered(ref Attempt a, ApprovalDecision approval, ref Refusal refusal)
     {
         if (approval.Status == ApprovalStatus.Approved)
         {
             a.Detail = "approved by " + approval.Approver;
-            refusal = default;
             return Flow.Next;
         }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using AgentQuotas.Policy;
 using AgentQuotas.Resilience;
@@ -11,10 +12,12 @@ internal sealed class BreakerStep
 
     public BreakerStep(CircuitBreakerRegistry breakers) => _breakers = breakers;
 
-    public Flow Enter(ref Attempt a, out Refusal refusal)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Flow Enter(ref Attempt a, ref Refusal refusal) => a.Policy.CircuitBreakers.Enabled ? Consult(ref a, ref refusal) : Flow.Next;
+
+    private Flow Consult(ref Attempt a, ref Refusal refusal)
     {
-        refusal = default;
-        if (!a.Policy.CircuitBreakers.Enabled || _breakers.TryEnter(a.Tool.Category, out bool probe, out TimeSpan retryAfter) && !probe)
+        if (_breakers.TryEnter(a.Tool.Category, out bool probe, out TimeSpan retryAfter) && !probe)
         {
             return Flow.Next;
         }

@@ -27,45 +27,43 @@ internal sealed class BucketStep
 
     public BucketScheduler Buckets => _buckets;
 
-    public Flow Take(ref Attempt a, bool canWait, ref Pending pending, CancellationToken cancellationToken, out Refusal refusal)
+    public Flow Take(ref Attempt a, bool canWait, ref Pending pending, CancellationToken cancellationToken, ref Refusal refusal)
     {
         if (a.Policy.HasReservedShares || _buckets.TryGet(a.Key, out _))
         {
-            return Enter(ref a, canWait, ref pending, cancellationToken, out refusal);
+            return Enter(ref a, canWait, ref pending, cancellationToken, ref refusal);
         }
 
         if (!canWait)
         {
-            return OnStoreAnswered(ref a, _store.TryAcquireAt(a.StoreRequest(), _clock, a.Timestamp), canWait, ref pending, cancellationToken, out refusal);
+            return OnStoreAnswered(ref a, _store.TryAcquireAt(a.StoreRequest(), _clock, a.Timestamp), canWait, ref pending, cancellationToken, ref refusal);
         }
 
         ValueTask<QuotaStoreResult> taking = _store.TryAcquireAtAsync(a.StoreRequest(), _clock, a.Timestamp, cancellationToken);
         if (taking.IsCompletedSuccessfully)
         {
-            return OnStoreAnswered(ref a, taking.Result, canWait, ref pending, cancellationToken, out refusal);
+            return OnStoreAnswered(ref a, taking.Result, canWait, ref pending, cancellationToken, ref refusal);
         }
 
         pending.Kind = PendingKind.Store;
         pending.Store = taking;
-        refusal = default;
         return Flow.Wait;
     }
 
     /// <summary>The store answered: the units are taken, or the call queues for them (when it may wait), or it is refused.</summary>
-    public Flow OnStoreAnswered(ref Attempt a, in QuotaStoreResult taken, bool canWait, ref Pending pending, CancellationToken cancellationToken, out Refusal refusal)
+    public Flow OnStoreAnswered(ref Attempt a, in QuotaStoreResult taken, bool canWait, ref Pending pending, CancellationToken cancellationToken, ref Refusal refusal)
     {
         a.Taken = taken;
         if (taken.IsAdmitted)
         {
             a.UnitsTaken = true;
             a.Detail = taken.Detail;
-            refusal = default;
             return Flow.Next;
         }
 
         if (canWait && taken.Outcome == QuotaStoreOutcome.BucketExhausted && taken.RetryAfter is not null && MayWait(a))
         {
-            return Enter(ref a, canWait, ref pending, cancellationToken, out refusal);
+            return Enter(ref a, canWait, ref pending, cancellationToken, ref refusal);
         }
 
         refusal = Refusal.FromStore(taken, taken.Detail);
@@ -73,9 +71,8 @@ internal sealed class BucketStep
     }
 
     /// <summary>The bucket's queue let the call in, refused it, or made it wait.</summary>
-    public Flow OnEntered(ref Attempt a, in BucketEntry entry, ref Pending pending, out Refusal refusal)
+    public Flow OnEntered(ref Attempt a, in BucketEntry entry, ref Pending pending, ref Refusal refusal)
     {
-        refusal = default;
         a.Taken = entry.Taken;
         switch (entry.Kind)
         {
@@ -101,7 +98,7 @@ internal sealed class BucketStep
     }
 
     /// <summary>The wait in the queue ended: units granted, or a timeout or refusal.</summary>
-    public static Flow OnWaited(ref Attempt a, in WaitResult wait, out Refusal refusal)
+    public static Flow OnWaited(ref Attempt a, in WaitResult wait, ref Refusal refusal)
     {
         a.Waited += wait.Waited;
         a.Queued = true;
@@ -110,7 +107,6 @@ internal sealed class BucketStep
         {
             a.UnitsTaken = true;
             a.Detail = wait.Taken.Detail;
-            refusal = default;
             return Flow.Next;
         }
 
@@ -140,13 +136,12 @@ internal sealed class BucketStep
     }
 
     /// <summary>Usage paid for afterwards may start while the bucket is not empty (or in debt).</summary>
-    public Flow CheckUsage(in Attempt a, out BucketSnapshot bucket, out Refusal refusal)
+    public Flow CheckUsage(in Attempt a, out BucketSnapshot bucket, ref Refusal refusal)
     {
         BucketLimits limits = a.Budget!.Limits;
         bucket = _store.Peek(a.Key, limits);
         if (bucket.Available > 0)
         {
-            refusal = default;
             return Flow.Next;
         }
 
@@ -183,18 +178,17 @@ internal sealed class BucketStep
 
     public int QueueLimit(in Attempt a) => a.Policy.Schedule.QueueLimits[(int)a.WorkloadClass] ?? _defaultQueueLimit;
 
-    private Flow Enter(ref Attempt a, bool canWait, ref Pending pending, CancellationToken cancellationToken, out Refusal refusal)
+    private Flow Enter(ref Attempt a, bool canWait, ref Pending pending, CancellationToken cancellationToken, ref Refusal refusal)
     {
         QuotaStoreRequest request = a.StoreRequest();
         var arrival = new BucketArrival(request, a.WorkloadClass, a.Identity.Tenant, a.MayBorrow, a.Policy.Schedule, QueueLimit(a), canWait && MayWait(a));
         if (!canWait)
         {
             BucketEntry entry = _buckets.Enter(request.Key, arrival);
-            return OnEntered(ref a, entry, ref pending, out refusal); // a synchronous entry never waits
+            return OnEntered(ref a, entry, ref pending, ref refusal); // a synchronous entry never waits
         }
 
         ValueTask<BucketEntry> entering = _buckets.EnterAsync(request.Key, arrival, cancellationToken);
-        refusal = default;
         pending.Kind = PendingKind.BucketEntry;
         pending.Entering = entering;
         return Flow.Wait;

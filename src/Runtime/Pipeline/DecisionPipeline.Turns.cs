@@ -14,28 +14,36 @@ internal sealed partial class DecisionPipeline
     public QuotaDecision BeginIteration(AgentRun run)
     {
         Attempt a = BeginTurn(run, IterationTool, cost: 0, withBudget: false);
-        if (ResolveStep.Check(in a, withBudget: false, out Refusal refusal) != Flow.Next || RunCapsStep.CountIteration(ref a, out refusal) != Flow.Next)
+        Refusal refusal = default;
+        if (ResolveStep.Check(in a, withBudget: false, ref refusal) != Flow.Next || RunCapsStep.CountIteration(ref a, ref refusal) != Flow.Next)
         {
             return Refuse(ref a, in refusal, synchronous: true, out _).Decision;
         }
 
-        _record.Metrics.RecordIteration(a.Identity.Tenant, a.WorkloadClass);
         var decision = new QuotaDecision(true, QuotaReason.None, DegradationMode.Full, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
             0, double.NaN, retryAfter: null, a.Policy.Version, detail: null);
-        return Recorded(ref a, decision, AuditDecision.Admitted, actualCost: null);
+        decision = Recorded(ref a, decision, AuditDecision.Admitted, actualCost: null, countAdmitted: false);
+        if (decision.IsAdmitted)
+        {
+            _record.Metrics.RecordIteration(a.Identity.Tenant, a.WorkloadClass); // an iteration, not a tool-call decision
+        }
+
+        return decision;
     }
 
     /// <summary>Checks, without taking anything, whether work paid for afterwards (model tokens) may start.</summary>
     public QuotaDecision CheckUsage(AgentRun run, QuotaTool tool)
     {
         Attempt a = BeginTurn(run, tool, cost: 0, withBudget: true);
-        if (ResolveStep.Check(in a, withBudget: true, out Refusal refusal) != Flow.Next)
+        Refusal refusal = default;
+        if (ResolveStep.Check(in a, withBudget: true, ref refusal) != Flow.Next)
         {
             return Refuse(ref a, in refusal, synchronous: true, out _).Decision;
         }
 
-        Flow bucket = _bucket.CheckUsage(in a, out BucketSnapshot level, out Refusal empty);
-        if (RunCapsStep.CheckUsage(in a, out refusal) != Flow.Next)
+        Refusal empty = default;
+        Flow bucket = _bucket.CheckUsage(in a, out BucketSnapshot level, ref empty);
+        if (RunCapsStep.CheckUsage(in a, ref refusal) != Flow.Next)
         {
             return Refuse(ref a, new Refusal(refusal.Reason, new QuotaStoreResult(QuotaStoreOutcome.Admitted, level.Available), refusal.Detail), synchronous: true, out _).Decision;
         }
@@ -63,7 +71,8 @@ internal sealed partial class DecisionPipeline
             a.Tier?.TryGetBudget(tool.Category, out a.Budget);
         }
 
-        if (ResolveStep.Check(in a, withBudget: true, out Refusal refusal) != Flow.Next)
+        Refusal refusal = default;
+        if (ResolveStep.Check(in a, withBudget: true, ref refusal) != Flow.Next)
         {
             return Refuse(ref a, in refusal, synchronous: true, out _).Decision;
         }
@@ -76,7 +85,7 @@ internal sealed partial class DecisionPipeline
 
         var decision = new QuotaDecision(true, QuotaReason.None, DegradationMode.Full, a.Identity.Tenant, tool.Category, tool.Name,
             cost, remaining, retryAfter: null, a.Policy.Version, "usage already incurred");
-        decision = Recorded(ref a, decision, AuditDecision.Completed, actualCost: cost);
+        decision = Recorded(ref a, decision, AuditDecision.Completed, actualCost: cost, countAdmitted: true);
         if (cost > 0 && a.Policy.Anomaly is not null)
         {
             _anomaly.Observe(run, a.Identity, a.WorkloadClass, a.Workflow, a.Policy, cost);
@@ -94,7 +103,7 @@ internal sealed partial class DecisionPipeline
 
     // The record of an admitted turn; under RequireAudit a record the sink refuses undoes what the turn took
     // (usage already incurred stays charged: the work has happened) and reports the refusal.
-    private QuotaDecision Recorded(ref Attempt a, QuotaDecision decision, AuditDecision kind, double? actualCost)
+    private QuotaDecision Recorded(ref Attempt a, QuotaDecision decision, AuditDecision kind, double? actualCost, bool countAdmitted)
     {
         if (!_record.Write(a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, kind, actualCost, decision.Detail, a.Timestamp) && _requireAudit)
         {
@@ -103,7 +112,11 @@ internal sealed partial class DecisionPipeline
                 decision.Cost, decision.Remaining, retryAfter: null, decision.PolicyVersion, "The audit sink refused the record.");
         }
 
-        _record.Metrics.RecordDecision(decision, a.WorkloadClass);
+        if (countAdmitted || !decision.IsAdmitted)
+        {
+            _record.Metrics.RecordDecision(decision, a.WorkloadClass);
+        }
+
         return decision;
     }
 }

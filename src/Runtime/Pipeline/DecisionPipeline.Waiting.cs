@@ -12,7 +12,7 @@ internal sealed partial class DecisionPipeline
         while (true)
         {
             Flow flow;
-            Refusal refusal;
+            Refusal refusal = default;
             try
             {
                 PendingKind kind = pending.Kind;
@@ -20,31 +20,31 @@ internal sealed partial class DecisionPipeline
                 {
                     case PendingKind.Store:
                         QuotaStoreResult taken = await pending.Store.ConfigureAwait(false);
-                        flow = Answered(ref a, ref pending).OnStoreAnswered(ref a, taken, canWait: true, ref pending, cancellationToken, out refusal);
+                        flow = Answered(ref a, ref pending).OnStoreAnswered(ref a, taken, canWait: true, ref pending, cancellationToken, ref refusal);
                         break;
 
                     case PendingKind.BucketEntry:
                         BucketEntry entry = await pending.Entering.ConfigureAwait(false);
-                        flow = Answered(ref a, ref pending).OnEntered(ref a, entry, ref pending, out refusal);
+                        flow = Answered(ref a, ref pending).OnEntered(ref a, entry, ref pending, ref refusal);
                         break;
 
                     case PendingKind.BucketWait or PendingKind.PoolWait:
                         WaitResult wait = await pending.Waiter!.Task.ConfigureAwait(false);
                         Answered(ref a, ref pending);
-                        flow = kind == PendingKind.BucketWait ? BucketStep.OnWaited(ref a, wait, out refusal) : PoolStep.OnWaited(ref a, wait, out refusal);
+                        flow = kind == PendingKind.BucketWait ? BucketStep.OnWaited(ref a, wait, ref refusal) : PoolStep.OnWaited(ref a, wait, ref refusal);
                         break;
 
                     default:
                         ApprovalDecision approval = await pending.Approval.ConfigureAwait(false);
                         Answered(ref a, ref pending);
-                        flow = ApprovalStep.OnAnswered(ref a, approval, out refusal);
+                        flow = ApprovalStep.OnAnswered(ref a, approval, ref refusal);
                         break;
                 }
 
                 if (flow == Flow.Next && a.Stage != Stage.Done)
                 {
                     a.Stage++; // the step that waited is done
-                    flow = Advance(ref a, canWait: true, ref pending, cancellationToken, out refusal);
+                    flow = Advance(ref a, canWait: true, ref pending, cancellationToken, ref refusal);
                 }
             }
             catch (OperationCanceledException) when (pending.Kind is PendingKind.BucketWait or PendingKind.PoolWait)

@@ -57,10 +57,10 @@ internal sealed partial class DecisionPipeline
     {
         Pending pending = default;
         Flow flow;
-        Refusal refusal;
+        Refusal refusal = default;
         try
         {
-            flow = Advance(ref a, canWait: false, ref pending, CancellationToken.None, out refusal);
+            flow = Advance(ref a, canWait: false, ref pending, CancellationToken.None, ref refusal);
         }
         catch
         {
@@ -76,10 +76,10 @@ internal sealed partial class DecisionPipeline
     {
         Pending pending = default;
         Flow flow;
-        Refusal refusal;
+        Refusal refusal = default;
         try
         {
-            flow = Advance(ref a, canWait: true, ref pending, cancellationToken, out refusal);
+            flow = Advance(ref a, canWait: true, ref pending, cancellationToken, ref refusal);
         }
         catch
         {
@@ -115,14 +115,13 @@ internal sealed partial class DecisionPipeline
     }
 
     // Runs the steps from where the attempt is until it is decided or has to wait.
-    private Flow Advance(ref Attempt a, bool canWait, ref Pending pending, CancellationToken cancellationToken, out Refusal refusal)
+    private Flow Advance(ref Attempt a, bool canWait, ref Pending pending, CancellationToken cancellationToken, ref Refusal refusal)
     {
         Flow flow = Flow.Next;
-        refusal = default;
         switch (a.Stage)
         {
             case Stage.Resolve:
-                if ((flow = ResolveStep.Check(in a, withBudget: true, out refusal)) != Flow.Next)
+                if ((flow = ResolveStep.Check(in a, withBudget: true, ref refusal)) != Flow.Next)
                 {
                     return flow;
                 }
@@ -131,7 +130,7 @@ internal sealed partial class DecisionPipeline
                 goto case Stage.Breaker;
 
             case Stage.Breaker:
-                if ((flow = _breaker.Enter(ref a, out refusal)) != Flow.Next)
+                if ((flow = _breaker.Enter(ref a, ref refusal)) != Flow.Next)
                 {
                     return flow;
                 }
@@ -140,13 +139,13 @@ internal sealed partial class DecisionPipeline
                 goto case Stage.RunCaps;
 
             case Stage.RunCaps:
-                if ((flow = RunCapsStep.Reserve(ref a, out refusal)) != Flow.Next)
+                if ((flow = RunCapsStep.Reserve(ref a, ref refusal)) != Flow.Next)
                 {
                     return flow;
                 }
 
                 a.Stage = Stage.Bucket;
-                if ((flow = _bucket.Take(ref a, canWait, ref pending, cancellationToken, out refusal)) != Flow.Next)
+                if ((flow = _bucket.Take(ref a, canWait, ref pending, cancellationToken, ref refusal)) != Flow.Next)
                 {
                     return flow;
                 }
@@ -155,7 +154,7 @@ internal sealed partial class DecisionPipeline
 
             case Stage.Pool:
                 a.Stage = Stage.Pool;
-                if ((flow = _pool.Enter(ref a, canWait, ref pending, cancellationToken, out refusal)) != Flow.Next)
+                if ((flow = _pool.Enter(ref a, canWait, ref pending, cancellationToken, ref refusal)) != Flow.Next)
                 {
                     return flow;
                 }
@@ -164,7 +163,7 @@ internal sealed partial class DecisionPipeline
 
             case Stage.Approval:
                 a.Stage = Stage.Approval;
-                if ((flow = _approval.Ask(ref a, canWait, ref pending, cancellationToken, out refusal)) != Flow.Next)
+                if ((flow = _approval.Ask(ref a, canWait, ref pending, cancellationToken, ref refusal)) != Flow.Next)
                 {
                     return flow;
                 }

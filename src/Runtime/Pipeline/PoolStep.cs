@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AgentQuotas.Scheduling;
 using AgentQuotas.Stores;
 
@@ -22,14 +23,12 @@ internal sealed class PoolStep
 
     public ComputePoolSet Pools => _pools;
 
-    public Flow Enter(ref Attempt a, bool canWait, ref Pending pending, CancellationToken cancellationToken, out Refusal refusal)
-    {
-        refusal = default;
-        if (a.Run is null || a.Policy.Pools.Count == 0)
-        {
-            return Flow.Next;
-        }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Flow Enter(ref Attempt a, bool canWait, ref Pending pending, CancellationToken cancellationToken, ref Refusal refusal) =>
+        a.Run is null || a.Policy.Pools.Count == 0 ? Flow.Next : EnterPool(ref a, canWait, ref pending, cancellationToken, ref refusal);
 
+    private Flow EnterPool(ref Attempt a, bool canWait, ref Pending pending, CancellationToken cancellationToken, ref Refusal refusal)
+    {
         _pools.Sync(a.Policy);
         if (!_pools.IsConfigured)
         {
@@ -55,7 +54,7 @@ internal sealed class PoolStep
         return Flow.Wait;
     }
 
-    public static Flow OnWaited(ref Attempt a, in WaitResult wait, out Refusal refusal)
+    public static Flow OnWaited(ref Attempt a, in WaitResult wait, ref Refusal refusal)
     {
         a.Waited += wait.Waited;
         a.Queued = true;
@@ -66,7 +65,6 @@ internal sealed class PoolStep
         }
 
         a.Lease = wait.Lease;
-        refusal = default;
         return Flow.Next;
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using AgentQuotas.Audit;
 using AgentQuotas.Telemetry;
@@ -136,6 +137,7 @@ internal sealed class RecordStep
         return DegradationMode.Rejected;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Write(long timestamp, in Attempt a, in QuotaDecision decision, AuditDecision kind, double? actualCost, TimeSpan queueWait) =>
         Write(timestamp, a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, kind, actualCost, decision.Detail, queueWait);
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using AgentQuotas.Anomaly;
 using AgentQuotas.Policy;
 
@@ -35,7 +36,11 @@ internal sealed class ResolveStep
     }
 
     /// <summary>Refuses an attempt whose tenant or category the policy does not know.</summary>
-    public static Flow Check(in Attempt a, bool withBudget, out Refusal refusal)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Flow Check(in Attempt a, bool withBudget, ref Refusal refusal) =>
+        a.Tier is not null && (!withBudget || a.Budget is not null) ? Flow.Next : Refuse(in a, withBudget, ref refusal);
+
+    private static Flow Refuse(in Attempt a, bool withBudget, ref Refusal refusal)
     {
         if (a.Tier is null)
         {
@@ -49,7 +54,6 @@ internal sealed class ResolveStep
             return Flow.Refused;
         }
 
-        refusal = default;
         return Flow.Next;
     }
 }

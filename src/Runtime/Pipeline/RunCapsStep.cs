@@ -10,15 +10,14 @@ namespace AgentQuotas.Pipeline;
 internal static class RunCapsStep
 {
     /// <summary>Reserves one tool call and the cost in the run and its ancestors.</summary>
-    public static Flow Reserve(ref Attempt a, out Refusal refusal)
+    public static Flow Reserve(ref Attempt a, ref Refusal refusal)
     {
         if (a.Run is not AgentRun run)
         {
-            refusal = default;
             return Flow.Next;
         }
 
-        if (Expired(in a, run, out refusal))
+        if (Expired(in a, run, ref refusal))
         {
             return Flow.Refused;
         }
@@ -36,10 +35,10 @@ internal static class RunCapsStep
     }
 
     /// <summary>Counts one iteration (model turn) of the run.</summary>
-    public static Flow CountIteration(ref Attempt a, out Refusal refusal)
+    public static Flow CountIteration(ref Attempt a, ref Refusal refusal)
     {
         AgentRun run = a.Run!;
-        if (Expired(in a, run, out refusal))
+        if (Expired(in a, run, ref refusal))
         {
             return Flow.Refused;
         }
@@ -55,10 +54,10 @@ internal static class RunCapsStep
     }
 
     /// <summary>Checks, without reserving, that usage may start: within the deadline and below the cost cap.</summary>
-    public static Flow CheckUsage(in Attempt a, out Refusal refusal)
+    public static Flow CheckUsage(in Attempt a, ref Refusal refusal)
     {
         AgentRun run = a.Run!;
-        if (Expired(in a, run, out refusal))
+        if (Expired(in a, run, ref refusal))
         {
             return Flow.Refused;
         }
@@ -88,7 +87,7 @@ internal static class RunCapsStep
         }
     }
 
-    private static bool Expired(in Attempt a, AgentRun run, out Refusal refusal)
+    private static bool Expired(in Attempt a, AgentRun run, ref Refusal refusal)
     {
         if (run.FindExpired(a.Timestamp) is AgentRun expired)
         {
@@ -96,7 +95,6 @@ internal static class RunCapsStep
             return true;
         }
 
-        refusal = default;
         return false;
     }
 }
