@@ -5,11 +5,14 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
-using AgentQuotas.Analyzers.Helpers;
+using AgentQuotas.Analyzers.Configuration;
+using AgentQuotas.Analyzers.Reporting;
+using AgentQuotas.Analyzers.ToolReferences;
+using AgentQuotas.Analyzers.Tools;
+using AgentQuotas.Policy.Schema;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
-using AgentQuotas.Policy.Schema;
 
 namespace AgentQuotas.Analyzers.Rules
 {
@@ -211,7 +214,7 @@ namespace AgentQuotas.Analyzers.Rules
 
             if (hasUnits)
             {
-                if (!Numbers.TryGetDouble(cost.ConstructorArguments[0], out double units))
+                if (!NumericConstants.TryGetDouble(cost.ConstructorArguments[0], out double units))
                 {
                     return; // not a number: the compiler reports that
                 }

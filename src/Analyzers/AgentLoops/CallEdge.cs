@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Analyzers.AgentLoops
 {
     /// <summary>A call from one function of the compilation to another (a method or a local function).</summary>
     internal sealed class CallEdge

@@ -2,7 +2,7 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Analyzers.Reporting
 {
     /// <summary>Locations of an attribute and of its arguments in source, for precise diagnostics.</summary>
     internal static class AttributeLocations

@@ -1,8 +1,9 @@
+using AgentQuotas.Analyzers.AgentLoops;
 using AgentQuotas.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Analyzers.AgentCalls
 {
     /// <summary>
     /// Calls that wait for the next input from outside: a line typed at the console (<c>Console.ReadLine</c>,

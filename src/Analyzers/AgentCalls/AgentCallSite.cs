@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Analyzers.AgentCalls
 {
     /// <summary>A call that makes the code around it agent code: a model turn or a tool call.</summary>
     internal sealed class AgentCallSite

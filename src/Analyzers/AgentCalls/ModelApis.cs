@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using AgentQuotas.Diagnostics;
 using Microsoft.CodeAnalysis;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Analyzers.AgentCalls
 {
     /// <summary>
     /// Methods that make the code around them agent code: a model turn (a chat model, an agent) or a tool run

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
+using AgentQuotas.Analyzers.AgentCalls;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Analyzers.AgentLoops
 {
     /// <summary>What a stretch of code does that matters for agent loops: agent calls, input waits and calls into the compilation.</summary>
     internal sealed class Region

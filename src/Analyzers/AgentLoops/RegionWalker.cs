@@ -1,9 +1,11 @@
 using System.Collections.Generic;
 using System.Linq;
+using AgentQuotas.Analyzers.AgentCalls;
+using AgentQuotas.Analyzers.Tools;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Analyzers.AgentLoops
 {
     /// <summary>
     /// Walks one operation block and says what a stretch of it does for the agent-loop rule. A stretch includes
@@ -11,7 +13,7 @@ namespace AgentQuotas.Analyzers.Helpers
     /// to a call as an argument), but not local functions (separate nodes, reached through call edges) and
     /// not lambdas stored for later (which run wherever they are called from).
     /// </summary>
-    internal sealed class BodyWalker
+    internal sealed class RegionWalker
     {
         private readonly AgentCallClassifier _classifier;
         private readonly AgentSymbols _symbols;
@@ -21,7 +23,7 @@ namespace AgentQuotas.Analyzers.Helpers
         private readonly Dictionary<ILocalSymbol, List<IOperation>> _delegateLocals = new Dictionary<ILocalSymbol, List<IOperation>>(SymbolEqualityComparer.Default);
         private readonly HashSet<IAnonymousFunctionOperation> _localDelegateLambdas = new HashSet<IAnonymousFunctionOperation>();
 
-        public BodyWalker(AgentCallClassifier classifier, IOperation root)
+        public RegionWalker(AgentCallClassifier classifier, IOperation root)
         {
             _classifier = classifier;
             _symbols = classifier.Symbols;

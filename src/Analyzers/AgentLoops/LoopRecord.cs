@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Analyzers.AgentLoops
 {
     /// <summary>A loop that is not bounded by itself and whose repeated parts may make agent calls.</summary>
     internal sealed class LoopRecord

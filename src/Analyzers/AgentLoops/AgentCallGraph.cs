@@ -1,9 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using AgentQuotas.Analyzers.AgentCalls;
+using AgentQuotas.Analyzers.Tools;
 using Microsoft.CodeAnalysis;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Analyzers.AgentLoops
 {
     /// <summary>
     /// The compilation's call graph of methods and local functions, with the two questions AQ0003 asks of it:

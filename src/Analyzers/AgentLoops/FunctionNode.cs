@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Analyzers.AgentLoops
 {
     /// <summary>A method or local function with a body, as a node of the call graph.</summary>
     internal sealed class FunctionNode

@@ -1,7 +1,7 @@
 using System.Linq;
 using Microsoft.CodeAnalysis;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Analyzers.Tools
 {
     /// <summary>Compares and describes method signatures for the fallback and estimator rules.</summary>
     internal static class Signatures

@@ -1,11 +1,12 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using AgentQuotas.Analyzers.AgentCalls;
 using AgentQuotas.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Analyzers.Tools
 {
     /// <summary>
     /// The runtime's attributes and the Microsoft.Extensions.AI types, resolved once per compilation, and

@@ -1,10 +1,12 @@
 using System.Collections.Generic;
 using System.Linq;
+using AgentQuotas.Analyzers.AgentLoops;
+using AgentQuotas.Analyzers.Tools;
 using AgentQuotas.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Analyzers.ToolReferences
 {
     /// <summary>
     /// The agent frameworks' tool attributes, the calls that hand tools to a framework which then calls them

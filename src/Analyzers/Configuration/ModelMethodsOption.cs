@@ -1,9 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using AgentQuotas.Analyzers.AgentCalls;
 using Microsoft.CodeAnalysis;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Analyzers.Configuration
 {
     /// <summary>
     /// The <c>agentquotas.model_methods</c> option: more methods that call a model, for AQ0003. Its value is a

@@ -2,10 +2,13 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using AgentQuotas.Analyzers.AgentCalls;
+using AgentQuotas.Analyzers.AgentLoops;
+using AgentQuotas.Analyzers.Tools;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Analyzers.ToolReferences
 {
     /// <summary>
     /// Which guarded tools a dynamically bound call could run. A call with a <c>dynamic</c> receiver binds by

@@ -11,7 +11,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Analyzers.Configuration
 {
     /// <summary>
     /// An agentquotas.json from AdditionalFiles, validated by the runtime's own validator (linked from

@@ -1,9 +1,10 @@
 using System.Collections.Generic;
 using System.Linq;
+using AgentQuotas.Analyzers.Tools;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Analyzers.AgentLoops
 {
     /// <summary>
     /// Decides whether a loop bounds itself: a counting for loop whose bound is a constant, comes from no
@@ -228,7 +229,7 @@ namespace AgentQuotas.Analyzers.Helpers
                 case IIncrementOrDecrementOperation increment when IsCounter(increment.Target, counter):
                     return operation.Kind == OperationKind.Increment ? 1 : -1;
                 case ICompoundAssignmentOperation compound when IsCounter(compound.Target, counter)
-                    && Numbers.TryGetDouble(compound.Value.ConstantValue.HasValue ? compound.Value.ConstantValue.Value : null, out double amount)
+                    && NumericConstants.TryGetDouble(compound.Value.ConstantValue.HasValue ? compound.Value.ConstantValue.Value : null, out double amount)
                     && !double.IsNaN(amount) && !double.IsInfinity(amount):
                     return compound.OperatorKind == BinaryOperatorKind.Add ? amount : compound.OperatorKind == BinaryOperatorKind.Subtract ? -amount : double.NaN;
                 default:

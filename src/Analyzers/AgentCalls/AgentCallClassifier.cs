@@ -1,10 +1,12 @@
 using System.Collections.Generic;
 using System.Linq;
+using AgentQuotas.Analyzers.AgentLoops;
+using AgentQuotas.Analyzers.Tools;
 using AgentQuotas.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Analyzers.AgentCalls
 {
     /// <summary>
     /// Says what a call does for the agent-loop rule: a model turn or a tool call (an agent call), or a wait

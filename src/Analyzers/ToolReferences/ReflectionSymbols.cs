@@ -3,7 +3,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Analyzers.ToolReferences
 {
     /// <summary>
     /// Recognises reflection that runs a method found by name: <c>MethodInfo.Invoke</c>,

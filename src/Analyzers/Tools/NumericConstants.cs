@@ -1,9 +1,9 @@
 using Microsoft.CodeAnalysis;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Analyzers.Tools
 {
     /// <summary>Reads numeric constants without trusting their type: code being edited is often wrong.</summary>
-    internal static class Numbers
+    internal static class NumericConstants
     {
         /// <summary>The value as a double when it is a numeric primitive; false for strings, nulls, errors.</summary>
         public static bool TryGetDouble(object? value, out double result)

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 
-namespace AgentQuotas.Analyzers.Helpers
+namespace AgentQuotas.Analyzers.ToolReferences
 {
     /// <summary>The AgentQuotas integrations a project can register, in the order <see cref="FrameworkSymbols"/> resolves them.</summary>
     internal enum AgentFramework
