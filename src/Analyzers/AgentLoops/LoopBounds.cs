@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
-using AgentQuotas.Analyzers.Tools;
+using AgentQuotas.ToolModel;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 

@@ -9,6 +9,7 @@ using AgentQuotas.Analyzers.AgentLoops;
 using AgentQuotas.Analyzers.Configuration;
 using AgentQuotas.Analyzers.Tools;
 using AgentQuotas.Diagnostics;
+using AgentQuotas.ToolModel;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;

@@ -44,7 +44,7 @@ namespace AgentQuotas.Analyzers.Rules
                 {
                     var invocation = (IInvocationOperation)c.Operation;
                     IMethodSymbol target = invocation.TargetMethod;
-                    if (!symbols.IsGuardedTool(target) && symbols.FindOnMethod(target, symbols.AgentLoop) == null)
+                    if (!symbols.IsIntercepted(target))
                     {
                         return;
                     }

@@ -8,6 +8,7 @@ using AgentQuotas.Analyzers.Configuration;
 using AgentQuotas.Analyzers.Reporting;
 using AgentQuotas.Analyzers.Tools;
 using AgentQuotas.Policy.Schema;
+using AgentQuotas.ToolModel;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 

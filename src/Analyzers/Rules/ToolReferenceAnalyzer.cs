@@ -165,7 +165,7 @@ namespace AgentQuotas.Analyzers.Rules
 
         /// <summary>Methods whose calls the generator wraps: guarded tools, and [AgentLoop] methods (for their caps).</summary>
         private static bool IsWrapped(AgentSymbols symbols, IMethodSymbol method) =>
-            symbols.IsGuardedTool(method) || symbols.FindOnMethod(method, symbols.AgentLoop) != null;
+            symbols.IsIntercepted(method);
 
         private static void Report(OperationAnalysisContext context, AgentSymbols symbols, IMethodSymbol target, Location location, string warning, string error)
         {

@@ -1,63 +1,55 @@
-using System;
 using System.Collections.Generic;
-using System.Linq;
-using AgentQuotas.Analyzers.AgentCalls;
 using AgentQuotas.Diagnostics;
+using AgentQuotas.ToolModel;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace AgentQuotas.Analyzers.Tools
 {
     /// <summary>
     /// The runtime's attributes and the Microsoft.Extensions.AI types, resolved once per compilation, and
-    /// the questions every rule asks about a method: is it a guarded tool, what is its category. Which calls
-    /// are model or tool calls is <see cref="ModelApis"/>' business.
+    /// the questions every rule asks about a method: is it a guarded tool, is it privileged, what is its
+    /// category. The answers come from the tool model the generator uses (<see cref="ToolAnnotations"/>:
+    /// own and inherited annotations), so a rule never disagrees with what the generator guards. Which calls
+    /// are model or tool calls is <c>ModelApis</c>' business.
     /// </summary>
     internal sealed class AgentSymbols
     {
         private AgentSymbols(Compilation compilation)
         {
             Compilation = compilation;
-            AgentTool = compilation.GetTypeByMetadataName(WellKnownNames.AgentToolAttribute);
-            QuotaCategory = compilation.GetTypeByMetadataName(WellKnownNames.QuotaCategoryAttribute);
-            Cost = compilation.GetTypeByMetadataName(WellKnownNames.CostAttribute);
-            Privileged = compilation.GetTypeByMetadataName(WellKnownNames.PrivilegedAttribute);
-            Fallback = compilation.GetTypeByMetadataName(WellKnownNames.FallbackAttribute);
-            AgentLoop = compilation.GetTypeByMetadataName(WellKnownNames.AgentLoopAttribute);
+            Attributes = ToolAttributes.For(compilation);
             ChatClient = compilation.GetTypeByMetadataName(WellKnownNames.ChatClientInterface);
             AIFunction = compilation.GetTypeByMetadataName(WellKnownNames.AIFunction);
         }
 
         public Compilation Compilation { get; }
 
-        public INamedTypeSymbol? AgentTool { get; }
+        /// <summary>The tool attributes of the compilation and the annotations of its methods (shared with the generator).</summary>
+        public ToolAttributes Attributes { get; }
 
-        public INamedTypeSymbol? QuotaCategory { get; }
+        public INamedTypeSymbol? AgentTool => Attributes.AgentTool;
 
-        public INamedTypeSymbol? Cost { get; }
+        public INamedTypeSymbol? QuotaCategory => Attributes.QuotaCategory;
 
-        public INamedTypeSymbol? Privileged { get; }
+        public INamedTypeSymbol? Cost => Attributes.Cost;
 
-        public INamedTypeSymbol? Fallback { get; }
+        public INamedTypeSymbol? Privileged => Attributes.Privileged;
 
-        public INamedTypeSymbol? AgentLoop { get; }
+        public INamedTypeSymbol? Fallback => Attributes.Fallback;
+
+        public INamedTypeSymbol? AgentLoop => Attributes.AgentLoop;
 
         public INamedTypeSymbol? ChatClient { get; }
 
         public INamedTypeSymbol? AIFunction { get; }
 
         /// <summary>Whether the compilation references the AgentQuotas runtime (its attributes).</summary>
-        public bool HasRuntime => Cost != null || QuotaCategory != null || Privileged != null || AgentTool != null || AgentLoop != null;
+        public bool HasRuntime => Attributes.HasRuntime;
 
         public static AgentSymbols Create(Compilation compilation) => new AgentSymbols(compilation);
 
         /// <summary>The declaration a call or reference resolves to: unreduced, unconstructed, the defining part of a partial method.</summary>
-        public static IMethodSymbol Normalize(IMethodSymbol method)
-        {
-            IMethodSymbol result = method.ReducedFrom ?? method;
-            result = result.OriginalDefinition;
-            return result.PartialDefinitionPart ?? result;
-        }
+        public static IMethodSymbol Normalize(IMethodSymbol method) => ToolAnnotations.Declaration(method);
 
         public static AttributeData? FindAttribute(ISymbol symbol, INamedTypeSymbol? attributeType)
         {
@@ -79,41 +71,43 @@ namespace AgentQuotas.Analyzers.Tools
 
         public AttributeData? FindOnMethod(IMethodSymbol method, INamedTypeSymbol? attributeType) => FindAttribute(Normalize(method), attributeType);
 
-        /// <summary>A guarded tool: a method carrying [Cost], [QuotaCategory] or [Privileged]. Calls to it are intercepted.</summary>
-        public bool IsGuardedTool(IMethodSymbol method)
+        /// <summary>What applies to the method: its own annotations and those of the members it overrides or implements.</summary>
+        public ToolAnnotations AnnotationsOf(IMethodSymbol method) => Attributes.AnnotationsOf(method);
+
+        /// <summary>
+        /// A guarded tool: a method carrying [Cost], [QuotaCategory], [Privileged] or [AgentTool], or overriding or
+        /// implementing a member that does. Calls to it are intercepted.
+        /// </summary>
+        public bool IsGuardedTool(IMethodSymbol method) => HasRuntime && AnnotationsOf(method).IsGuarded;
+
+        /// <summary>Whether calls to the method are intercepted: a guarded tool or an [AgentLoop] method (own or inherited).</summary>
+        public bool IsIntercepted(IMethodSymbol method)
         {
-            if (Cost == null && QuotaCategory == null && Privileged == null)
+            if (!HasRuntime)
             {
                 return false;
             }
 
-            IMethodSymbol m = Normalize(method);
-            foreach (AttributeData attribute in m.GetAttributes())
-            {
-                INamedTypeSymbol? type = attribute.AttributeClass;
-                if (SymbolEqualityComparer.Default.Equals(type, Cost)
-                    || SymbolEqualityComparer.Default.Equals(type, QuotaCategory)
-                    || SymbolEqualityComparer.Default.Equals(type, Privileged))
-                {
-                    return true;
-                }
-            }
-
-            return false;
+            ToolAnnotations notes = AnnotationsOf(method);
+            return notes.IsGuarded || notes.IsLoop;
         }
 
-        public bool IsAgentTool(IMethodSymbol method) => FindOnMethod(method, AgentTool) != null;
+        public bool IsAgentTool(IMethodSymbol method) => HasRuntime && AnnotationsOf(method).AgentTool != null;
 
-        public bool IsPrivileged(IMethodSymbol method) => FindOnMethod(method, Privileged) != null;
+        /// <summary>[Privileged] on the method or a member it overrides or implements (privilege is never weakened).</summary>
+        public bool IsPrivileged(IMethodSymbol method) => HasRuntime && AnnotationsOf(method).IsPrivileged;
 
-        /// <summary>Whether the method carries any of the tool attributes ([AgentTool], [Cost], [QuotaCategory], [Privileged]).</summary>
-        public bool IsAnnotatedTool(IMethodSymbol method) => IsAgentTool(method) || IsGuardedTool(method);
+        /// <summary>Whether the method itself carries one of the tool attributes ([AgentTool], [Cost], [QuotaCategory], [Privileged]).</summary>
+        public bool IsAnnotatedTool(IMethodSymbol method) => HasRuntime && AnnotationsOf(method).DeclaresTool;
 
-        /// <summary>The method's category: its own [QuotaCategory], else its type's. Null when neither has one.</summary>
+        /// <summary>
+        /// The method's category: its own or inherited [QuotaCategory], else its type's. Null when there is none
+        /// (empty when the attribute names none).
+        /// </summary>
         public string? CategoryOf(IMethodSymbol method, out AttributeData? source)
         {
             IMethodSymbol m = Normalize(method);
-            source = FindAttribute(m, QuotaCategory);
+            source = AnnotationsOf(m).Category?.Attribute;
             if (source == null && m.ContainingType != null)
             {
                 source = FindAttribute(m.ContainingType, QuotaCategory);
@@ -122,39 +116,9 @@ namespace AgentQuotas.Analyzers.Tools
             return source == null ? null : FirstStringArgument(source) ?? string.Empty;
         }
 
-        public static string? FirstStringArgument(AttributeData attribute) =>
-            attribute.ConstructorArguments.Length > 0 && !attribute.ConstructorArguments[0].IsNull
-                ? attribute.ConstructorArguments[0].Value as string
-                : null;
+        public static string? FirstStringArgument(AttributeData attribute) => ToolAttributes.FirstString(attribute);
 
-        public static TypedConstant? NamedArgument(AttributeData attribute, string name)
-        {
-            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
-            {
-                if (argument.Key == name)
-                {
-                    return argument.Value;
-                }
-            }
-
-            return null;
-        }
-
-        /// <summary>
-        /// Whether generated code can call the method on behalf of a tool of <paramref name="toolType"/>: it is
-        /// accessible anywhere in the assembly, or it is declared on the tool's own type, whose non-public
-        /// members the generated guard reaches through [UnsafeAccessor] (which looks only at the type itself,
-        /// not at its base types).
-        /// </summary>
-        public bool IsReachableFromGeneratedCode(IMethodSymbol method, INamedTypeSymbol toolType)
-        {
-            if (Compilation.IsSymbolAccessibleWithin(method, Compilation.Assembly))
-            {
-                return true;
-            }
-
-            return SymbolEqualityComparer.Default.Equals(method.ContainingType.OriginalDefinition, toolType.OriginalDefinition);
-        }
+        public static TypedConstant? NamedArgument(AttributeData attribute, string name) => ToolAttributes.NamedArgument(attribute, name);
 
         /// <summary>"Type.Method" as developers write it.</summary>
         public static string Display(IMethodSymbol method)

@@ -1,6 +1,7 @@
+// Shared by the analyzers and the generator (netstandard2.0).
 using Microsoft.CodeAnalysis;
 
-namespace AgentQuotas.Analyzers.Tools
+namespace AgentQuotas.ToolModel
 {
     /// <summary>Reads numeric constants without trusting their type: code being edited is often wrong.</summary>
     internal static class NumericConstants

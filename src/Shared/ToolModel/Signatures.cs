@@ -1,7 +1,8 @@
+// Shared by the analyzers and the generator (netstandard2.0).
 using System.Linq;
 using Microsoft.CodeAnalysis;
 
-namespace AgentQuotas.Analyzers.Tools
+namespace AgentQuotas.ToolModel
 {
     /// <summary>Compares and describes method signatures for the fallback and estimator rules.</summary>
     internal static class Signatures
