@@ -1,5 +1,6 @@
 using AgentQuotas.Generators.Models;
 using Microsoft.CodeAnalysis;
+using Xunit.Abstractions;
 
 namespace AgentQuotas.ToolModel.Tests;
 
@@ -11,7 +12,7 @@ namespace AgentQuotas.ToolModel.Tests;
 /// registry registers exactly the usable guards with the same fallback; framework tools without a budget are not
 /// guarded and are reported; local functions are refused (AQ1003) exactly where only generated code could help.
 /// </summary>
-public sealed class ToolModelAgreementTests
+public sealed class ToolModelAgreementTests(ITestOutputHelper output)
 {
     private static readonly string[] BudgetIds = ["AQ0001", "AQ0004", "AQ0006"];
 
@@ -138,6 +139,7 @@ public sealed class ToolModelAgreementTests
             }
         }
 
+        output.WriteLine($"{run.Methods.Count} methods and local functions in the corpus, {compared} compared; outcomes: {string.Join(", ", outcomes.Order(StringComparer.Ordinal))}");
         Assert.True(disagreements.Count == 0, disagreements.Count + " disagreement(s):\n" + string.Join("\n", disagreements));
 
         // The corpus exercises every outcome of every comparison, so none of them passes vacuously.
