@@ -179,12 +179,12 @@ public sealed class ModelMethodsOptionTests
     [Fact]
     public void Parse_accepts_metadata_names_and_rejects_everything_else()
     {
-        Assert.Null(Helpers.ModelMethodsOption.Parse("A.B`2+C.M_1", out string type, out string method));
+        Assert.Null(Configuration.ModelMethodsOption.Parse("A.B`2+C.M_1", out string type, out string method));
         Assert.Equal(("A.B`2+C", "M_1"), (type, method));
-        Assert.NotNull(Helpers.ModelMethodsOption.Parse("A.B`.M", out _, out _));
-        Assert.NotNull(Helpers.ModelMethodsOption.Parse("A..M", out _, out _));
-        Assert.NotNull(Helpers.ModelMethodsOption.Parse("A.B.M()", out _, out _));
-        Assert.NotNull(Helpers.ModelMethodsOption.Parse(".M", out _, out _));
-        Assert.NotNull(Helpers.ModelMethodsOption.Parse("A.1B.M", out _, out _));
+        Assert.NotNull(Configuration.ModelMethodsOption.Parse("A.B`.M", out _, out _));
+        Assert.NotNull(Configuration.ModelMethodsOption.Parse("A..M", out _, out _));
+        Assert.NotNull(Configuration.ModelMethodsOption.Parse("A.B.M()", out _, out _));
+        Assert.NotNull(Configuration.ModelMethodsOption.Parse(".M", out _, out _));
+        Assert.NotNull(Configuration.ModelMethodsOption.Parse("A.1B.M", out _, out _));
     }
 }
