@@ -1,6 +1,7 @@
 using System.Reflection;
 using AgentQuotas.Generators.Tests.Harness;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Testing;
 
 namespace AgentQuotas.Generators.Tests.Generation;
 
@@ -8,30 +9,34 @@ namespace AgentQuotas.Generators.Tests.Generation;
 public sealed class DiagnosticTests
 {
     [Fact]
-    public void A_call_to_an_instance_tool_of_a_struct_cannot_be_intercepted_and_fails_the_build()
+    public async Task A_call_to_an_instance_tool_of_a_struct_cannot_be_intercepted_and_fails_the_build()
     {
-        GeneratorRun run = GeneratorHarness.Run("""
-            using AgentQuotas;
-            [QuotaCategory("search")]
-            public struct Counter
+        var diagnostics = await new GuardGeneratorTest
+        {
+            Sources =
             {
-                [Cost(1)]
-                public int Next() => 1;
-            }
+                """
+                using AgentQuotas;
+                [QuotaCategory("search")]
+                public struct Counter
+                {
+                    [Cost(1)]
+                    public int Next() => 1;
+                }
 
-            public static class Use
-            {
-                public static int Go() { var c = new Counter(); return c.Next(); }
-            }
-            """);
+                public static class Use
+                {
+                    public static int Go() { var c = new Counter(); return {|#0:c.Next()|}; }
+                }
+                """,
+            },
+            TestBehaviors = TestBehaviors.SkipGeneratedSourcesCheck,
+            ExpectedDiagnostics = { new DiagnosticResult("AQ1001", DiagnosticSeverity.Error).WithLocation(0) },
+        }.RunAsync();
 
-        Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
-        Assert.Equal("AQ1001", d.Id);
-        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        Diagnostic d = Assert.Single(diagnostics);
         Assert.Contains("'Counter.Next' cannot be intercepted: instance methods of value types", d.GetMessage());
-        FileLinePositionSpan where = d.Location.GetLineSpan();
-        Assert.Equal("/src/Source0.cs", where.Path);
-        Assert.Equal(10, where.StartLinePosition.Line);     // the line of 'c.Next()' (0-based)
+        Assert.Equal(GeneratorHarness.SourcePath(0), d.Location.GetLineSpan().Path);
     }
 
     [Fact]
