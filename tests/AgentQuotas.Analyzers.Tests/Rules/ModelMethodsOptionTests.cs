@@ -53,7 +53,7 @@ public sealed class ModelMethodsOptionTests
         }
         """;
 
-    private static AnalyzerTest Test(string source, string? editorConfig) =>
+    private static AgentQuotasAnalyzerTest Test(string source, string? editorConfig) =>
         new() { Sources = { source + Llm }, DefaultId = "AQ0003", EditorConfig = editorConfig };
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class ModelMethodsOptionTests
     [Fact]
     public async Task The_option_applies_to_the_files_its_section_matches()
     {
-        await new AnalyzerTest
+        await new AgentQuotasAnalyzerTest
         {
             Sources =
             {
@@ -161,7 +161,7 @@ public sealed class ModelMethodsOptionTests
     [Fact]
     public async Task A_wrong_entry_is_reported_once_even_when_several_files_use_it()
     {
-        var test = new AnalyzerTest
+        var test = new AgentQuotasAnalyzerTest
         {
             Sources = { Loops.Replace("[|while|]", "while") + Llm, "public class Second { public void M() { } }" },
             DefaultId = "AQ0003",
