@@ -14,10 +14,11 @@ public static class AgentQuotasPostgresServiceCollectionExtensions
     /// Registers <see cref="PostgresQuotaStore"/> as the store kind <c>Postgres</c> and selects it, unless configuration
     /// (<c>Store:Kind</c>) or code selects another. Its options bind from the AgentQuotas <c>Store</c> section
     /// (<c>ConnectionString</c>, <c>Schema</c>, <c>FailureMode</c>, <c>ExpectedHosts</c>, <c>EnableLeasing</c>, ... named
-    /// as the properties of <see cref="PostgresQuotaStoreOptions"/>), then <paramref name="configure"/> applies; they
-    /// are validated when the host starts, naming each bad key. The store is opened (schema created or migrated, rights
-    /// checked) when the gate is first built, which a host's start does through option validation: an unreachable server
-    /// or a missing right stops the host with a message saying what to run. The container disposes the store.
+    /// as the properties of <see cref="PostgresQuotaStoreOptions"/>), then <paramref name="configure"/> applies. When the
+    /// store is selected, the host's start (which validates the gate's options, store included) validates them, naming
+    /// each bad key, and opens the store (schema created or migrated, rights checked): an unreachable server or a missing
+    /// right stops the host with a message saying what to run. Without a host this happens when the gate is first built.
+    /// The container disposes the store.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Adjusts the options after configuration is applied.</param>
@@ -33,8 +34,7 @@ public static class AgentQuotasPostgresServiceCollectionExtensions
                 {
                     PostgresStoreSettings.Bind(section, o);
                 }
-            })
-            .ValidateOnStart();
+            });
         if (configure is not null)
         {
             services.Configure(configure);
