@@ -1,5 +1,8 @@
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.FileProviders.Physical;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Primitives;
 
 namespace AgentQuotas.Policy;
 
@@ -14,7 +17,8 @@ public sealed class QuotaPolicyProvider : IDisposable
     private readonly QuotaPolicyProviderOptions _options;
     private readonly ILogger _logger;
     private readonly Lock _reloadLock = new();
-    private FileSystemWatcher? _watcher;
+    private PhysicalFileProvider? _ownedFileProvider;
+    private IDisposable? _changeRegistration;
     private ITimer? _debounce;
     private volatile QuotaPolicy _current;
     private PolicyReloadResult? _lastReload;
@@ -117,11 +121,12 @@ public sealed class QuotaPolicyProvider : IDisposable
         }
     }
 
-    /// <summary>Stops watching the file.</summary>
+    /// <summary>Stops watching the file (and disposes the file provider the provider created for it).</summary>
     public void Dispose()
     {
-        _watcher?.Dispose();
+        _changeRegistration?.Dispose();
         _debounce?.Dispose();
+        _ownedFileProvider?.Dispose();
     }
 
     private PolicyReloadResult Finish(PolicyReloadResult result)
@@ -169,17 +174,17 @@ public sealed class QuotaPolicyProvider : IDisposable
         }
     }
 
+    // Changes arrive as change tokens of the file provider (a PhysicalFileProvider on the file's folder unless one was
+    // given); each restarts the debounce timer, so a burst of writes ends in one reload through Reload().
     private void StartWatching(string fullPath)
     {
+        IFileProvider files = _options.FileProvider
+            ?? (_ownedFileProvider = new PhysicalFileProvider(System.IO.Path.GetDirectoryName(fullPath)!, ExclusionFilters.None));
+        string watched = _options.FileProvider is null ? System.IO.Path.GetFileName(fullPath) : _options.WatchedPath ?? System.IO.Path.GetFileName(fullPath);
         _debounce = _options.TimeProvider.CreateTimer(static s => ((QuotaPolicyProvider)s!).ReloadFromTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _watcher = new FileSystemWatcher(System.IO.Path.GetDirectoryName(fullPath)!, System.IO.Path.GetFileName(fullPath))
-        {
-            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
-        };
-        FileSystemEventHandler changed = (_, _) => _debounce.Change(_options.DebounceDelay, Timeout.InfiniteTimeSpan);
-        _watcher.Changed += changed;
-        _watcher.Created += changed;
-        _watcher.Renamed += (_, _) => _debounce.Change(_options.DebounceDelay, Timeout.InfiniteTimeSpan);
-        _watcher.EnableRaisingEvents = true;
+        _changeRegistration = ChangeToken.OnChange(
+            () => files.Watch(watched) ?? NullChangeToken.Singleton,
+            static s => s._debounce!.Change(s._options.DebounceDelay, Timeout.InfiniteTimeSpan),
+            this);
     }
 }
