@@ -569,14 +569,14 @@ public sealed partial class QuotaGate
         }
 
         var decision = new QuotaDecision(true, QuotaReason.None, mode, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
-            a.Cost, taken.Remaining, retryAfter: null, a.Policy.Version, detail);
+            a.Cost, taken.Remaining, retryAfter: null, a.Policy.Version, detail, a.Policy.ContentHash);
         if (!WriteAudit(a.Timestamp, a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, AuditDecision.Admitted, actualCost: null, a.Policy.Version, detail, waited) && _requireAudit)
         {
             ReleasePool(lease);
             lease = default;
             Undo(a);
             decision = new QuotaDecision(false, QuotaReason.AuditUnavailable, DegradationMode.Rejected, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
-                a.Cost, taken.Remaining + a.Cost, retryAfter: null, a.Policy.Version, "The audit sink refused the record.");
+                a.Cost, taken.Remaining + a.Cost, retryAfter: null, a.Policy.Version, "The audit sink refused the record.", a.Policy.ContentHash);
             Abandon(a, releaseRun: false);
         }
 
@@ -624,7 +624,7 @@ public sealed partial class QuotaGate
         DegradationMode mode = DenialMode(a.Policy, a.Tool, reason);
         double remaining = store?.Remaining ?? double.NaN;
         var decision = new QuotaDecision(false, reason, mode, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
-            a.Cost, remaining, retryAfter ?? store?.RetryAfter, a.Policy.Version, detail);
+            a.Cost, remaining, retryAfter ?? store?.RetryAfter, a.Policy.Version, detail, a.Policy.ContentHash);
         AuditDecision kind = mode is DegradationMode.DraftOnly or DegradationMode.ApprovalRequired ? AuditDecision.Degraded : AuditDecision.Denied;
         WriteAudit(a.Timestamp, a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, kind, actualCost: null, a.Policy.Version, detail, queueWait);
         _metrics.RecordDecision(decision, a.WorkloadClass);
@@ -669,7 +669,7 @@ public sealed partial class QuotaGate
     private QuotaDecision RecordIteration(long timestamp, AgentRun run, QuotaPolicy policy, bool admitted, QuotaReason reason, string? detail)
     {
         var decision = new QuotaDecision(admitted, reason, admitted ? DegradationMode.Full : DegradationMode.Rejected, run.Identity.Tenant, RunCategory,
-            IterationTool, 0, double.NaN, retryAfter: null, policy.Version, detail);
+            IterationTool, 0, double.NaN, retryAfter: null, policy.Version, detail, policy.ContentHash);
         WriteAudit(timestamp, run, run.Identity, run.WorkloadClass, run.Workflow, decision, admitted ? AuditDecision.Admitted : AuditDecision.Denied, actualCost: null, policy.Version, detail);
         return decision;
     }
@@ -694,6 +694,7 @@ public sealed partial class QuotaGate
             Mode = decision.Mode,
             QueueWait = queueWait,
             PolicyVersion = policyVersion,
+            PolicyHash = decision.PolicyHash, // issue 16: every record names the policy content that decided
             Detail = detail,
         };
         return _audit.TryWrite(record);
