@@ -42,6 +42,7 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
     private readonly AnomalyDetector _anomalies;
     private readonly Func<CircuitStateChangedArguments, ValueTask>? _onCircuit;
     private readonly Func<AnomalyDetectedArguments, ValueTask>? _onAnomaly;
+    private readonly Trust.RevocationFile? _revocations;
     private int _disposed;
 
     /// <summary>Creates a gate for a fixed policy.</summary>
@@ -88,6 +89,7 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
         _defaultQueueLimit = options.DefaultQueueLimit;
         _onCircuit = options.OnCircuitStateChanged;
         _onAnomaly = options.OnAnomalyDetected;
+        _revocations = options.Revocations;
         _buckets = new BucketScheduler(_store, TimeProvider, runContinuationsAsynchronously: !options.InlineQueueCompletions, _logger);
         _pools = new ComputePoolSet(_buckets);
         _breakers = new CircuitBreakerRegistry(TimeProvider, OnCircuitChanged);

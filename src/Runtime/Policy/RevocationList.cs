@@ -45,6 +45,10 @@ public sealed class RevocationList
         return IsRevoked(identity.Tenant, identity.Principal);
     }
 
+    /// <summary>Whether the whole tenant is listed.</summary>
+    /// <param name="tenant">The tenant id.</param>
+    public bool IsTenantRevoked(string tenant) => _tenants.Contains(tenant);
+
     /// <summary>Whether the tenant, or the principal within it, is listed.</summary>
     /// <param name="tenant">The tenant id.</param>
     /// <param name="principal">The principal.</param>
