@@ -14,8 +14,8 @@ namespace AgentQuotas.Trust;
 /// Canonical form (docs/policy.md, "Policy integrity"): the document is parsed (comments and trailing commas
 /// dropped) and written back as compact UTF-8 JSON with no whitespace; object members sorted by name
 /// (ordinal, UTF-16 code units); array items in their order; every number as the shortest text that
-/// round-trips its double value (so <c>2</c>, <c>2.0</c> and <c>2e0</c> are the same); strings with the
-/// minimal escaping of <see cref="JavaScriptEncoder.UnsafeRelaxedJsonEscaping"/>. Whitespace, comments,
+/// round-trips its double value (so <c>2</c>, <c>2.0</c> and <c>2e0</c> are the same); strings escaped by one fixed
+/// rule, <see cref="JavaScriptEncoder.UnsafeRelaxedJsonEscaping"/>. Whitespace, comments,
 /// member order and number spelling therefore never change the hash; any value, name or array order does.
 /// </remarks>
 internal static class PolicyHash
