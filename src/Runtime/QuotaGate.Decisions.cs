@@ -53,6 +53,11 @@ public sealed partial class QuotaGate
         QuotaPolicy policy = _provider.Current;
         long timestamp = _clock.Timestamp();
         string tenant = run.Identity.Tenant;
+        if (global::AgentQuotas.Trust.Revocation.Check(policy, _revocations, run.Identity) is string revoked) // issue 16, check revocation
+        {
+            return RecordIteration(timestamp, run, policy, admitted: false, QuotaReason.Revoked, revoked);
+        }
+
         if (!policy.TryResolveTier(tenant, out TierPolicy? tier))
         {
             return RecordIteration(timestamp, run, policy, admitted: false, QuotaReason.UnknownTenant, detail: null);
@@ -498,6 +503,13 @@ public sealed partial class QuotaGate
 
     private bool TryReserveRun(in Attempt a, out QuotaDecision refused)
     {
+        // issue 16, check revocation: a revoked tenant or principal is refused before anything is reserved (Trust/Revocation.cs).
+        if (global::AgentQuotas.Trust.Revocation.Check(a.Policy, _revocations, a.Identity) is string revoked)
+        {
+            refused = Deny(a, QuotaReason.Revoked, store: null, revoked);
+            return false;
+        }
+
         if (a.Tier is null)
         {
             refused = Deny(a, QuotaReason.UnknownTenant, store: null, detail: null);
@@ -559,6 +571,14 @@ public sealed partial class QuotaGate
 
     private Admission Admit(in Attempt a, in QuotaStoreResult taken, string? detail, PoolLease lease, TimeSpan waited, bool queued)
     {
+        // issue 16, acquire principal bucket: the principal's own bucket and daily ceiling, once the tenant's units are taken (Trust/PrincipalLimits.cs).
+        if (global::AgentQuotas.Trust.PrincipalLimits.TryTake(_store, a.Tier!, a.Budget!, a.Identity, a.Cost) is { } principal)
+        {
+            ReleasePool(lease);
+            Undo(a);
+            return new Admission(Deny(a, principal.Reason, principal.Store, principal.Detail, principal.Store.RetryAfter, waited));
+        }
+
         DegradationMode mode = DegradationMode.Full;
         if (queued)
         {
@@ -569,14 +589,15 @@ public sealed partial class QuotaGate
         }
 
         var decision = new QuotaDecision(true, QuotaReason.None, mode, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
-            a.Cost, taken.Remaining, retryAfter: null, a.Policy.Version, detail);
+            a.Cost, taken.Remaining, retryAfter: null, a.Policy.Version, detail, a.Policy.ContentHash);
         if (!WriteAudit(a.Timestamp, a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, AuditDecision.Admitted, actualCost: null, a.Policy.Version, detail, waited) && _requireAudit)
         {
             ReleasePool(lease);
             lease = default;
             Undo(a);
+            global::AgentQuotas.Trust.PrincipalLimits.Refund(_store, a.Tier!, a.Budget!, a.Identity, a.Cost); // issue 16
             decision = new QuotaDecision(false, QuotaReason.AuditUnavailable, DegradationMode.Rejected, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
-                a.Cost, taken.Remaining + a.Cost, retryAfter: null, a.Policy.Version, "The audit sink refused the record.");
+                a.Cost, taken.Remaining + a.Cost, retryAfter: null, a.Policy.Version, "The audit sink refused the record.", a.Policy.ContentHash);
             Abandon(a, releaseRun: false);
         }
 
@@ -624,7 +645,7 @@ public sealed partial class QuotaGate
         DegradationMode mode = DenialMode(a.Policy, a.Tool, reason);
         double remaining = store?.Remaining ?? double.NaN;
         var decision = new QuotaDecision(false, reason, mode, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
-            a.Cost, remaining, retryAfter ?? store?.RetryAfter, a.Policy.Version, detail);
+            a.Cost, remaining, retryAfter ?? store?.RetryAfter, a.Policy.Version, detail, a.Policy.ContentHash);
         AuditDecision kind = mode is DegradationMode.DraftOnly or DegradationMode.ApprovalRequired ? AuditDecision.Degraded : AuditDecision.Denied;
         WriteAudit(a.Timestamp, a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, kind, actualCost: null, a.Policy.Version, detail, queueWait);
         _metrics.RecordDecision(decision, a.WorkloadClass);
@@ -642,7 +663,8 @@ public sealed partial class QuotaGate
     // Configuration problems never degrade: a draft would hide them.
     private static DegradationMode DenialMode(QuotaPolicy policy, QuotaTool tool, QuotaReason reason)
     {
-        bool configurationProblem = reason is QuotaReason.UnknownTenant or QuotaReason.UnknownCategory or QuotaReason.AuditUnavailable;
+        bool configurationProblem = reason is QuotaReason.UnknownTenant or QuotaReason.UnknownCategory or QuotaReason.AuditUnavailable
+            or QuotaReason.Revoked; // issue 16: a revoked identity gets no draft either
         if (!configurationProblem && tool.HasFallback && policy.Allows(DegradationMode.DraftOnly))
         {
             return DegradationMode.DraftOnly;
@@ -669,7 +691,7 @@ public sealed partial class QuotaGate
     private QuotaDecision RecordIteration(long timestamp, AgentRun run, QuotaPolicy policy, bool admitted, QuotaReason reason, string? detail)
     {
         var decision = new QuotaDecision(admitted, reason, admitted ? DegradationMode.Full : DegradationMode.Rejected, run.Identity.Tenant, RunCategory,
-            IterationTool, 0, double.NaN, retryAfter: null, policy.Version, detail);
+            IterationTool, 0, double.NaN, retryAfter: null, policy.Version, detail, policy.ContentHash);
         WriteAudit(timestamp, run, run.Identity, run.WorkloadClass, run.Workflow, decision, admitted ? AuditDecision.Admitted : AuditDecision.Denied, actualCost: null, policy.Version, detail);
         return decision;
     }
@@ -694,6 +716,7 @@ public sealed partial class QuotaGate
             Mode = decision.Mode,
             QueueWait = queueWait,
             PolicyVersion = policyVersion,
+            PolicyHash = decision.PolicyHash, // issue 16: every record names the policy content that decided
             Detail = detail,
         };
         return _audit.TryWrite(record);

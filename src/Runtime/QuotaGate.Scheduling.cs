@@ -106,7 +106,7 @@ public sealed partial class QuotaGate
     private void RecordQueued(in Attempt a, QuotaReason why, string detail)
     {
         var decision = new QuotaDecision(false, why, DegradationMode.Queued, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
-            a.Cost, double.NaN, retryAfter: null, a.Policy.Version, detail);
+            a.Cost, double.NaN, retryAfter: null, a.Policy.Version, detail, a.Policy.ContentHash);
         WriteAudit(a.Timestamp, a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, AuditDecision.Queued, actualCost: null, a.Policy.Version, detail);
         _metrics.RecordQueued(a.Identity.Tenant, a.Tool.Category, a.WorkloadClass, why);
         Log.Queued(_logger, a.Tool.Name, a.Identity.Tenant, a.Tool.Category, a.WorkloadClass, why);
@@ -117,7 +117,7 @@ public sealed partial class QuotaGate
         Abandon(a, releaseRun: false);
         const string Detail = "The caller cancelled while the call waited in the queue; nothing was charged.";
         var decision = new QuotaDecision(false, QuotaReason.Cancelled, DegradationMode.Rejected, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
-            a.Cost, double.NaN, retryAfter: null, a.Policy.Version, Detail);
+            a.Cost, double.NaN, retryAfter: null, a.Policy.Version, Detail, a.Policy.ContentHash);
         WriteAudit(a.Timestamp, a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, AuditDecision.Denied, actualCost: null, a.Policy.Version, Detail, waited);
         _metrics.RecordQueueWait(a.Identity.Tenant, a.Tool.Category, a.WorkloadClass, waited, "cancelled");
     }
@@ -136,7 +136,7 @@ public sealed partial class QuotaGate
             "Spend of {0:0.##} units in the current {1} interval is more than {2:0.##} x the baseline of {3:0.##} units per interval; {4}.",
             finding.Current, QuotaMessages.FormatDuration(anomaly.Interval), anomaly.Factor, finding.Baseline, action);
         var decision = new QuotaDecision(false, QuotaReason.AnomalyQuarantine, DegradationMode.Full, identity.Tenant, TenantCategory, AnomalyTool,
-            finding.Current, double.NaN, retryAfter: null, policy.Version, detail);
+            finding.Current, double.NaN, retryAfter: null, policy.Version, detail, policy.ContentHash);
         WriteAudit(_clock.Timestamp(), run, identity, workloadClass, workflow, decision, AuditDecision.AnomalyFlagged, actualCost: null, policy.Version, detail);
         _metrics.RecordAnomaly(identity.Tenant);
         Log.AnomalyFlagged(_logger, identity.Tenant, finding.Current, finding.Baseline, anomaly.Factor, action);
@@ -152,7 +152,7 @@ public sealed partial class QuotaGate
         QuotaPolicy policy = _provider.Current;
         const string Detail = "The spend anomaly was cleared after review; the tenant is back on its own tier and its baseline starts again.";
         var decision = new QuotaDecision(true, QuotaReason.None, DegradationMode.Full, tenant, TenantCategory, AnomalyTool,
-            0, double.NaN, retryAfter: null, policy.Version, Detail);
+            0, double.NaN, retryAfter: null, policy.Version, Detail, policy.ContentHash);
         WriteAudit(_clock.Timestamp(), run: null, new AgentIdentity(tenant, "(operator)"), WorkloadClass.Standard, workflow: null, decision, AuditDecision.AnomalyCleared,
             actualCost: null, policy.Version, Detail);
         Log.AnomalyCleared(_logger, tenant);

@@ -18,7 +18,7 @@ public sealed partial class QuotaGate
         ThrowIfDisposed();
         QuotaPolicy policy = _provider.Current;
         var decision = new QuotaDecision(false, QuotaReason.UnknownTool, DegradationMode.Rejected, run.Identity.Tenant, UnknownToolCategory, toolName,
-            0, double.NaN, retryAfter: null, policy.Version, detail);
+            0, double.NaN, retryAfter: null, policy.Version, detail, policy.ContentHash);
         WriteAudit(_clock.Timestamp(), run, run.Identity, run.WorkloadClass, run.Workflow, decision, AuditDecision.Denied, actualCost: null, policy.Version, detail);
         _metrics.RecordDecision(decision, run.WorkloadClass);
         Log.Denied(_logger, toolName, run.Identity.Tenant, UnknownToolCategory, QuotaReason.UnknownTool);
@@ -54,7 +54,7 @@ public sealed partial class QuotaGate
         }
 
         var withdrawn = new QuotaDecision(false, QuotaReason.Cancelled, DegradationMode.Rejected, d.Tenant, d.Category, d.Tool,
-            d.Cost, double.NaN, retryAfter: null, d.PolicyVersion, detail);
+            d.Cost, double.NaN, retryAfter: null, d.PolicyVersion, detail, d.PolicyHash);
         WriteAudit(_clock.Timestamp(), run, run.Identity, run.WorkloadClass, run.Workflow, withdrawn, AuditDecision.Denied, actualCost: null, d.PolicyVersion, detail);
     }
 

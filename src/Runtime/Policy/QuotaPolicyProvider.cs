@@ -69,7 +69,10 @@ public sealed class QuotaPolicyProvider : IDisposable
         return provider;
     }
 
-    /// <summary>Re-reads the file. On any failure the current policy stays in force.</summary>
+    /// <summary>
+    /// Re-reads the file. On any failure the current policy stays in force; so it does when the file's content
+    /// changed but its <c>version</c> did not, unless the policy in force sets <c>allowSameVersionEdits</c>.
+    /// </summary>
     /// <returns>What happened.</returns>
     /// <exception cref="InvalidOperationException">The provider was not created from a file.</exception>
     public PolicyReloadResult Reload()
@@ -102,12 +105,20 @@ public sealed class QuotaPolicyProvider : IDisposable
                 return Finish(new PolicyReloadResult(false, previous, previous, [], $"The policy file '{_path}' could not be loaded: {e.GetType().Name}: {e.Message}"));
             }
 
+            if (global::AgentQuotas.Trust.SameVersionEdit.Check(previous, next, out string? warning) is string refused) // issue 16: policy integrity
+            {
+                return Finish(new PolicyReloadResult(false, previous, previous, [], refused));
+            }
+
             _current = next;
-            return Finish(new PolicyReloadResult(true, next, previous, [], failure: null));
+            return Finish(new PolicyReloadResult(true, next, previous, [], failure: null) { Warning = warning });
         }
     }
 
-    /// <summary>Replaces the policy in force with an already validated one.</summary>
+    /// <summary>
+    /// Replaces the policy in force with an already validated one, unconditionally: code that builds policies
+    /// answers for their versions (audit records still tell contents apart by <see cref="QuotaPolicy.ContentHash"/>).
+    /// </summary>
     /// <param name="policy">The new policy.</param>
     /// <returns>What happened.</returns>
     public PolicyReloadResult Apply(QuotaPolicy policy)
@@ -135,6 +146,10 @@ public sealed class QuotaPolicyProvider : IDisposable
         if (result.Succeeded)
         {
             Log.PolicyApplied(_logger, result.InForce.Version, result.InForce.ContentHash, _path ?? result.InForce.Source);
+            if (result.Warning is string warning)
+            {
+                global::AgentQuotas.Trust.TrustLog.SameVersionEdit(_logger, _path ?? result.InForce.Source, warning);
+            }
         }
         else
         {

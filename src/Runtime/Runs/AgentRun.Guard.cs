@@ -92,7 +92,7 @@ public sealed partial class AgentRun
 
         double remaining = Gate.Store.Peek(key, budget.Limits).Available;
         var decision = new QuotaDecision(true, QuotaReason.None, DegradationMode.Full, Identity.Tenant, tool.Category, tool.Name,
-            cost, remaining, retryAfter: null, policy.Version, "usage already incurred");
+            cost, remaining, retryAfter: null, policy.Version, "usage already incurred", policy.ContentHash);
         WriteUsageAudit(decision, AuditDecision.Completed, cost);
         return decision;
     }
@@ -143,7 +143,7 @@ public sealed partial class AgentRun
         }
 
         var decision = new QuotaDecision(reason == QuotaReason.None, reason, reason == QuotaReason.None ? DegradationMode.Full : DegradationMode.Rejected,
-            Identity.Tenant, tool.Category, tool.Name, 0, bucket.Available, retryAfter, policy.Version, detail);
+            Identity.Tenant, tool.Category, tool.Name, 0, bucket.Available, retryAfter, policy.Version, detail, policy.ContentHash);
         if (!decision.IsAdmitted)
         {
             WriteUsageAudit(decision, AuditDecision.Denied, actualCost: null);
@@ -203,7 +203,7 @@ public sealed partial class AgentRun
 
         refused = reason == QuotaReason.None
             ? default
-            : new QuotaDecision(false, reason, DegradationMode.Rejected, Identity.Tenant, tool.Category, tool.Name, 0, double.NaN, null, policy.Version, detail);
+            : new QuotaDecision(false, reason, DegradationMode.Rejected, Identity.Tenant, tool.Category, tool.Name, 0, double.NaN, null, policy.Version, detail, policy.ContentHash);
         return budget is not null;
     }
 
@@ -226,6 +226,7 @@ public sealed partial class AgentRun
             Mode = decision.Mode,
             QueueWait = TimeSpan.Zero,
             PolicyVersion = decision.PolicyVersion,
+            PolicyHash = decision.PolicyHash,
             Detail = decision.Detail,
         });
     }
