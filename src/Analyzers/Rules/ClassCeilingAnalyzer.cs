@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Immutable;
 using System.Linq;
-using AgentQuotas.Analyzers.Helpers;
+using AgentQuotas.Analyzers.Configuration;
 using AgentQuotas.Diagnostics;
 using AgentQuotas.Policy.Schema;
 using Microsoft.CodeAnalysis;

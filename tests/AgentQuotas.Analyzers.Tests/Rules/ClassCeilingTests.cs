@@ -24,7 +24,7 @@ public sealed class ClassCeilingTests
     [Fact]
     public async Task A_literal_class_above_the_workflow_or_every_tier_is_reported_on_the_argument()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             public class Edge
             {
                 public void Open(QuotaGate gate, AgentIdentity id)
@@ -46,7 +46,7 @@ public sealed class ClassCeilingTests
     [Fact]
     public async Task Classes_within_the_ceiling_computed_or_left_to_the_policy_are_not_reported()
     {
-        await AnalyzerTest.VerifyAsync("""
+        await AgentQuotasAnalyzerTest.VerifyAsync("""
             public class Edge
             {
                 public void Open(QuotaGate gate, AgentIdentity id, WorkloadClass fromRequest, string workflow)
@@ -65,7 +65,7 @@ public sealed class ClassCeilingTests
     [Fact]
     public async Task Without_ceilings_in_the_policy_nothing_is_reported()
     {
-        await AnalyzerTest.VerifyAsync("""
+        await AgentQuotasAnalyzerTest.VerifyAsync("""
             public class Edge
             {
                 public void Open(QuotaGate gate, AgentIdentity id) { using (gate.BeginRun(id, WorkloadClass.Critical)) { } }
@@ -76,7 +76,7 @@ public sealed class ClassCeilingTests
     [Fact]
     public async Task Bad_trust_fields_are_AQ0008_at_their_line_and_column()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("// no code", "AQ0008", """
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("// no code", "AQ0008", """
             {
               "version": "v1",
               "tiers": { "t": { "categories": { "search": { "capacity": 10, "refillPerSecond": 1 } }, "maxClass": [|"Urgent"|],
