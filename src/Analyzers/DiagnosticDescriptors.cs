@@ -162,6 +162,16 @@ namespace AgentQuotas.Analyzers
             description: "A run's caps are the tighter of its own and its tier's limits. A cap above every tier's limit has no effect and misleads readers.",
             helpLinkUri: HelpLinkBase + DiagnosticIds.LoopCapExceedsPolicy + ".md");
 
+        public static readonly DiagnosticDescriptor ClassAboveCeiling = new DiagnosticDescriptor(
+            DiagnosticIds.ClassAboveCeiling,
+            "Workload class above the policy's ceiling",
+            "BeginRun asks for WorkloadClass.{0}, but {1}; the run is lowered or refused at run time (classCeiling)",
+            Security,
+            DiagnosticSeverity.Warning,
+            isEnabledByDefault: true,
+            description: "The policy bounds the class a run may have: a workflow listed in its workflows section runs at its class, and a tier's or tenant's maxClass caps every run of its tenants. A literal class above that bound in code claims a priority the policy will not grant.",
+            helpLinkUri: HelpLinkBase + DiagnosticIds.ClassAboveCeiling + ".md");
+
         /// <summary>The same rule as <paramref name="rule"/> (id, title, message, category, severity, help link), reported at the end of the compilation.</summary>
         private static DiagnosticDescriptor AtCompilationEnd(DiagnosticDescriptor rule, string description) =>
             new DiagnosticDescriptor(

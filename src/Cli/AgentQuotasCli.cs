@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace AgentQuotas.Cli;
 
-/// <summary>The agentquotas command line: <c>check</c>, <c>simulate</c> and <c>audit</c>.</summary>
+/// <summary>The agentquotas command line: <c>check</c>, <c>simulate</c>, <c>audit</c>, <c>revoke</c> and <c>unrevoke</c>.</summary>
 public static class AgentQuotasCli
 {
     /// <summary>Parses and runs a command line, writing to the given writers.</summary>
@@ -22,6 +22,8 @@ public static class AgentQuotasCli
             CheckCommand.Create(console, error),
             SimulateCommand.Create(console, error),
             AuditCommand.Create(console, error),
+            RevokeCommand.Create(console, error, revoke: true),
+            RevokeCommand.Create(console, error, revoke: false),
         };
 
         ParseResult parsed = root.Parse(args);

@@ -220,6 +220,22 @@ namespace AgentQuotas.Generators
                     return;
                 }
 
+                // The call a framework guard already admitted for this tool (its delegate calls the method): run it, charged once outside.
+                string direct = m.Loop is not null ? $"{p}_Loop{TypeArguments(m)}({args})" : TargetCall(m, m.Target, "__Call_" + p, n);
+                w.Line($"if (global::AgentQuotas.Tools.AdmittedToolCall.TryPassThrough(s_tool_{index}))");
+                w.OpenBrace();
+                if (m.ReturnKind == ReturnKind.Void)
+                {
+                    w.Line(direct + ";");
+                    w.Line("return;");
+                }
+                else
+                {
+                    w.Line($"return {direct};");
+                }
+
+                w.CloseBrace();
+                w.Line();
                 string acquireOn = $"{Run}.RequireCurrent({Str(m.DisplayName)})";
                 if (!m.IsAsync)
                 {

@@ -5,6 +5,7 @@ using System.Threading;
 using AgentQuotas.Diagnostics;
 using AgentQuotas.Generators.Helpers;
 using AgentQuotas.Generators.Models;
+using AgentQuotas.ToolModel;
 using Microsoft.CodeAnalysis;
 
 namespace AgentQuotas.Generators
@@ -53,7 +54,7 @@ namespace AgentQuotas.Generators
                     return "methods returning by reference cannot be guarded";
                 }
 
-                if (method.ReturnType.IsRefLikeType && Annotations.Of(method).IsLoop)
+                if (method.ReturnType.IsRefLikeType && ToolAttributes.For(compilation).AnnotationsOf(method).IsLoop)
                 {
                     return "a loop method returning a ref struct cannot be wrapped";
                 }
@@ -83,7 +84,7 @@ namespace AgentQuotas.Generators
             /// parameters too (the compiler substitutes the call's type arguments): one interceptor serves every
             /// closed type, including type arguments generated code could not name and those of a generic caller.
             /// </summary>
-            private static MethodModel? DescribeMethod(IMethodSymbol called, Compilation compilation, Annotations notes, out string? problem, CancellationToken ct)
+            private static MethodModel? DescribeMethod(IMethodSymbol called, Compilation compilation, ToolAnnotations notes, out string? problem, CancellationToken ct)
             {
                 problem = null;
                 bool ofGenericType = ContainingTypes(called.ContainingType).Any(t => t.IsGenericType);
@@ -111,7 +112,7 @@ namespace AgentQuotas.Generators
 
                 ct.ThrowIfCancellationRequested();
                 GuardModel? guard = notes.IsGuarded ? DescribeGuard(method, compilation, notes) : null;
-                LoopModel? loop = notes.Loop is Found loopAttribute ? Loop(loopAttribute.Attribute) : null;
+                LoopModel? loop = notes.Loop is FoundAttribute loopAttribute ? Loop(loopAttribute.Attribute) : null;
 
                 return new MethodModel(
                     key,
@@ -145,121 +146,49 @@ namespace AgentQuotas.Generators
                 HasNamed(attribute, "InputTokenCost") ? Named<double>(attribute, "InputTokenCost") : 1,
                 HasNamed(attribute, "OutputTokenCost") ? Named<double>(attribute, "OutputTokenCost") : 1);
 
-            private static GuardModel DescribeGuard(IMethodSymbol method, Compilation compilation, Annotations notes)
+            /// <summary>
+            /// The guard of a tool, decided by the shared tool model (<see cref="CostRules"/>, <see cref="FallbackRules"/>):
+            /// the analyzers report as AQ0001/AQ0006 exactly the problems that make this guard fail closed, and as
+            /// AQ0005 exactly the fallbacks it does not call.
+            /// </summary>
+            private static GuardModel DescribeGuard(IMethodSymbol method, Compilation compilation, ToolAnnotations notes)
             {
                 string toolName = ToolName(method, notes);
-                AttributeData? cost = notes.Cost?.Attribute;
-                string? categoryName = notes.Category?.Attribute.ConstructorArguments.FirstOrDefault().Value as string;
+                ToolAttributes attributes = ToolAttributes.For(compilation);
+                string? categoryName = notes.CategoryName;
                 string? problem = null;
-                double fixedCost = 0;
+                ToolCost cost = CostRules.Of(method, notes, compilation);
                 MemberCallModel? estimator = null;
-                int estimatorArguments = 0;
 
                 if (string.IsNullOrWhiteSpace(categoryName))
                 {
                     problem = $"'{DisplayName(method)}' has no quota category: add [QuotaCategory(\"...\")] to the method or its type (AQ0001).";
                     categoryName = null;
                 }
-                else if (cost is null)
+                else if (cost.Declaration is null)
                 {
                     problem = $"'{DisplayName(method)}' has no cost: add [Cost(units)] or [Cost(Estimator = ...)] (AQ0001).";
                 }
-                else if (Named<string?>(cost, "Estimator") is { Length: > 0 } estimatorName)
+                else if (cost.Problem is not null)
                 {
-                    // An estimator is looked up where the [Cost] that names it is declared (an interface member's
-                    // estimator is a static member of the interface), then on the called method's type.
-                    estimator = FindEstimator(method, notes.Cost!.Member.ContainingType, estimatorName, compilation, out estimatorArguments)
-                        ?? FindEstimator(method, method.ContainingType, estimatorName, compilation, out estimatorArguments);
-                    if (estimator is null)
-                    {
-                        problem = $"The cost estimator '{estimatorName}' of '{DisplayName(method)}' is not a static method of {notes.Cost.Member.ContainingType.Name} returning double with the tool's leading parameters (AQ0006).";
-                    }
+                    problem = $"The cost of '{DisplayName(method)}' is invalid: {cost.Problem} (AQ0006).";
                 }
-                else
+                else if (cost.Estimator is IMethodSymbol chosen)
                 {
-                    fixedCost = cost.ConstructorArguments.Length > 0 && cost.ConstructorArguments[0].Value is double units ? units : 0;
-                    if (!(fixedCost > 0) || double.IsInfinity(fixedCost))
-                    {
-                        problem = $"The cost of '{DisplayName(method)}' must be a finite number greater than zero (AQ0006).";
-                    }
+                    EquatableArray<ParameterModel> parameters = chosen.Parameters.Select(p => Parameter(p, false)).ToEquatableArray();
+                    estimator = new MemberCallModel(chosen.Name, chosen.ContainingType.ToDisplayString(TypeFormat), true, cost.EstimatorAccessible, "double", parameters);
                 }
 
                 MemberCallModel? fallback = null;
-                if (notes.Fallback?.Attribute.ConstructorArguments.FirstOrDefault().Value is string fallbackName)
+                if (notes.FallbackName is string fallbackName && FallbackRules.Find(method, fallbackName, attributes, out _) is IMethodSymbol target)
                 {
-                    fallback = FindFallback(method, fallbackName, compilation);
-                }
-
-                return new GuardModel(toolName, categoryName, notes.IsPrivileged, notes.RequiresApproval, fixedCost, estimator, estimatorArguments, fallback, problem);
-            }
-
-            private static MemberCallModel? FindEstimator(IMethodSymbol method, INamedTypeSymbol owner, string name, Compilation compilation, out int argumentCount)
-            {
-                argumentCount = 0;
-                foreach (IMethodSymbol candidate in owner.GetMembers(name).OfType<IMethodSymbol>())
-                {
-                    if (!candidate.IsStatic || candidate.IsAbstract || candidate.IsGenericMethod || candidate.Parameters.Length > method.Parameters.Length
-                        || candidate.ReturnType.SpecialType != SpecialType.System_Double)
-                    {
-                        continue;
-                    }
-
-                    bool matches = true;
-                    for (int i = 0; i < candidate.Parameters.Length && matches; i++)
-                    {
-                        matches = SymbolEqualityComparer.Default.Equals(candidate.Parameters[i].Type, method.Parameters[i].Type)
-                            && candidate.Parameters[i].RefKind == method.Parameters[i].RefKind;
-                    }
-
-                    bool accessible = IsAccessible(candidate, compilation);
-                    if (!matches || (!accessible && (owner.IsGenericType || owner.TypeKind == TypeKind.Interface || FirstFileLocal(owner) is not null)))
-                    {
-                        continue;
-                    }
-
-                    argumentCount = candidate.Parameters.Length;
-                    EquatableArray<ParameterModel> parameters = candidate.Parameters.Select(p => Parameter(p, false)).ToEquatableArray();
-                    return new MemberCallModel(candidate.Name, owner.ToDisplayString(TypeFormat), true, accessible, "double", parameters);
-                }
-
-                return null;
-            }
-
-            private static MemberCallModel? FindFallback(IMethodSymbol method, string name, Compilation compilation)
-            {
-                foreach (IMethodSymbol candidate in method.ContainingType.GetMembers(name).OfType<IMethodSymbol>())
-                {
-                    if (SymbolEqualityComparer.Default.Equals(candidate, method) || candidate.Arity != method.Arity
-                        || candidate.Parameters.Length != method.Parameters.Length || candidate.MethodKind != MethodKind.Ordinary)
-                    {
-                        continue;
-                    }
-
-                    if ((method.IsStatic && !candidate.IsStatic) || method.ReturnType.IsRefLikeType)
-                    {
-                        continue; // a static tool has no instance to call an instance fallback on
-                    }
-
-                    IMethodSymbol constructed = candidate.IsGenericMethod ? candidate.Construct(method.TypeArguments.ToArray()) : candidate;
-                    bool matches = SymbolEqualityComparer.Default.Equals(constructed.ReturnType, method.ReturnType);
-                    for (int i = 0; i < method.Parameters.Length && matches; i++)
-                    {
-                        matches = SymbolEqualityComparer.Default.Equals(constructed.Parameters[i].Type, method.Parameters[i].Type)
-                            && constructed.Parameters[i].RefKind == method.Parameters[i].RefKind;
-                    }
-
-                    bool accessible = IsAccessible(candidate, compilation);
-                    if (!matches || Annotations.Of(candidate).IsPrivileged
-                        || (!accessible && (candidate.IsGenericMethod || ContainingTypes(method.ContainingType).Any(t => t.IsGenericType) || method.ContainingType.TypeKind == TypeKind.Interface)))
-                    {
-                        continue;
-                    }
-
                     EquatableArray<ParameterModel> parameters = method.Parameters.Select(p => Parameter(p, method.IsExtensionMethod && p.Ordinal == 0)).ToEquatableArray();
-                    return new MemberCallModel(candidate.Name, method.ContainingType.ToDisplayString(TypeFormat), candidate.IsStatic, accessible, method.ReturnType.ToDisplayString(TypeFormat), parameters);
+                    fallback = new MemberCallModel(target.Name, method.ContainingType.ToDisplayString(TypeFormat), target.IsStatic, IsAccessible(target, compilation),
+                        method.ReturnType.ToDisplayString(TypeFormat), parameters);
                 }
 
-                return null;
+                return new GuardModel(toolName, categoryName, notes.IsPrivileged, notes.RequiresApproval, problem is null ? cost.Units : 0, estimator,
+                    cost.EstimatorArguments, fallback, problem);
             }
 
             private static ParameterModel Parameter(IParameterSymbol p, bool isThis)

@@ -3,6 +3,7 @@ using System.Linq;
 using System.Threading;
 using AgentQuotas.Generators.Helpers;
 using AgentQuotas.Generators.Models;
+using AgentQuotas.ToolModel;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -62,7 +63,7 @@ namespace AgentQuotas.Generators
                     string? problem = invocation.Expression is MemberAccessExpressionSyntax { Expression: BaseExpressionSyntax }
                         ? "a call through 'base' cannot be intercepted"
                         : ExpressionTreeProblem(invocation, model, ct);
-                    MethodModel? api = problem is null ? DescribeMethod(shape, compilation, Annotations.Of(shape), out problem, ct) : null;
+                    MethodModel? api = problem is null ? DescribeMethod(shape, compilation, ToolAttributes.For(compilation).AnnotationsOf(shape), out problem, ct) : null;
                     InterceptableLocation? location = problem is null ? model.GetInterceptableLocation(invocation, ct) : null;
                     if (api is null || location is null)
                     {

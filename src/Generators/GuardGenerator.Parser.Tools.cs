@@ -5,6 +5,7 @@ using System.Text;
 using System.Threading;
 using AgentQuotas.Generators.Helpers;
 using AgentQuotas.Generators.Models;
+using AgentQuotas.ToolModel;
 using Microsoft.CodeAnalysis;
 
 namespace AgentQuotas.Generators
@@ -39,16 +40,18 @@ namespace AgentQuotas.Generators
                     return null;
                 }
 
-                bool isMcp = attribute.Name == "McpServerToolAttribute";
+                ToolAttributes attributes = ToolAttributes.For(context.SemanticModel.Compilation);
+                bool isMcp = attributes.KindOf(context.Attributes[0]) == ToolAttributeKind.McpServerTool;
                 foreach (AttributeData a in method.GetAttributes())
                 {
-                    if (IsOurs(a) == "AgentToolAttribute" || (isMcp && FrameworkToolAttribute(a) == KernelFunctionAttributeName))
+                    ToolAttributeKind kind = attributes.KindOf(a);
+                    if (kind == ToolAttributeKind.AgentTool || (isMcp && kind == ToolAttributeKind.KernelFunction))
                     {
                         return null;
                     }
                 }
 
-                return Annotations.Of(method).IsGuarded ? ParseTool(method, context.SemanticModel.Compilation, ct) : null;
+                return attributes.AnnotationsOf(method).IsGuarded ? ParseTool(method, context.SemanticModel.Compilation, ct) : null;
             }
 
             private static AIToolModel? ParseTool(IMethodSymbol method, Compilation compilation, CancellationToken ct)
@@ -59,7 +62,7 @@ namespace AgentQuotas.Generators
                 }
 
                 INamedTypeSymbol type = method.ContainingType;
-                Annotations notes = Annotations.Of(method);
+                ToolAnnotations notes = ToolAttributes.For(compilation).AnnotationsOf(method);
                 DocComment docs = DocComment.For(method, ct);
                 string functionName = FunctionName(method, notes);
                 string description = ToolDescription(method, notes, docs);
@@ -122,26 +125,26 @@ namespace AgentQuotas.Generators
             }
 
             /// <summary>The tool name in audit and telemetry: as the model knows it, else Type.Method.</summary>
-            internal static string ToolName(IMethodSymbol method, Annotations notes) => ExplicitOrFrameworkName(method, notes) ?? DisplayName(method);
+            internal static string ToolName(IMethodSymbol method, ToolAnnotations notes) => ExplicitOrFrameworkName(method, notes) ?? DisplayName(method);
 
             /// <summary>The name a model sees: [AgentTool]'s, else the framework's ([KernelFunction], [McpServerTool]), else the method name.</summary>
-            private static string FunctionName(IMethodSymbol method, Annotations notes) => ExplicitOrFrameworkName(method, notes) ?? method.Name;
+            private static string FunctionName(IMethodSymbol method, ToolAnnotations notes) => ExplicitOrFrameworkName(method, notes) ?? method.Name;
 
-            private static string? ExplicitOrFrameworkName(IMethodSymbol method, Annotations notes)
+            private static string? ExplicitOrFrameworkName(IMethodSymbol method, ToolAnnotations notes)
             {
                 if (notes.AgentTool?.Attribute.ConstructorArguments.FirstOrDefault().Value is string { Length: > 0 } named && !string.IsNullOrWhiteSpace(named))
                 {
                     return named;
                 }
 
-                if (notes.KernelFunction is Found kernel)
+                if (notes.KernelFunction is FoundAttribute kernel)
                 {
                     // Semantic Kernel: the attribute's name, else the method name with "Async" dropped from an awaitable method.
                     string? explicitName = (kernel.Attribute.ConstructorArguments.FirstOrDefault().Value as string)?.Trim();
                     return string.IsNullOrEmpty(explicitName) ? WithoutAsync(method, SanitizeFunctionName(method.Name)) : explicitName;
                 }
 
-                if (notes.McpServerTool is Found mcp)
+                if (notes.McpServerTool is FoundAttribute mcp)
                 {
                     // ModelContextProtocol: Name, else AIFunctionFactory's name in snake_case.
                     string? explicitName = Named<string?>(mcp.Attribute, "Name");
@@ -152,7 +155,7 @@ namespace AgentQuotas.Generators
             }
 
             /// <summary>What the model is told: [AgentTool]'s description, else [Description] on the method, else the XML summary.</summary>
-            private static string ToolDescription(IMethodSymbol method, Annotations notes, DocComment docs)
+            private static string ToolDescription(IMethodSymbol method, ToolAnnotations notes, DocComment docs)
             {
                 if (notes.AgentTool?.Attribute.ConstructorArguments.ElementAtOrDefault(1).Value is string { Length: > 0 } text && !string.IsNullOrWhiteSpace(text))
                 {

@@ -6,6 +6,7 @@ using System.Threading;
 using AgentQuotas.Diagnostics;
 using AgentQuotas.Generators.Helpers;
 using AgentQuotas.Generators.Models;
+using AgentQuotas.ToolModel;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -14,16 +15,12 @@ namespace AgentQuotas.Generators
 {
     // Turns symbols into plain, equatable models. Nothing Roslyn-specific leaves the parser except through
     // the models (strings, bools, enums, EquatableArray). This file: call sites and declarations; the
-    // others: attribute resolution (Annotations), method shapes (Methods), AIFunctions (Tools) and model
+    // others: method shapes (Methods), AIFunctions (Tools) and model
     // calls in [AgentLoop] methods (ModelCalls).
     public sealed partial class GuardGenerator
     {
         internal static partial class Parser
         {
-            private const string AttributeNamespace = "AgentQuotas";
-            private const string KernelFunctionAttributeName = "Microsoft.SemanticKernel.KernelFunctionAttribute";
-            private const string McpServerToolAttributeName = "ModelContextProtocol.Server.McpServerToolAttribute";
-
             private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
                 .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
@@ -43,13 +40,14 @@ namespace AgentQuotas.Generators
                 }
 
                 IMethodSymbol shape = called.ReducedFrom ?? called.ConstructedFrom;
-                if (!Annotations.AnyOurs(shape) || HasErrorType(shape))
+                ToolAttributes attributes = ToolAttributes.For(context.SemanticModel.Compilation);
+                if (!ToolAnnotations.AnyOnChain(shape, attributes) || HasErrorType(shape))
                 {
                     // (A signature with an unresolved type is the compiler's error in the user's code already.)
                     return null;
                 }
 
-                Annotations notes = Annotations.Of(shape);
+                ToolAnnotations notes = attributes.AnnotationsOf(shape);
                 if (!notes.IsGuarded && !notes.IsLoop)
                 {
                     return null;
@@ -104,10 +102,11 @@ namespace AgentQuotas.Generators
                     return EquatableArray<DiagnosticInfo>.Empty;
                 }
 
+                ToolAttributes attributes = ToolAttributes.For(context.SemanticModel.Compilation);
                 string? unsupported = method.MethodKind switch
                 {
                     MethodKind.Ordinary or MethodKind.ExplicitInterfaceImplementation => null,
-                    MethodKind.LocalFunction => LocalFunctionProblem(method),
+                    MethodKind.LocalFunction => LocalFunctionProblem(attributes.AnnotationsOf(method)),
                     MethodKind.AnonymousFunction => "a lambda or anonymous method: calls through delegates cannot be intercepted",
                     MethodKind.PropertyGet or MethodKind.PropertySet => "a property accessor: property reads and writes cannot be intercepted; make the tool a method",
                     MethodKind.EventAdd or MethodKind.EventRemove or MethodKind.EventRaise => "an event accessor: it cannot be intercepted",
@@ -121,7 +120,7 @@ namespace AgentQuotas.Generators
                 {
                     // One diagnostic per declaration (every attribute's callback builds the same one): on its first
                     // AgentQuotas attribute, naming all of them.
-                    AttributeData[] ours = method.GetAttributes().Where(a => IsOurs(a) is not null && a.ApplicationSyntaxReference is not null)
+                    AttributeData[] ours = method.GetAttributes().Where(a => attributes.IsRuntimeAttribute(a) && a.ApplicationSyntaxReference is not null)
                         .OrderBy(a => a.ApplicationSyntaxReference!.Span.Start).ToArray();
                     LocationInfo? at = LocationInfo.From(ours.FirstOrDefault()?.ApplicationSyntaxReference!.GetSyntax(ct).GetLocation() ?? context.TargetNode.GetLocation());
                     string names = string.Join(", ", ours.Select(a => "[" + a.AttributeClass!.Name.Substring(0, a.AttributeClass.Name.Length - "Attribute".Length) + "]"));
@@ -129,7 +128,7 @@ namespace AgentQuotas.Generators
                     return new[] { Diagnostic(DiagnosticKind.CannotGuardDeclaration, at, display, names, unsupported) }.ToEquatableArray();
                 }
 
-                Annotations notes = Annotations.Of(method);
+                ToolAnnotations notes = attributes.AnnotationsOf(method);
                 LocationInfo? declared = LocationInfo.From(method.Locations.FirstOrDefault(l => l.IsInSource) ?? Microsoft.CodeAnalysis.Location.None);
                 return notes.Conflicts.Select(c => Diagnostic(DiagnosticKind.ConflictingAnnotations, declared, c)).ToEquatableArray();
             }
@@ -140,15 +139,14 @@ namespace AgentQuotas.Generators
             /// direct call is AQ1001 at the call. What only generated code can provide has no such path: a cap
             /// ([AgentLoop]), an estimator or a fallback found by name.
             /// </summary>
-            private static string? LocalFunctionProblem(IMethodSymbol method)
+            private static string? LocalFunctionProblem(ToolAnnotations notes)
             {
-                Annotations notes = Annotations.Of(method);
                 if (notes.IsLoop)
                 {
                     return "a local function: calls to local functions cannot be intercepted, so nothing would count its iterations";
                 }
 
-                if (notes.Cost is Found cost && Named<string?>(cost.Attribute, "Estimator") is { Length: > 0 })
+                if (notes.Cost is FoundAttribute cost && Named<string?>(cost.Attribute, "Estimator") is { Length: > 0 })
                 {
                     return "a local function with a cost estimator: only generated code calls an estimator, and it cannot name a local function; make the tool a method";
                 }
@@ -161,25 +159,6 @@ namespace AgentQuotas.Generators
             /// <summary>Whether Microsoft.Extensions.AI.Abstractions is referenced, so AIFunctions can be generated.</summary>
             public static bool HasAIFunctions(Compilation compilation, CancellationToken _) =>
                 compilation.GetTypeByMetadataName(WellKnownNames.AIFunction) is not null;
-
-            /// <summary>The name of one of our attribute classes (e.g. "CostAttribute"), or null for any other attribute.</summary>
-            private static string? IsOurs(AttributeData attribute) =>
-                attribute.AttributeClass is { } c && c.ContainingNamespace is { Name: AttributeNamespace } ns && ns.ContainingNamespace is { IsGlobalNamespace: true }
-                    && c.Name is "CostAttribute" or "QuotaCategoryAttribute" or "PrivilegedAttribute" or "AgentToolAttribute" or "FallbackAttribute" or "AgentLoopAttribute"
-                    ? c.Name
-                    : null;
-
-            /// <summary>The metadata name of a framework attribute that names a tool ([KernelFunction], [McpServerTool]), or null.</summary>
-            private static string? FrameworkToolAttribute(AttributeData attribute)
-            {
-                if (attribute.AttributeClass is not { Name: "KernelFunctionAttribute" or "McpServerToolAttribute" } c)
-                {
-                    return null;
-                }
-
-                string full = c.ToDisplayString();
-                return full is KernelFunctionAttributeName or McpServerToolAttributeName ? full : null;
-            }
 
             private static InterceptLocationModel Location(InterceptableLocation location, InvocationExpressionSyntax invocation)
             {
@@ -244,7 +223,7 @@ namespace AgentQuotas.Generators
             private static DiagnosticInfo Diagnostic(DiagnosticKind kind, LocationInfo? location, params string[] arguments) =>
                 new(kind, location, arguments.ToEquatableArray());
 
-            private static string DisplayName(IMethodSymbol method) => method.ContainingType.Name + "." + method.Name;
+            private static string DisplayName(IMethodSymbol method) => ToolAnnotations.DisplayName(method);
 
             private static string NestedName(INamedTypeSymbol type) => string.Join("_", ContainingTypes(type).Reverse().Select(t => t.Name));
 
@@ -285,18 +264,7 @@ namespace AgentQuotas.Generators
                 return hint.ToString();
             }
 
-            private static T Named<T>(AttributeData attribute, string name)
-            {
-                foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
-                {
-                    if (argument.Key == name && argument.Value.Value is T value)
-                    {
-                        return value;
-                    }
-                }
-
-                return default!;
-            }
+            private static T Named<T>(AttributeData attribute, string name) => ToolAttributes.Named<T>(attribute, name);
 
             private static bool HasNamed(AttributeData attribute, string name) => attribute.NamedArguments.Any(a => a.Key == name);
         }

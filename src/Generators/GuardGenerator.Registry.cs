@@ -6,6 +6,7 @@ using System.Text;
 using System.Threading;
 using AgentQuotas.Diagnostics;
 using AgentQuotas.Generators.Helpers;
+using AgentQuotas.ToolModel;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -76,12 +77,11 @@ namespace AgentQuotas.Generators
                 ct.ThrowIfCancellationRequested();
                 Compilation compilation = context.SemanticModel.Compilation;
                 INamedTypeSymbol type = method.ContainingType;
-                AttributeData? tool = Find(method.GetAttributes(), "AgentToolAttribute");
-                AttributeData? cost = Find(method.GetAttributes(), "CostAttribute");
-                AttributeData? privileged = Find(method.GetAttributes(), "PrivilegedAttribute");
-                string? category = (Find(method.GetAttributes(), "QuotaCategoryAttribute") ?? Find(type.GetAttributes(), "QuotaCategoryAttribute"))
-                    ?.ConstructorArguments.FirstOrDefault().Value as string;
-                if (cost is null || string.IsNullOrWhiteSpace(category))
+                ToolAttributes attributes = ToolAttributes.For(compilation);
+                ToolAnnotations notes = attributes.AnnotationsOf(method);
+                ToolCost cost = CostRules.Of(method, notes, compilation);
+                string? category = notes.CategoryName;
+                if (!cost.IsUsable || string.IsNullOrWhiteSpace(category))
                 {
                     return null; // not guardable (the analyzers report it); a framework call is then refused as unknown
                 }
@@ -89,42 +89,35 @@ namespace AgentQuotas.Generators
                 string typeName = type.ToDisplayString(RegistryTypeFormat);
                 string key = typeName + "." + method.Name + "(" + string.Join(",", method.Parameters.Select(p => p.Type.ToDisplayString(RegistryTypeFormat))) + ")";
                 string id = Identifier(key);
-                string toolName = Parser.ToolName(method, Parser.Annotations.Of(method)); // the name the interceptor audits under
-                string? description = tool is not null && tool.ConstructorArguments.Length > 1 ? tool.ConstructorArguments[1].Value as string : null;
-                bool requiresApproval = privileged is not null && Named<bool>(privileged, "RequiresApproval");
+                string toolName = Parser.ToolName(method, notes); // the name the interceptor audits under
+                string? description = notes.AgentTool?.Attribute is { ConstructorArguments.Length: > 1 } tool ? tool.ConstructorArguments[1].Value as string : null;
                 var helpers = new StringBuilder();
 
                 string costArgument;
-                if (Named<string?>(cost, "Estimator") is { Length: > 0 } estimatorName)
+                if (cost.Estimator is IMethodSymbol estimator)
                 {
-                    IMethodSymbol? estimator = type.GetMembers(estimatorName).OfType<IMethodSymbol>().FirstOrDefault(m =>
-                        m.IsStatic && m.ReturnType.SpecialType == SpecialType.System_Double && m.Parameters.Length <= method.Parameters.Length
-                        && m.Parameters.Select((p, i) => SymbolEqualityComparer.Default.Equals(p.Type, method.Parameters[i].Type)).All(x => x));
-                    if (estimator is null || (!Accessible(estimator, compilation) && type.IsStatic))
+                    string ownerName = estimator.ContainingType.ToDisplayString(RegistryTypeFormat);
+                    if (!cost.EstimatorAccessible && estimator.ContainingType.IsStatic)
                     {
-                        return null;
+                        return null; // an accessor cannot take a static type as its first parameter
                     }
 
-                    string call = Accessible(estimator, compilation) ? typeName + "." + estimator.Name : "__Estimator_" + id;
-                    if (!Accessible(estimator, compilation))
+                    string call = ownerName + "." + estimator.Name;
+                    if (!cost.EstimatorAccessible)
                     {
                         helpers.AppendLine($"        [global::System.Runtime.CompilerServices.UnsafeAccessor(global::System.Runtime.CompilerServices.UnsafeAccessorKind.StaticMethod, Name = {Str(estimator.Name)})]");
-                        helpers.AppendLine($"        private static extern double __Estimator_{id}({typeName}? __type{string.Concat(estimator.Parameters.Select(p => ", " + p.Type.ToDisplayString(RegistryTypeFormat) + " " + Escape(p.Name)))});");
+                        helpers.AppendLine($"        private static extern double __Estimator_{id}({ownerName}? __type{string.Concat(estimator.Parameters.Select(p => ", " + p.Type.ToDisplayString(RegistryTypeFormat) + " " + Escape(p.Name)))});");
                         call = "__Estimator_" + id;
                     }
 
-                    string prefix = Accessible(estimator, compilation) ? string.Empty : "null, ";
+                    string prefix = cost.EstimatorAccessible ? string.Empty : "null, ";
                     helpers.AppendLine($"        private static double Estimate_{id}(global::System.Collections.Generic.IReadOnlyDictionary<string, object?> __arguments) =>");
                     helpers.AppendLine($"            {call}({prefix}{string.Join(", ", estimator.Parameters.Select(p => Read(method.Parameters[p.Ordinal], toolName)))});");
                     costArgument = "Estimate_" + id;
                 }
-                else if (cost.ConstructorArguments.FirstOrDefault().Value is double units && units > 0 && !double.IsInfinity(units))
-                {
-                    costArgument = units.ToString("R", CultureInfo.InvariantCulture) + "d";
-                }
                 else
                 {
-                    return null;
+                    costArgument = cost.Units.ToString("R", CultureInfo.InvariantCulture) + "d";
                 }
 
                 var init = new List<string>
@@ -137,10 +130,9 @@ namespace AgentQuotas.Generators
                     init.Add("Description = " + Str(description));
                 }
 
-                if (Find(method.GetAttributes(), "FallbackAttribute")?.ConstructorArguments.FirstOrDefault().Value is string fallbackName
-                    && type.GetMembers(fallbackName).OfType<IMethodSymbol>().FirstOrDefault(m => SameSignature(m, method)) is IMethodSymbol fallback
-                    && (Accessible(fallback, compilation) || !type.IsStatic)
-                    && !(method.IsStatic && !fallback.IsStatic))
+                if (notes.FallbackName is string fallbackName
+                    && FallbackRules.Find(method, fallbackName, attributes, out _) is IMethodSymbol fallback
+                    && (Accessible(fallback, compilation) || !type.IsStatic))
                 {
                     WriteFallback(helpers, id, typeName, toolName, method, fallback, Accessible(fallback, compilation));
                     init.Add("Fallback = Fallback_" + id);
@@ -149,7 +141,7 @@ namespace AgentQuotas.Generators
 
                 string registration =
                     $"            global::AgentQuotas.Tools.ToolRegistry.Default.Register(new global::AgentQuotas.Tools.ToolDescriptor({Str(toolName)}, {Str(category!)}, {costArgument}, " +
-                    $"isPrivileged: {(privileged is not null ? "true" : "false")}, requiresApproval: {(requiresApproval ? "true" : "false")})\n" +
+                    $"isPrivileged: {(notes.IsPrivileged ? "true" : "false")}, requiresApproval: {(notes.RequiresApproval ? "true" : "false")})\n" +
                     "            {\n" + string.Concat(init.Select(i => "                " + i + ",\n")) + "            });";
                 return new RegistryEntryModel(key, registration, helpers.ToString());
             }
@@ -252,42 +244,11 @@ namespace AgentQuotas.Generators
                 return "(" + type.ToDisplayString(RegistryTypeFormat) + ")(" + literal + ")";
             }
 
-            private static bool SameSignature(IMethodSymbol candidate, IMethodSymbol tool) =>
-                candidate.Parameters.Length == tool.Parameters.Length
-                && candidate.Parameters.Select((p, i) => SymbolEqualityComparer.Default.Equals(p.Type, tool.Parameters[i].Type) && p.RefKind == tool.Parameters[i].RefKind).All(x => x)
-                && SymbolEqualityComparer.Default.Equals(candidate.ReturnType, tool.ReturnType);
-
             private static bool Accessible(IMethodSymbol member, Compilation compilation) =>
                 compilation.IsSymbolAccessibleWithin(member, compilation.Assembly);
 
             private static bool IsCancellationToken(ITypeSymbol type) =>
                 type.ToDisplayString() == "System.Threading.CancellationToken";
-
-            private static AttributeData? Find(ImmutableArray<AttributeData> attributes, string name)
-            {
-                foreach (AttributeData a in attributes)
-                {
-                    if (a.AttributeClass is { } c && c.Name == name && c.ContainingNamespace?.ToDisplayString() == "AgentQuotas")
-                    {
-                        return a;
-                    }
-                }
-
-                return null;
-            }
-
-            private static T Named<T>(AttributeData attribute, string name)
-            {
-                foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
-                {
-                    if (argument.Key == name && argument.Value.Value is T value)
-                    {
-                        return value;
-                    }
-                }
-
-                return default!;
-            }
 
             private static string Identifier(string key)
             {

@@ -43,7 +43,7 @@ public static class PostgresAuditReader
             await using var command = new NpgsqlCommand(
                 $"""
                 SELECT recorded_at, tenant, principal, workflow, run_id, workload_class, tool, category, planned_cost,
-                       actual_cost, decision, reason, mode, queue_wait_ms, policy_version, detail
+                       actual_cost, decision, reason, mode, queue_wait_ms, policy_version, detail, policy_hash
                 FROM {ConnectionSettings.Quote(schema)}.audit
                 WHERE ($1::text IS NULL OR tenant = $1) AND ($2::timestamptz IS NULL OR recorded_at >= $2)
                 ORDER BY recorded_at, id
@@ -87,6 +87,7 @@ public static class PostgresAuditReader
                         QueueWait = TimeSpan.FromMilliseconds(reader.GetDouble(13)),
                         PolicyVersion = reader.GetString(14),
                         Detail = reader.IsDBNull(15) ? null : reader.GetString(15),
+                        PolicyHash = reader.IsDBNull(16) ? null : reader.GetString(16),
                     };
                 }
             }

@@ -48,10 +48,10 @@ public sealed class PostgresAuditSink : IQuotaAuditSink, IAsyncDisposable
         _insertSql = $"""
             INSERT INTO {ConnectionSettings.Quote(options.Schema)}.audit
                 (id, recorded_at, tenant, principal, workflow, run_id, workload_class, tool, category, planned_cost,
-                 actual_cost, decision, reason, mode, queue_wait_ms, policy_version, detail, host)
+                 actual_cost, decision, reason, mode, queue_wait_ms, policy_version, detail, policy_hash, host)
             SELECT u.*, $17 FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                                       $8::text[], $9::text[], $10::float8[], $11::float8[], $12::text[], $13::text[], $14::text[],
-                                      $15::float8[], $16::text[], $18::text[]) AS u
+                                      $15::float8[], $16::text[], $18::text[], $19::text[]) AS u
             ON CONFLICT (id) DO NOTHING
             """;
         _queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(options.QueueCapacity)
@@ -350,6 +350,7 @@ public sealed class PostgresAuditSink : IQuotaAuditSink, IAsyncDisposable
         var waits = new double[n];
         var versions = new string[n];
         var details = new string?[n];
+        var hashes = new string?[n];
         for (int i = 0; i < n; i++)
         {
             QuotaAuditRecord r = batch[i].Record;
@@ -370,6 +371,7 @@ public sealed class PostgresAuditSink : IQuotaAuditSink, IAsyncDisposable
             waits[i] = r.QueueWait.TotalMilliseconds;
             versions[i] = r.PolicyVersion ?? "";
             details[i] = r.Detail;
+            hashes[i] = r.PolicyHash;
         }
 
         await using NpgsqlConnection connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -394,6 +396,7 @@ public sealed class PostgresAuditSink : IQuotaAuditSink, IAsyncDisposable
         p.Add(Texts(versions));
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)_options.HostName ?? DBNull.Value });
         p.Add(Texts(details));
+        p.Add(Texts(hashes));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
 
         static NpgsqlParameter Texts(string?[] values) => new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = values };

@@ -20,7 +20,8 @@ public readonly struct QuotaDecision
         double remaining,
         TimeSpan? retryAfter,
         string policyVersion,
-        string? detail)
+        string? detail,
+        string? policyHash = null)
     {
         IsAdmitted = admitted;
         Reason = reason;
@@ -33,6 +34,7 @@ public readonly struct QuotaDecision
         RetryAfter = retryAfter;
         PolicyVersion = policyVersion;
         Detail = detail;
+        PolicyHash = policyHash;
     }
 
     /// <summary><see langword="true"/> when the call may run in full.</summary>
@@ -73,6 +75,9 @@ public readonly struct QuotaDecision
     /// <summary>A human-readable explanation for a denial (which cap, which approver said no, and so on).</summary>
     public string? Detail { get; }
 
+    /// <summary>The content hash (<see cref="Policy.QuotaPolicy.ContentHash"/>) of the policy that made the decision.</summary>
+    public string? PolicyHash { get; }
+
     /// <summary>Creates the exception that reports this denial.</summary>
     /// <exception cref="InvalidOperationException">The decision admitted the call.</exception>
     public QuotaExceededException ToException()
@@ -95,7 +100,7 @@ public readonly struct QuotaDecision
     }
 
     internal QuotaDecision WithMode(DegradationMode mode) =>
-        new(IsAdmitted, Reason, mode, Tenant, Category, Tool, Cost, Remaining, RetryAfter, PolicyVersion, Detail);
+        new(IsAdmitted, Reason, mode, Tenant, Category, Tool, Cost, Remaining, RetryAfter, PolicyVersion, Detail, PolicyHash);
 
     /// <inheritdoc/>
     public override string ToString() => IsAdmitted

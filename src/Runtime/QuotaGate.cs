@@ -91,9 +91,10 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
         anomaly = new AnomalyStep(_anomalies, record, TimeProvider, _logger, raiseAnomaly);
         var bucket = new BucketStep(_store, TimeProvider, _buckets, options.DefaultQueueLimit, record);
         _pipeline = new DecisionPipeline(_provider, clock, options.RequireAudit,
-            new ResolveStep(_anomalies),
+            new ResolveStep(_anomalies, options.Revocations),
             new BreakerStep(_breakers),
             bucket,
+            new PrincipalStep(_store),
             new PoolStep(_pools, bucket, record),
             new ApprovalStep(options.ApprovalService, options.ApprovalTimeout, TimeProvider, _logger),
             record,
@@ -128,20 +129,27 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
     /// authenticated data only.
     /// </remarks>
     /// <param name="identity">Who the run acts for, from authenticated data only.</param>
-    /// <param name="workloadClass">How urgent the run is.</param>
+    /// <param name="workloadClass">
+    /// How urgent the run is; <see langword="null"/> (the default) takes the class of <paramref name="workflow"/> from the
+    /// policy's <c>workflows</c>, else <see cref="WorkloadClass.Standard"/>. No run gets a class above its ceiling (its
+    /// workflow's class, its tier's and tenant's <c>maxClass</c>): it is lowered to it, or refused with
+    /// <see cref="QuotaExceededException"/> (reason <see cref="QuotaReason.ClassCeiling"/>) when the policy's
+    /// <c>classCeiling</c> is <c>"refuse"</c>; the audit records which.
+    /// </param>
     /// <param name="workflow">A workflow name for audit and reports (the identity-string rule of <see cref="AgentIdentity"/>).</param>
-    /// <param name="limits">The run's own caps (tightened by the tier's limits).</param>
+    /// <param name="limits">The run's own caps (tightened by its workflow's and the tier's limits).</param>
     /// <exception cref="InvalidOperationException">
     /// A run of another tenant is open in this flow (switching tenant inside a run is refused), or the flow of the
     /// execution context is suppressed (<see cref="ExecutionContext.SuppressFlow"/>), so the run could neither see
     /// the run around it nor reach the work it governs.
     /// </exception>
     /// <exception cref="ArgumentException"><paramref name="workflow"/> breaks the identity-string rule.</exception>
-    public AgentRun BeginRun(AgentIdentity identity, WorkloadClass workloadClass = WorkloadClass.Standard, string? workflow = null, RunLimits? limits = null)
+    /// <exception cref="QuotaExceededException">The run asks for a class above its ceiling and the policy refuses such runs.</exception>
+    public AgentRun BeginRun(AgentIdentity identity, WorkloadClass? workloadClass = null, string? workflow = null, RunLimits? limits = null)
     {
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(identity);
-        if (!Enum.IsDefined(workloadClass))
+        if (workloadClass is WorkloadClass asked && !Enum.IsDefined(asked))
         {
             throw new ArgumentOutOfRangeException(nameof(workloadClass), workloadClass, "Unknown workload class.");
         }
@@ -162,8 +170,21 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
                 "A run's tenant cannot change; dispose the current run first.");
         }
 
-        var run = new AgentRun(this, identity, workloadClass, workflow, name: null, limits, parent);
+        // issue 16, apply class ceiling at BeginRun: the class from the policy's workflows, lowered or refused above its ceiling (Trust/ClassCeiling.cs).
+        QuotaPolicy policy = _provider.Current;
+        Trust.RunClass runClass = Trust.ClassCeiling.Resolve(policy, identity, workloadClass, workflow, limits);
+        if (runClass.Verdict == Trust.ClassVerdict.Refused)
+        {
+            RecordRunClass(policy, identity, workflow, run: null, runClass);
+        }
+
+        var run = new AgentRun(this, identity, runClass.Class, workflow, name: null, runClass.Limits, parent);
         AgentRun.SetCurrent(run);
+        if (runClass.Verdict == Trust.ClassVerdict.Lowered)
+        {
+            RecordRunClass(policy, identity, workflow, run, runClass);
+        }
+
         return run;
     }
 

@@ -87,6 +87,13 @@ public sealed class QuotaGateOptions
     /// </summary>
     public TimeSpan ApprovalTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A revocation file (issue 16) whose tenants and principals are refused with <see cref="QuotaReason.Revoked"/>, on top of
+    /// the policy's own <c>revoked</c> section; <see langword="null"/> (the default) for the policy's list only. Reload it with
+    /// <see cref="Trust.RevocationFile.Reload"/> after <c>agentquotas revoke</c> edits it.
+    /// </summary>
+    public Trust.RevocationFile? Revocations { get; set; }
+
     internal void Validate()
     {
         if (ApprovalTimeout <= TimeSpan.Zero || ApprovalTimeout > TimeSpan.FromDays(1))

@@ -68,4 +68,16 @@ public enum QuotaReason
 
     /// <summary>A framework asked for a tool that is neither annotated nor covered by the policy's <c>tools</c> section.</summary>
     UnknownTool = 21,
+
+    /// <summary>The tenant or the principal is on the revocation list (the policy's <c>revoked</c> section or the revocation file).</summary>
+    Revoked = 22,
+
+    /// <summary>The run asked for a workload class above its ceiling (its workflow's class, its tier's or tenant's <c>maxClass</c>) and the policy's <c>classCeiling</c> is <c>"refuse"</c>.</summary>
+    ClassCeiling = 23,
+
+    /// <summary>The principal's own bucket (a tier's <c>principal</c> block) cannot cover the cost now.</summary>
+    PrincipalLimit = 24,
+
+    /// <summary>The principal's daily cost ceiling (<c>principal.maxCostPerDay</c>) is reached.</summary>
+    PrincipalDailyCostLimit = 25,
 }

@@ -15,9 +15,9 @@ public sealed class DescriptorTests
         .ToArray();
 
     [Fact]
-    public void The_catalogue_is_AQ0001_to_AQ0012()
+    public void The_catalogue_is_AQ0001_to_AQ0013()
     {
-        Assert.Equal(Enumerable.Range(1, 12).Select(i => $"AQ{i:0000}"), Descriptors.Select(d => d.Id));
+        Assert.Equal(Enumerable.Range(1, 13).Select(i => $"AQ{i:0000}"), Descriptors.Select(d => d.Id));
     }
 
     [Fact]

@@ -1,8 +1,11 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Xml.Linq;
 using AgentQuotas.Analyzers.Tests.Harness;
 using Microsoft.CodeAnalysis;
+using Basic.Reference.Assemblies;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 using Xunit.Abstractions;
 
@@ -66,7 +69,7 @@ public sealed class RepositoryAnalysisTests(ITestOutputHelper output)
         var symbols = (Property(xml, "DefineConstants") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(s => !s.StartsWith("$(", StringComparison.Ordinal))
             .ToArray();
-        CSharpParseOptions parseOptions = AnalyzerTest.ParseOptions("AgentQuotas.Generated").WithPreprocessorSymbols(symbols);
+        CSharpParseOptions parseOptions = TestProject.ParseOptions("AgentQuotas.Generated").WithPreprocessorSymbols(symbols);
 
         var trees = new List<SyntaxTree>();
         foreach (string file in SourceFiles(project, xml))
@@ -83,7 +86,7 @@ public sealed class RepositoryAnalysisTests(ITestOutputHelper output)
         var usings = ImplicitUsings.Concat(xml.Descendants("Using").Select(u => (string?)u.Attribute("Include")).OfType<string>());
         trees.Add(CSharpSyntaxTree.ParseText(string.Join("\n", usings.Select(u => "global using " + u + ";")), parseOptions, Path.Combine(directory, "obj", "GlobalUsings.g.cs")));
 
-        ImmutableArray<MetadataReference> references = TestReferences.Everything
+        ImmutableArray<MetadataReference> references = EverythingReferences.Value
             .Where(r => !string.Equals(Path.GetFileNameWithoutExtension(r.Display), assemblyName, StringComparison.OrdinalIgnoreCase))
             .ToImmutableArray();
         bool exe = string.Equals(Property(xml, "OutputType"), "Exe", StringComparison.OrdinalIgnoreCase);
@@ -95,18 +98,26 @@ public sealed class RepositoryAnalysisTests(ITestOutputHelper output)
 
         ImmutableArray<AdditionalText> policies = Directory.EnumerateFiles(directory, "agentquotas.json", SearchOption.AllDirectories)
             .Where(p => !IsBuildOutput(p))
-            .Select(p => (AdditionalText)new InMemoryAdditionalText(p, File.ReadAllText(p)))
+            .Select(p => (AdditionalText)new PolicyFile(p))
             .ToImmutableArray();
 
         // Fails on any analyzer exception or AD0001.
+        var exceptions = new ConcurrentBag<string>();
+        CompilationWithAnalyzers run = compilation.WithAnalyzers(
+            AllAnalyzers.Create(),
+            new CompilationWithAnalyzersOptions(
+                new AnalyzerOptions(policies),
+                onAnalyzerException: (e, analyzer, _) => exceptions.Add(analyzer.GetType().Name + ": " + e),
+                concurrentAnalysis: true,
+                logAnalyzerExecutionTime: true));
+        ImmutableArray<Diagnostic> diagnostics = await run.GetAnalyzerDiagnosticsAsync();
+        Assert.True(exceptions.IsEmpty, "Analyzer exceptions:\n" + string.Join("\n", exceptions));
+        Assert.DoesNotContain(diagnostics, d => d.Id == "AD0001");
         TimeSpan analyzerTime = TimeSpan.Zero;
-        ImmutableArray<Diagnostic> diagnostics = await AnalyzerTest.AnalyzeAsync(compilation, policies, async run =>
+        foreach (DiagnosticAnalyzer analyzer in run.Analyzers)
         {
-            foreach (var analyzer in run.Analyzers)
-            {
-                analyzerTime += (await run.GetAnalyzerTelemetryInfoAsync(analyzer, CancellationToken.None)).ExecutionTime;
-            }
-        });
+            analyzerTime += (await run.GetAnalyzerTelemetryInfoAsync(analyzer, CancellationToken.None)).ExecutionTime;
+        }
 
         output.WriteLine($"{relativeProject}: {trees.Count - 1} files, {compilation.GetDiagnostics().Count(d => d.Severity == DiagnosticSeverity.Error)} compiler errors, analyzers ran {analyzerTime.TotalMilliseconds:0} ms (sum over analyzers)");
         foreach (Diagnostic diagnostic in diagnostics.Where(d => d.Id.StartsWith("AQ", StringComparison.Ordinal)))
@@ -139,11 +150,31 @@ public sealed class RepositoryAnalysisTests(ITestOutputHelper output)
         return own.Concat(linked).Distinct().Order(StringComparer.Ordinal);
     }
 
+    // The repository's projects compile against what the test process runs on (xunit, the frameworks, ...):
+    // net10.0 from Basic.Reference.Assemblies plus every non-framework assembly the test host can load.
+    private static readonly Lazy<ImmutableArray<MetadataReference>> EverythingReferences = new(() =>
+    {
+        var framework = Net100.References.All.Select(r => Path.GetFileNameWithoutExtension(r.FilePath!)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        IEnumerable<MetadataReference> loadable = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Where(p => !framework.Contains(Path.GetFileNameWithoutExtension(p)))
+            .Select(p => MetadataReference.CreateFromFile(p));
+        return [.. Net100.References.All, .. loadable];
+    });
+
     private static string? Property(XDocument xml, string name) => xml.Descendants(name).Select(e => e.Value).FirstOrDefault();
 
     private static bool IsBuildOutput(string path)
     {
         string normalized = path.Replace('\\', '/');
         return normalized.Contains("/bin/", StringComparison.Ordinal) || normalized.Contains("/obj/", StringComparison.Ordinal);
+    }
+
+    /// <summary>An agentquotas.json on disk, as the compiler passes AdditionalFiles to analyzers.</summary>
+    private sealed class PolicyFile(string path) : AdditionalText
+    {
+        public override string Path { get; } = path;
+
+        public override SourceText GetText(CancellationToken cancellationToken = default) => SourceText.From(File.ReadAllText(Path));
     }
 }

@@ -94,6 +94,58 @@ public class AuditCommandTests
         Assert.Contains("(1): not an audit record: the required field 'principal' is missing", error);
     }
 
+    [Fact]
+    public async Task Group_by_hash_shows_which_policy_content_decided_what()
+    {
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "audit.jsonl");
+        var time = TestTime.Create();
+        const string Text = """{ "version": "v7", "allowSameVersionEdits": true, "tiers": { "t": { "categories": { "search": { "capacity": 10, "refillPerSecond": 1 } } } }, "defaultTier": "t" }""";
+        string policyPath = dir.File("agentquotas.json", Text);
+        QuotaPolicy first;
+        QuotaPolicy second;
+        await using (var sink = new JsonLinesAuditSink(path))
+        {
+            using var provider = QuotaPolicyProvider.FromFile(policyPath);
+            await using var gate = new QuotaGate(provider, new QuotaGateOptions { TimeProvider = time, AuditSink = sink });
+            first = provider.Current;
+            using (AgentRun run = gate.BeginRun(new AgentIdentity("acme", "alice")))
+            {
+                run.Acquire(new QuotaTool("search_kb", "search"), 1);
+                run.Acquire(new QuotaTool("search_kb", "search"), 1);
+            }
+
+            File.WriteAllText(policyPath, Text.Replace("\"capacity\": 10", "\"capacity\": 20", StringComparison.Ordinal));
+            Assert.True(provider.Reload().Succeeded);   // a same-version edit the policy allows
+            second = provider.Current;
+            using (AgentRun run = gate.BeginRun(new AgentIdentity("globex", "bob")))
+            {
+                run.Acquire(new QuotaTool("search_kb", "search"), 1);
+            }
+        }
+
+        var (exit, output, error) = await CliHarness.RunAsync("audit", path, "--group-by", "hash");
+
+        Assert.Equal(ExitCodes.Success, exit);
+        Assert.Equal(string.Empty, error);
+        string[] firstRow = Cells(output.Split('\n').First(l => l.Contains(first.ContentHash, StringComparison.Ordinal)));
+        Assert.Equal(["v7", first.ContentHash, "2", "2", "0", "1"], firstRow[..6]);
+        string[] secondRow = Cells(output.Split('\n').First(l => l.Contains(second.ContentHash, StringComparison.Ordinal)));
+        Assert.Equal(["v7", second.ContentHash, "1", "1", "0", "1"], secondRow[..6]);
+        Assert.Contains("policy version v7 decided with 2 different contents", output);
+    }
+
+    [Fact]
+    public async Task Group_by_accepts_only_tenant_or_hash()
+    {
+        using var dir = new TempDir();
+        string path = await WriteAuditAsync(dir);
+
+        var (exit, _, _) = await CliHarness.RunAsync("audit", path, "--group-by", "colour");
+
+        Assert.NotEqual(ExitCodes.Success, exit);
+    }
+
     private static string[] Cells(string row) =>
         row.Split('│', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(c => c.Length > 0).ToArray();
 }

@@ -31,6 +31,7 @@ public class CheckCommandTests
         Assert.Equal(ExitCodes.Success, exit);
         Assert.Equal(string.Empty, error);
         Assert.Contains("valid policy 2026-11-21.1", output);
+        Assert.Contains("sha256 " + AgentQuotas.Policy.QuotaPolicy.Parse(Policy).ContentHash, output);   // the full hash the audit records carry
         Assert.Contains("tier standard: acme", output);
         Assert.Contains("tier free: no tenants listed (and every unlisted tenant: default tier)", output);
         string standard = output[output.IndexOf("tier standard", StringComparison.Ordinal)..];

@@ -31,6 +31,7 @@ public sealed class AuditSinkTests(SharedClusterFixture fixture) : IAsyncLifetim
         Mode = DegradationMode.DraftOnly,
         QueueWait = TimeSpan.FromMilliseconds(12.5),
         PolicyVersion = "2026-11-21.1",
+        PolicyHash = i % 4 == 3 ? null : "5f3c0e9d2b7a41c8e6f0d19a3b5c7e2f40a8b6c1d3e5f7092a4c6e8b0d2f4a6" + (i % 4), // null: a record from before the column
         Detail = "record " + i,
     };
 

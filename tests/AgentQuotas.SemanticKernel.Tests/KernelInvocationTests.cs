@@ -269,6 +269,44 @@ public sealed class KernelInvocationTests : IDisposable
     }
 
     [Fact]
+    public async Task A_function_whose_delegate_calls_the_annotated_tool_is_charged_once_per_invocation()
+    {
+        // The function's delegate calls the annotated method, so the call is intercepted inside the filter's guard too:
+        // the inner guard passes the admitted call through instead of charging it again.
+        Kernel kernel = new Kernel().UseAgentQuotas();
+        KernelFunction search = KernelFunctionFactory.CreateFromMethod((string query) => _desk.SearchKb(query), functionName: "search_kb");
+        kernel.Plugins.AddFromFunctions("Wrapped", [search]);
+        using AgentRun run = _f.Gate.BeginRun(Fixture.Acme);
+        double before = _f.Left("search");
+
+        FunctionResult first = await kernel.InvokeAsync("Wrapped", "search_kb", Args(("query", "x")));
+        await kernel.InvokeAsync("Wrapped", "search_kb", Args(("query", "y")));
+
+        Assert.Equal("articles about x", first.GetValue<string>());
+        Assert.Equal(2, _desk.Searches);
+        Assert.Equal(2, run.ToolCalls);
+        Assert.Equal(before - 2 * 4, _f.Left("search"), 9);
+        Assert.Equal(2, _f.Audit.Snapshot().Count(r => r.Tool == "search_kb" && r.Decision == AuditDecision.Admitted));
+    }
+
+    [Fact]
+    public async Task A_different_tool_called_from_inside_a_function_is_still_charged()
+    {
+        Kernel kernel = new Kernel().UseAgentQuotas();
+        KernelFunction search = KernelFunctionFactory.CreateFromMethod(
+            (string query) => _desk.SearchKb(query) + " / " + _desk.Summarize(2), functionName: "search_kb");
+        kernel.Plugins.AddFromFunctions("Wrapped", [search]);
+        using AgentRun run = _f.Gate.BeginRun(Fixture.Acme);
+        double before = _f.Left("search");
+
+        await kernel.InvokeAsync("Wrapped", "search_kb", Args(("query", "x")));
+
+        Assert.Equal(1, _desk.Searches);
+        Assert.Equal(2, run.ToolCalls);                       // search_kb once, estimate_summary once
+        Assert.Equal(before - 4 - 3, _f.Left("search"), 9);   // 4 for the search, 1 + 2 documents for the summary
+    }
+
+    [Fact]
     public void The_filters_are_added_once_however_often_they_are_asked_for()
     {
         Kernel kernel = new Kernel().UseAgentQuotas().UseAgentQuotas();

@@ -4,8 +4,12 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
-using AgentQuotas.Analyzers.Helpers;
+using AgentQuotas.Analyzers.AgentCalls;
+using AgentQuotas.Analyzers.AgentLoops;
+using AgentQuotas.Analyzers.Configuration;
+using AgentQuotas.Analyzers.Tools;
 using AgentQuotas.Diagnostics;
+using AgentQuotas.ToolModel;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -85,7 +89,7 @@ namespace AgentQuotas.Analyzers.Rules
                 foreach (IOperation block in context.OperationBlocks)
                 {
                     IOperation root = Root(block);
-                    var walker = new BodyWalker(classifier, root);
+                    var walker = new RegionWalker(classifier, root);
                     Region region = walker.Walk(new[] { block });
                     ownerRegion.AgentCalls.AddRange(region.AgentCalls);
                     ownerRegion.Calls.AddRange(region.Calls);
@@ -152,7 +156,7 @@ namespace AgentQuotas.Analyzers.Rules
                 return new AgentCallClassifier(_symbols, _frameworks, configured, _input);
             }
 
-            private void CollectLoop(ILoopOperation loop, IOperation root, BodyWalker walker, AgentCallClassifier classifier, IMethodSymbol? blockOwner)
+            private void CollectLoop(ILoopOperation loop, IOperation root, RegionWalker walker, AgentCallClassifier classifier, IMethodSymbol? blockOwner)
             {
                 if (LoopBounds.IsBounded(loop, root, out string? why))
                 {
@@ -311,7 +315,7 @@ namespace AgentQuotas.Analyzers.Rules
                 foreach (string name in CapNames)
                 {
                     TypedConstant? value = AgentSymbols.NamedArgument(attribute, name);
-                    if (value.HasValue && Numbers.TryGetDouble(value.Value, out double cap) && cap > 0)
+                    if (value.HasValue && NumericConstants.TryGetDouble(value.Value, out double cap) && cap > 0)
                     {
                         return true;
                     }

@@ -1,16 +1,18 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
-using AgentQuotas.Analyzers.Helpers;
+using AgentQuotas.Analyzers.Reporting;
+using AgentQuotas.Analyzers.Tools;
+using AgentQuotas.Policy.Schema;
+using AgentQuotas.ToolModel;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
-using AgentQuotas.Policy.Schema;
 
 namespace AgentQuotas.Analyzers.Rules
 {
     /// <summary>
-    /// AQ0005: a [Fallback] must name a method of the same type (or a base type) with the same parameters and
-    /// return type, that generated code can call, that is not the tool itself and not privileged.
+    /// AQ0005: a [Fallback] (own or inherited) must name a method the generated guard can call as the tool's
+    /// degraded path, as <see cref="FallbackRules"/> decides for the generator too.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class FallbackAnalyzer : DiagnosticAnalyzer
@@ -43,18 +45,16 @@ namespace AgentQuotas.Analyzers.Rules
                 return;
             }
 
-            AttributeData? fallback = AgentSymbols.FindAttribute(tool, symbols.Fallback);
+            // The [Fallback] that applies: the method's own, or one it inherits from a member it overrides or implements
+            // (the generator calls the method found by the same rules, on the tool's own type).
+            FoundAttribute? fallback = symbols.AnnotationsOf(tool).Fallback;
             if (fallback == null)
             {
                 return;
             }
 
-            string name = AgentSymbols.FirstStringArgument(fallback) ?? string.Empty;
-            List<IMethodSymbol> named = MethodsNamed(tool.ContainingType, name);
-            string? problem = named.Count == 0
-                ? (name.Length == 0 ? "it names no method" : "'" + tool.ContainingType.Name + "' has no method named '" + name + "'")
-                : BestProblem(symbols, tool, named);
-            if (problem == null)
+            string name = AgentSymbols.FirstStringArgument(fallback.Attribute) ?? string.Empty;
+            if (FallbackRules.Find(tool, name, symbols.Attributes, out string? problem) != null)
             {
                 return;
             }
@@ -62,87 +62,31 @@ namespace AgentQuotas.Analyzers.Rules
             // Methods that would be valid fallbacks, closest name first, for the message and the code fix. Other guarded
             // tools are left out: a fallback is the degraded path, and the guard calls it unguarded.
             List<string> candidates = tool.ContainingType.GetMembers().OfType<IMethodSymbol>()
-                .Where(m => m.MethodKind == MethodKind.Ordinary && !symbols.IsGuardedTool(m) && CandidateProblem(symbols, tool, m) == null)
+                .Where(m => m.MethodKind == MethodKind.Ordinary && !symbols.IsGuardedTool(m) && FallbackRules.CandidateProblem(tool, m, symbols.Attributes) == null)
                 .Select(m => m.Name)
                 .Distinct()
                 .OrderBy(n => NameSuggestion.Distance(name, n))
                 .ThenBy(n => n, System.StringComparer.Ordinal)
                 .ToList();
-            if (named.Count == 0 && candidates.Count > 0)
+            if (FallbackRules.MethodsNamed(tool.ContainingType, name).Count == 0 && candidates.Count > 0)
             {
                 problem += "; did you mean '" + candidates[0] + "'?";
             }
 
+            bool own = fallback.IsOwnOf(tool);
+            if (!own)
+            {
+                problem = "the [Fallback] it inherits from '" + ToolAnnotations.DisplayName(fallback.Member) + "' does not fit it: " + problem;
+            }
+
             ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
-                .Add(DiagnosticProperties.FallbackCandidates, string.Join(DiagnosticProperties.Separator.ToString(), candidates));
+                .Add(DiagnosticProperties.FallbackCandidates, own ? string.Join(DiagnosticProperties.Separator.ToString(), candidates) : string.Empty);
             context.ReportDiagnostic(Diagnostic.Create(
                 DiagnosticDescriptors.InvalidFallback,
-                AttributeLocations.ConstructorArgument(fallback, 0, context.CancellationToken),
+                own ? AttributeLocations.ConstructorArgument(fallback.Attribute, 0, context.CancellationToken) : tool.Locations[0],
                 properties,
                 tool.Name,
                 problem));
-        }
-
-        private static List<IMethodSymbol> MethodsNamed(INamedTypeSymbol type, string name)
-        {
-            var methods = new List<IMethodSymbol>();
-            for (INamedTypeSymbol? current = type; current != null; current = current.BaseType)
-            {
-                methods.AddRange(current.GetMembers(name).OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary));
-            }
-
-            return methods;
-        }
-
-        /// <summary>Null when one of the methods is a valid fallback, else the problem of the closest one.</summary>
-        private static string? BestProblem(AgentSymbols symbols, IMethodSymbol tool, List<IMethodSymbol> named)
-        {
-            string? first = null;
-            foreach (IMethodSymbol candidate in named.OrderBy(m => Signatures.SameSignature(m, tool) ? 0 : 1))
-            {
-                string? problem = CandidateProblem(symbols, tool, candidate);
-                if (problem == null)
-                {
-                    return null;
-                }
-
-                first ??= problem;
-            }
-
-            return first;
-        }
-
-        private static string? CandidateProblem(AgentSymbols symbols, IMethodSymbol tool, IMethodSymbol candidate)
-        {
-            string name = "'" + candidate.Name + "'";
-            if (SymbolEqualityComparer.Default.Equals(AgentSymbols.Normalize(candidate), AgentSymbols.Normalize(tool)))
-            {
-                return "it names the tool itself";
-            }
-
-            if (!Signatures.SameSignature(candidate, tool))
-            {
-                return name + " takes " + Signatures.Parameters(candidate) + " and returns " + Signatures.Type(candidate.ReturnType)
-                    + ", but the tool takes " + Signatures.Parameters(tool) + " and returns " + Signatures.Type(tool.ReturnType);
-            }
-
-            if (tool.IsStatic && !candidate.IsStatic)
-            {
-                return name + " is an instance method but the tool is static, so there is no instance to call it on";
-            }
-
-            if (symbols.IsPrivileged(candidate))
-            {
-                return name + " is itself privileged; a fallback is the degraded path and must not act with consequences";
-            }
-
-            if (!symbols.IsReachableFromGeneratedCode(candidate, tool.ContainingType))
-            {
-                return name + " is " + ToolBudgetAnalyzer.Accessibility(candidate) + " in '" + candidate.ContainingType.Name
-                    + "', so the generated guard cannot call it; make it internal, or declare it on '" + tool.ContainingType.Name + "'";
-            }
-
-            return null;
         }
     }
 }

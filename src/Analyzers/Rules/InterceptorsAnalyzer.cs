@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
-using AgentQuotas.Analyzers.Helpers;
+using AgentQuotas.Analyzers.Tools;
 using AgentQuotas.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -44,7 +44,7 @@ namespace AgentQuotas.Analyzers.Rules
                 {
                     var invocation = (IInvocationOperation)c.Operation;
                     IMethodSymbol target = invocation.TargetMethod;
-                    if (!symbols.IsGuardedTool(target) && symbols.FindOnMethod(target, symbols.AgentLoop) == null)
+                    if (!symbols.IsIntercepted(target))
                     {
                         return;
                     }

@@ -4,8 +4,11 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
-using AgentQuotas.Analyzers.Helpers;
+using AgentQuotas.Analyzers.Configuration;
+using AgentQuotas.Analyzers.Reporting;
+using AgentQuotas.Analyzers.Tools;
 using AgentQuotas.Policy.Schema;
+using AgentQuotas.ToolModel;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
@@ -151,7 +154,7 @@ namespace AgentQuotas.Analyzers.Rules
 
         private static void CheckCost(SymbolAnalysisContext context, AgentSymbols symbols, PolicyModel model, IMethodSymbol method, AttributeData cost)
         {
-            if (cost.ConstructorArguments.Length != 1 || !Numbers.TryGetDouble(cost.ConstructorArguments[0], out double units))
+            if (cost.ConstructorArguments.Length != 1 || !NumericConstants.TryGetDouble(cost.ConstructorArguments[0], out double units))
             {
                 return; // estimated costs are only known at run time
             }
@@ -222,7 +225,7 @@ namespace AgentQuotas.Analyzers.Rules
         private static void CheckCap(SymbolAnalysisContext context, IMethodSymbol method, AttributeData loop, string property, string limit, IEnumerable<double?> tierLimits)
         {
             TypedConstant? argument = AgentSymbols.NamedArgument(loop, property);
-            if (!argument.HasValue || !Numbers.TryGetDouble(argument.Value, out double cap))
+            if (!argument.HasValue || !NumericConstants.TryGetDouble(argument.Value, out double cap))
             {
                 return;
             }

@@ -5,11 +5,15 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
-using AgentQuotas.Analyzers.Helpers;
+using AgentQuotas.Analyzers.Configuration;
+using AgentQuotas.Analyzers.Reporting;
+using AgentQuotas.Analyzers.ToolReferences;
+using AgentQuotas.Analyzers.Tools;
+using AgentQuotas.Policy.Schema;
+using AgentQuotas.ToolModel;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
-using AgentQuotas.Policy.Schema;
 
 namespace AgentQuotas.Analyzers.Rules
 {
@@ -72,9 +76,9 @@ namespace AgentQuotas.Analyzers.Rules
                 return; // the implementation part of a partial method: reported once, on the definition
             }
 
-            AttributeData? cost = AgentSymbols.FindAttribute(method, symbols.Cost);
-            AttributeData? privileged = AgentSymbols.FindAttribute(method, symbols.Privileged);
-            bool isTool = IsAnnotatedTool(symbols, method);
+            ToolAnnotations notes = symbols.AnnotationsOf(method);
+            bool privileged = notes.IsPrivileged;
+            bool isTool = symbols.IsAnnotatedTool(method);
             string? frameworkAttribute = isTool ? null : frameworks.ToolAttributeOf(method);
             if (!isTool && frameworkAttribute == null)
             {
@@ -84,25 +88,18 @@ namespace AgentQuotas.Analyzers.Rules
             string? problem = BudgetProblem(symbols, method, categories, out ImmutableDictionary<string, string?> properties);
             if (problem != null)
             {
-                DiagnosticDescriptor descriptor = privileged != null ? DiagnosticDescriptors.UnguardedPrivilegedTool : DiagnosticDescriptors.MissingBudget;
-                string subject = privileged != null
+                DiagnosticDescriptor descriptor = privileged ? DiagnosticDescriptors.UnguardedPrivilegedTool : DiagnosticDescriptors.MissingBudget;
+                string subject = privileged
                     ? "it " + problem
                     : frameworkAttribute == null ? problem : "(" + frameworkAttribute + ": " + FrameworkOf(frameworkAttribute) + " exposes it to the model) " + problem;
                 context.ReportDiagnostic(Diagnostic.Create(descriptor, method.Locations[0], properties, method.Name, subject));
             }
 
-            if (cost != null)
+            if (notes.Cost != null)
             {
-                AnalyzeCost(context, symbols, method, cost);
+                AnalyzeCost(context, symbols, method, notes);
             }
         }
-
-        /// <summary>Whether the method carries one of the runtime's tool attributes ([AgentTool], [Cost], [QuotaCategory], [Privileged]).</summary>
-        private static bool IsAnnotatedTool(AgentSymbols symbols, IMethodSymbol method) =>
-            AgentSymbols.FindAttribute(method, symbols.Cost) != null
-            || AgentSymbols.FindAttribute(method, symbols.Privileged) != null
-            || AgentSymbols.FindAttribute(method, symbols.AgentTool) != null
-            || AgentSymbols.FindAttribute(method, symbols.QuotaCategory) != null;
 
         private static string FrameworkOf(string attribute) => attribute == "[KernelFunction]" ? "Semantic Kernel" : "the MCP server";
 
@@ -111,7 +108,7 @@ namespace AgentQuotas.Analyzers.Rules
         {
             properties = ImmutableDictionary<string, string?>.Empty;
             string? category = symbols.CategoryOf(method, out _);
-            bool missingCost = AgentSymbols.FindAttribute(method, symbols.Cost) == null;
+            bool missingCost = symbols.AnnotationsOf(method).Cost == null;
             bool missingCategory = category == null;
             if (!missingCost && !missingCategory)
             {
@@ -175,7 +172,7 @@ namespace AgentQuotas.Analyzers.Rules
                 foreach (KeyValuePair<IMethodSymbol, string> entry in _handed.OrderBy(e => e.Key.Locations[0].SourceTree?.FilePath, StringComparer.Ordinal).ThenBy(e => e.Key.Locations[0].SourceSpan.Start))
                 {
                     IMethodSymbol method = entry.Key;
-                    if (IsAnnotatedTool(_symbols, method) || _frameworks.ToolAttributeOf(method) != null)
+                    if (_symbols.IsAnnotatedTool(method) || _frameworks.ToolAttributeOf(method) != null)
                     {
                         continue; // reported (or not) where it is declared
                     }
@@ -196,123 +193,37 @@ namespace AgentQuotas.Analyzers.Rules
             }
         }
 
-        private static void AnalyzeCost(SymbolAnalysisContext context, AgentSymbols symbols, IMethodSymbol method, AttributeData cost)
+        /// <summary>
+        /// AQ0006 for the cost that applies to the method, as <see cref="CostRules"/> decides for the generator: at the
+        /// attribute when the method declares it, at the method when it inherits it (an inherited estimator is looked up
+        /// for each tool, so it can fit one implementation and not another).
+        /// </summary>
+        private static void AnalyzeCost(SymbolAnalysisContext context, AgentSymbols symbols, IMethodSymbol method, ToolAnnotations notes)
         {
+            ToolCost cost = CostRules.Of(method, notes, symbols.Compilation);
+            if (cost.Problem == null || cost.Problem == CostRules.NotANumber || cost.Declaration == null)
+            {
+                return; // usable, or not a number (the compiler reports that)
+            }
+
             CancellationToken ct = context.CancellationToken;
-            bool hasUnits = cost.ConstructorArguments.Length == 1;
-            TypedConstant? estimatorArgument = AgentSymbols.NamedArgument(cost, "Estimator");
-            string? estimator = estimatorArgument.HasValue && !estimatorArgument.Value.IsNull ? estimatorArgument.Value.Value as string : null;
-
-            if (hasUnits && estimatorArgument.HasValue)
+            AttributeData attribute = cost.Declaration.Attribute;
+            if (!cost.Declaration.IsOwnOf(method))
             {
-                Report(context, AttributeLocations.Of(cost, ct), method, "it sets both units and an Estimator; keep one of them");
+                Report(context, method.Locations[0], method, "the [Cost] it inherits from '" + ToolAnnotations.DisplayName(cost.Declaration.Member) + "' does not fit it: " + cost.Problem);
                 return;
             }
 
-            if (hasUnits)
+            Location location = cost.Site switch
             {
-                if (!Numbers.TryGetDouble(cost.ConstructorArguments[0], out double units))
-                {
-                    return; // not a number: the compiler reports that
-                }
-
-                if (double.IsNaN(units) || double.IsInfinity(units) || units <= 0)
-                {
-                    Report(context, AttributeLocations.ConstructorArgument(cost, 0, ct), method,
-                        "the cost must be a finite number greater than zero, but is " + Format(units));
-                }
-
-                return;
-            }
-
-            if (string.IsNullOrWhiteSpace(estimator))
-            {
-                Report(context, estimatorArgument.HasValue ? AttributeLocations.NamedArgument(cost, "Estimator", ct) : AttributeLocations.Of(cost, ct), method,
-                    "it gives neither units ([Cost(5)]) nor an Estimator ([Cost(Estimator = nameof(...))])");
-                return;
-            }
-
-            string? problem = EstimatorProblem(symbols, method, estimator!);
-            if (problem != null)
-            {
-                Report(context, AttributeLocations.NamedArgument(cost, "Estimator", ct), method, problem);
-            }
-        }
-
-        /// <summary>Why the estimator is unusable, or null when one of the methods of that name fits.</summary>
-        private static string? EstimatorProblem(AgentSymbols symbols, IMethodSymbol tool, string name)
-        {
-            INamedTypeSymbol type = tool.ContainingType;
-            ImmutableArray<IMethodSymbol> candidates = type.GetMembers(name).OfType<IMethodSymbol>()
-                .Where(m => m.MethodKind == MethodKind.Ordinary).ToImmutableArray();
-            if (candidates.IsEmpty)
-            {
-                string? suggestion = NameSuggestion.Closest(name, type.GetMembers().OfType<IMethodSymbol>()
-                    .Where(m => m.MethodKind == MethodKind.Ordinary && m.IsStatic && m.ReturnType.SpecialType == SpecialType.System_Double)
-                    .Select(m => m.Name));
-                return "estimator '" + name + "' is not a method of '" + type.Name + "'" + (suggestion == null ? string.Empty : "; did you mean '" + suggestion + "'?");
-            }
-
-            // Report against the likeliest intended overload: static, returning double.
-            string? first = null;
-            foreach (IMethodSymbol candidate in candidates.OrderBy(c => (c.IsStatic ? 0 : 2) + (c.ReturnType.SpecialType == SpecialType.System_Double ? 0 : 1)))
-            {
-                string? problem = CandidateProblem(symbols, tool, candidate);
-                if (problem == null)
-                {
-                    return null;
-                }
-
-                first ??= problem;
-            }
-
-            return first;
-        }
-
-        private static string? CandidateProblem(AgentSymbols symbols, IMethodSymbol tool, IMethodSymbol estimator)
-        {
-            string name = "estimator '" + estimator.Name + "'";
-            if (!estimator.IsStatic)
-            {
-                return name + " must be static";
-            }
-
-            if (estimator.ReturnType.SpecialType != SpecialType.System_Double)
-            {
-                return name + " must return double, not " + Signatures.Type(estimator.ReturnType);
-            }
-
-            if (estimator.IsGenericMethod)
-            {
-                return name + " must not be generic";
-            }
-
-            if (estimator.Parameters.Length > tool.Parameters.Length || !Signatures.SameParameters(estimator, tool, estimator.Parameters.Length))
-            {
-                return name + " must take the tool's parameters " + Signatures.Parameters(tool) + " or a prefix of them, not " + Signatures.Parameters(estimator);
-            }
-
-            if (!symbols.IsReachableFromGeneratedCode(estimator, tool.ContainingType))
-            {
-                return name + " is " + Accessibility(estimator) + " in '" + estimator.ContainingType.Name + "', so the generated guard cannot call it; make it internal, or declare it on '" + tool.ContainingType.Name + "'";
-            }
-
-            return null;
+                CostProblemSite.Units => AttributeLocations.ConstructorArgument(attribute, 0, ct),
+                CostProblemSite.Estimator => AttributeLocations.NamedArgument(attribute, "Estimator", ct),
+                _ => AttributeLocations.Of(attribute, ct),
+            };
+            Report(context, location, method, cost.Problem);
         }
 
         private static void Report(SymbolAnalysisContext context, Location location, IMethodSymbol method, string problem) =>
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidCost, location, method.Name, problem));
-
-        internal static string Accessibility(ISymbol symbol) =>
-            symbol.DeclaredAccessibility switch
-            {
-                Microsoft.CodeAnalysis.Accessibility.Private => "private",
-                Microsoft.CodeAnalysis.Accessibility.Protected => "protected",
-                Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal => "private protected",
-                _ => "not accessible",
-            };
-
-        private static string Format(double value) =>
-            double.IsNaN(value) ? "NaN" : double.IsPositiveInfinity(value) ? "infinity" : double.IsNegativeInfinity(value) ? "-infinity" : value.ToString("0.############", CultureInfo.InvariantCulture);
     }
 }

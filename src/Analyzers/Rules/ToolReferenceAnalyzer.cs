@@ -2,7 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
-using AgentQuotas.Analyzers.Helpers;
+using AgentQuotas.Analyzers.ToolReferences;
+using AgentQuotas.Analyzers.Tools;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -164,7 +165,7 @@ namespace AgentQuotas.Analyzers.Rules
 
         /// <summary>Methods whose calls the generator wraps: guarded tools, and [AgentLoop] methods (for their caps).</summary>
         private static bool IsWrapped(AgentSymbols symbols, IMethodSymbol method) =>
-            symbols.IsGuardedTool(method) || symbols.FindOnMethod(method, symbols.AgentLoop) != null;
+            symbols.IsIntercepted(method);
 
         private static void Report(OperationAnalysisContext context, AgentSymbols symbols, IMethodSymbol target, Location location, string warning, string error)
         {

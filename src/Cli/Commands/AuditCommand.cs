@@ -21,6 +21,12 @@ internal static class AuditCommand
         var schema = new Option<string>("--schema") { Description = "Schema of the audit table (with --postgres).", DefaultValueFactory = _ => PostgresSchema.DefaultSchema };
         var tenant = new Option<string?>("--tenant") { Description = "Only this tenant." };
         var since = new Option<DateTimeOffset?>("--since") { Description = "Only records at or after this time (ISO 8601, e.g. 2026-11-21T09:00Z)." };
+        var groupBy = new Option<string>("--group-by")
+        {
+            Description = "tenant (default): one row per tenant; hash: one row per policy version and content hash, to see which policy content decided what.",
+            DefaultValueFactory = _ => "tenant",
+        };
+        groupBy.AcceptOnlyFromAmong("tenant", "hash");
         var command = new Command("audit", "Summarise audit records per tenant: admitted, denied (by reason), degraded (by mode), cost, queue wait.")
         {
             source,
@@ -28,6 +34,7 @@ internal static class AuditCommand
             schema,
             tenant,
             since,
+            groupBy,
         };
         command.Validators.Add(result =>
         {
@@ -48,18 +55,22 @@ internal static class AuditCommand
             parse.GetRequiredValue(schema),
             parse.GetValue(tenant),
             parse.GetValue(since),
+            parse.GetRequiredValue(groupBy) == "hash",
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(IAnsiConsole console, TextWriter error, FileInfo? file, string? connectionString, string schema, string? tenant, DateTimeOffset? since, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(IAnsiConsole console, TextWriter error, FileInfo? file, string? connectionString, string schema, string? tenant, DateTimeOffset? since,
+        bool byHash, CancellationToken cancellationToken)
     {
         AuditSummary summary;
+        var hashes = new PolicyHashSummary();
         try
         {
-            summary = file is not null
-                ? AuditSummary.From(JsonLinesAuditReader.ReadAll(file.FullName), tenant, since)
-                : await AuditSummary.FromAsync(PostgresAuditReader.ReadAsync(connectionString!, schema, tenant, since, cancellationToken), cancellationToken).ConfigureAwait(false);
+            IAsyncEnumerable<QuotaAuditRecord> records = file is not null
+                ? JsonLinesAuditReader.ReadAll(file.FullName).ToAsyncEnumerable()
+                : PostgresAuditReader.ReadAsync(connectionString!, schema, tenant, since, cancellationToken);
+            summary = await AuditSummary.FromAsync(Filter(records, tenant, since, hashes), cancellationToken).ConfigureAwait(false);
         }
         catch (AuditFormatException e)
         {
@@ -87,8 +98,53 @@ internal static class AuditCommand
             return ExitCodes.Unavailable;
         }
 
-        Print(console, summary);
+        if (byHash)
+        {
+            PrintByHash(console, hashes);
+        }
+        else
+        {
+            Print(console, summary);
+        }
+
         return ExitCodes.Success;
+    }
+
+    // The tenant and time filters of a file (the database applies them in its query), feeding the hash groups on the way.
+    private static async IAsyncEnumerable<QuotaAuditRecord> Filter(IAsyncEnumerable<QuotaAuditRecord> records, string? tenant, DateTimeOffset? since, PolicyHashSummary hashes)
+    {
+        await foreach (QuotaAuditRecord record in records.ConfigureAwait(false))
+        {
+            if ((tenant is null || record.Tenant == tenant) && (since is null || record.Timestamp >= since))
+            {
+                hashes.Add(record);
+                yield return record;
+            }
+        }
+    }
+
+    internal static void PrintByHash(IAnsiConsole console, PolicyHashSummary summary)
+    {
+        if (summary.Records == 0)
+        {
+            console.MarkupLine("no audit records matched");
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("policy version").AddColumn("sha256").AddColumn("records", c => c.RightAligned()).AddColumn("admitted", c => c.RightAligned())
+            .AddColumn("denied", c => c.RightAligned()).AddColumn("tenants", c => c.RightAligned()).AddColumn("first").AddColumn("last");
+        foreach (PolicyHashGroup g in summary.Groups)
+        {
+            table.AddRow(Markup.Escape(g.Version), Markup.Escape(g.Hash), N(g.Records), N(g.Admitted), N(g.Denied), N(g.Tenants),
+                g.First.ToString("u", CultureInfo.InvariantCulture), g.Last.ToString("u", CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+        foreach (IGrouping<string, PolicyHashGroup> edited in summary.Groups.GroupBy(g => g.Version, StringComparer.Ordinal).Where(v => v.Count() > 1))
+        {
+            console.MarkupLineInterpolated($"[yellow]policy version {edited.Key} decided with {edited.Count()} different contents[/]");
+        }
     }
 
     internal static void Print(IAnsiConsole console, AuditSummary summary)

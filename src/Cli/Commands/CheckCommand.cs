@@ -63,7 +63,8 @@ internal static class CheckCommand
 
     private static void Print(IAnsiConsole console, QuotaPolicy policy)
     {
-        console.MarkupLineInterpolated($"[green]valid[/] policy [bold]{policy.Version}[/] (sha256 {policy.ContentHash[..16]}), {policy.Tiers.Count} tier(s)");
+        console.MarkupLineInterpolated($"[green]valid[/] policy [bold]{policy.Version}[/], {policy.Tiers.Count} tier(s)");
+        console.MarkupLineInterpolated($"sha256 {policy.ContentHash} (canonical form: comments, whitespace and member order do not count)");
         foreach (TierPolicy tier in policy.Tiers.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
         {
             string[] tenants = policy.Tenants.Where(t => ReferenceEquals(t.Value, tier)).Select(t => t.Key).Order(StringComparer.Ordinal).ToArray();

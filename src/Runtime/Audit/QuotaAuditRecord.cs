@@ -61,6 +61,12 @@ public readonly record struct QuotaAuditRecord
     /// <summary>The deciding policy's version.</summary>
     public string PolicyVersion { get; init; }
 
+    /// <summary>
+    /// The deciding policy's content hash (lower-case hex SHA-256 of its canonical form, see
+    /// <see cref="Policy.QuotaPolicy.ContentHash"/>); <see langword="null"/> only in records written before it was recorded.
+    /// </summary>
+    public string? PolicyHash { get; init; }
+
     /// <summary>A human-readable explanation, if any.</summary>
     public string? Detail { get; init; }
 }

@@ -44,7 +44,7 @@ internal sealed class AnomalyStep
             "Spend of {0:0.##} units in the current {1} interval is more than {2:0.##} x the baseline of {3:0.##} units per interval; {4}.",
             finding.Current, QuotaMessages.FormatDuration(anomaly.Interval), anomaly.Factor, finding.Baseline, action);
         var decision = new QuotaDecision(false, QuotaReason.AnomalyQuarantine, DegradationMode.Full, identity.Tenant, TenantCategory, AnomalyTool,
-            finding.Current, double.NaN, retryAfter: null, policy.Version, detail);
+            finding.Current, double.NaN, retryAfter: null, policy.Version, detail, policy.ContentHash);
         _record.Write(run, identity, workloadClass, workflow, decision, AuditDecision.AnomalyFlagged, actualCost: null, detail);
         _record.Metrics.RecordAnomaly(identity.Tenant);
         Log.AnomalyFlagged(_logger, identity.Tenant, finding.Current, finding.Baseline, anomaly.Factor, action);
@@ -57,7 +57,7 @@ internal sealed class AnomalyStep
     {
         const string Detail = "The spend anomaly was cleared after review; the tenant is back on its own tier and its baseline starts again.";
         var decision = new QuotaDecision(true, QuotaReason.None, DegradationMode.Full, tenant, TenantCategory, AnomalyTool,
-            0, double.NaN, retryAfter: null, policy.Version, Detail);
+            0, double.NaN, retryAfter: null, policy.Version, Detail, policy.ContentHash);
         _record.Write(run: null, new AgentIdentity(tenant, "(operator)"), WorkloadClass.Standard, workflow: null, decision, AuditDecision.AnomalyCleared,
             actualCost: null, Detail);
         Log.AnomalyCleared(_logger, tenant);

@@ -42,6 +42,9 @@ internal struct Attempt
     /// <summary>Whether the tenant runs under the anomaly policy's quarantine tier.</summary>
     public bool Quarantined;
 
+    /// <summary>Why the tenant or principal is revoked (the policy's <c>revoked</c> section or the revocation file); null when it is not.</summary>
+    public string? Revoked;
+
     /// <summary>
     /// When the decision is made (the provider's monotonic timestamp): read once and used for the run's
     /// deadline, the bucket and the audit record. Refreshed after anything that waits.
@@ -64,6 +67,9 @@ internal struct Attempt
 
     /// <summary>The cost is taken from the bucket (and the spend ledger).</summary>
     public bool UnitsTaken;
+
+    /// <summary>The cost is taken from the principal's own bucket (the tier's <c>principal</c> block).</summary>
+    public bool PrincipalTaken;
 
     /// <summary>A compute-pool slot, when one is held.</summary>
     public PoolLease Lease;

@@ -79,15 +79,16 @@ internal sealed partial class DecisionPipeline
         }
 
         var withdrawn = new QuotaDecision(false, QuotaReason.Cancelled, DegradationMode.Rejected, d.Tenant, d.Category, d.Tool,
-            d.Cost, double.NaN, retryAfter: null, d.PolicyVersion, detail);
+            d.Cost, double.NaN, retryAfter: null, d.PolicyVersion, detail, d.PolicyHash);
         _record.Write(run, run.Identity, run.WorkloadClass, run.Workflow, withdrawn, AuditDecision.Denied, actualCost: null, detail);
     }
 
     /// <summary>Records the refusal of a tool that is neither annotated nor in the policy's <c>tools</c> section.</summary>
     public QuotaDecision RefuseUnknownTool(AgentRun run, string toolName, string detail)
     {
+        Policy.QuotaPolicy policy = _provider.Current;
         var decision = new QuotaDecision(false, QuotaReason.UnknownTool, DegradationMode.Rejected, run.Identity.Tenant, UnknownToolCategory, toolName,
-            0, double.NaN, retryAfter: null, _provider.Current.Version, detail);
+            0, double.NaN, retryAfter: null, policy.Version, detail, policy.ContentHash);
         _record.Write(run, run.Identity, run.WorkloadClass, run.Workflow, decision, AuditDecision.Denied, actualCost: null, detail);
         _record.Metrics.RecordDecision(decision, run.WorkloadClass);
         Log.Denied(_record.Logger, toolName, run.Identity.Tenant, UnknownToolCategory, QuotaReason.UnknownTool);

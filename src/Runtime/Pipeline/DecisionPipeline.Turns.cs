@@ -21,7 +21,7 @@ internal sealed partial class DecisionPipeline
         }
 
         var decision = new QuotaDecision(true, QuotaReason.None, DegradationMode.Full, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
-            0, double.NaN, retryAfter: null, a.Policy.Version, detail: null);
+            0, double.NaN, retryAfter: null, a.Policy.Version, detail: null, a.Policy.ContentHash);
         decision = Recorded(ref a, decision, AuditDecision.Admitted, actualCost: null, countAdmitted: false);
         if (decision.IsAdmitted)
         {
@@ -54,7 +54,7 @@ internal sealed partial class DecisionPipeline
         }
 
         return new QuotaDecision(true, QuotaReason.None, DegradationMode.Full, a.Identity.Tenant, tool.Category, tool.Name,
-            0, level.Available, retryAfter: null, a.Policy.Version, detail: null);
+            0, level.Available, retryAfter: null, a.Policy.Version, detail: null, a.Policy.ContentHash);
     }
 
     /// <summary>
@@ -64,6 +64,7 @@ internal sealed partial class DecisionPipeline
     public QuotaDecision RecordUsage(AgentRun run, QuotaTool tool, double cost)
     {
         Attempt a = BeginTurn(run, tool, cost, withBudget: true);
+        a.Revoked = null; // the work has happened: revocation stops what starts (iterations, usage checks), not the bill
         if (a.Quarantined && a.Budget is null)
         {
             // The spend happened: it lands in the tenant's own budget when the quarantine tier has none for it.
@@ -84,7 +85,7 @@ internal sealed partial class DecisionPipeline
         }
 
         var decision = new QuotaDecision(true, QuotaReason.None, DegradationMode.Full, a.Identity.Tenant, tool.Category, tool.Name,
-            cost, remaining, retryAfter: null, a.Policy.Version, "usage already incurred");
+            cost, remaining, retryAfter: null, a.Policy.Version, "usage already incurred", a.Policy.ContentHash);
         decision = Recorded(ref a, decision, AuditDecision.Completed, actualCost: cost, countAdmitted: true);
         if (cost > 0 && a.Policy.Anomaly is not null)
         {
@@ -109,7 +110,7 @@ internal sealed partial class DecisionPipeline
         {
             _ = Undo(ref a, synchronous: true);
             decision = new QuotaDecision(false, QuotaReason.AuditUnavailable, DegradationMode.Rejected, decision.Tenant, decision.Category, decision.Tool,
-                decision.Cost, decision.Remaining, retryAfter: null, decision.PolicyVersion, "The audit sink refused the record.");
+                decision.Cost, decision.Remaining, retryAfter: null, decision.PolicyVersion, "The audit sink refused the record.", decision.PolicyHash);
         }
 
         if (countAdmitted || !decision.IsAdmitted)

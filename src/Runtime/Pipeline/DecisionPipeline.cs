@@ -4,15 +4,16 @@ using AgentQuotas.Policy;
 namespace AgentQuotas.Pipeline;
 
 // The decision pipeline, composed once. Order matters:
-//   1. resolve tier and budget (unknown tenant or category: refuse, fail closed);
+//   1. resolve tier and budget (revoked tenant or principal, unknown tenant or category: refuse, fail closed);
 //   2. the category's circuit breaker;
 //   3. run caps: deadline, then reserve one tool call and the cost in the run and its ancestors;
-//   4. the units, from the bucket (through its priority queue when it has one);
+//   4. the units, from the bucket (through its priority queue when it has one), then from the principal's own
+//      bucket and daily ceiling when the tier has a principal block (issue 16);
 //   5. a compute-pool slot;
 //   6. approval, asked only when the call could run;
 //   7. record (audit, metrics), then observe the spend for the anomaly policy.
-// A refused attempt gives back what steps 2-6 took, once (Undo), and is recorded. The synchronous entry runs
-// the same core with canWait false (a full queue or pool is then a refusal with RetryAfter); the asynchronous
+// A refused attempt gives back what steps 2-6 took (the principal's units too), once (Undo), and is recorded.
+// The synchronous entry runs the same core with canWait false (a full queue or pool is then a refusal with RetryAfter); the asynchronous
 // entry runs it with canWait true and, when a step hands back something to wait for, awaits it and resumes
 // the core at the step after. Model turns and token usage go through steps 1, 3, 4 and 7 (DecisionPipeline.Turns.cs).
 internal sealed partial class DecisionPipeline
@@ -23,13 +24,14 @@ internal sealed partial class DecisionPipeline
     private readonly ResolveStep _resolve;
     private readonly BreakerStep _breaker;
     private readonly BucketStep _bucket;
+    private readonly PrincipalStep _principal;
     private readonly PoolStep _pool;
     private readonly ApprovalStep _approval;
     private readonly RecordStep _record;
     private readonly AnomalyStep _anomaly;
 
     public DecisionPipeline(QuotaPolicyProvider provider, AuditClock clock, bool requireAudit, ResolveStep resolve, BreakerStep breaker,
-        BucketStep bucket, PoolStep pool, ApprovalStep approval, RecordStep record, AnomalyStep anomaly)
+        BucketStep bucket, PrincipalStep principal, PoolStep pool, ApprovalStep approval, RecordStep record, AnomalyStep anomaly)
     {
         _provider = provider;
         _clock = clock;
@@ -37,6 +39,7 @@ internal sealed partial class DecisionPipeline
         _resolve = resolve;
         _breaker = breaker;
         _bucket = bucket;
+        _principal = principal;
         _pool = pool;
         _approval = approval;
         _record = record;
@@ -102,12 +105,13 @@ internal sealed partial class DecisionPipeline
     }
 
     /// <summary>
-    /// Gives back everything the attempt holds (pool slot, units, run reservation or iteration, breaker probe),
+    /// Gives back everything the attempt holds (pool slot, the principal's and the tenant's units, run reservation or iteration, breaker probe),
     /// each at most once: the undo of a refused attempt, written once.
     /// </summary>
     public ValueTask Undo(ref Attempt a, bool synchronous)
     {
         _pool.Release(ref a);
+        _principal.GiveBack(ref a);
         ValueTask units = _bucket.GiveBack(ref a, synchronous);
         RunCapsStep.Release(ref a);
         _breaker.Release(ref a);
@@ -146,6 +150,15 @@ internal sealed partial class DecisionPipeline
 
                 a.Stage = Stage.Bucket;
                 if ((flow = _bucket.Take(ref a, canWait, ref pending, cancellationToken, ref refusal)) != Flow.Next)
+                {
+                    return flow;
+                }
+
+                goto case Stage.Principal;
+
+            case Stage.Principal:
+                a.Stage = Stage.Principal;
+                if ((flow = _principal.Take(ref a, ref refusal)) != Flow.Next)
                 {
                     return flow;
                 }

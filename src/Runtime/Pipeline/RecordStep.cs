@@ -43,14 +43,14 @@ internal sealed class RecordStep
         }
 
         decision = new QuotaDecision(true, QuotaReason.None, mode, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
-            a.Cost, a.Taken.Remaining, retryAfter: null, a.Policy.Version, detail);
+            a.Cost, a.Taken.Remaining, retryAfter: null, a.Policy.Version, detail, a.Policy.ContentHash);
         return Write(a.Timestamp, in a, decision, AuditDecision.Admitted, actualCost: null, a.Waited);
     }
 
     /// <summary>The admission the audit sink refused, under RequireAudit: refused (its units are already back).</summary>
     public static QuotaDecision AuditRefused(in Attempt a) =>
         new(false, QuotaReason.AuditUnavailable, DegradationMode.Rejected, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
-            a.Cost, a.Taken.Remaining + a.Cost, retryAfter: null, a.Policy.Version, "The audit sink refused the record.");
+            a.Cost, a.Taken.Remaining + a.Cost, retryAfter: null, a.Policy.Version, "The audit sink refused the record.", a.Policy.ContentHash);
 
     /// <summary>Telemetry of a decision (after its record).</summary>
     public void Count(in Attempt a, in QuotaDecision decision)
@@ -77,7 +77,7 @@ internal sealed class RecordStep
 
         DegradationMode mode = DenialMode(a, reason);
         var decision = new QuotaDecision(false, reason, mode, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
-            a.Cost, refusal.Store?.Remaining ?? double.NaN, refusal.RetryAfter ?? refusal.Store?.RetryAfter, a.Policy.Version, detail);
+            a.Cost, refusal.Store?.Remaining ?? double.NaN, refusal.RetryAfter ?? refusal.Store?.RetryAfter, a.Policy.Version, detail, a.Policy.ContentHash);
         AuditDecision kind = mode is DegradationMode.DraftOnly or DegradationMode.ApprovalRequired ? AuditDecision.Degraded : AuditDecision.Denied;
         Write(a.Timestamp, in a, decision, kind, actualCost: null, a.Waited);
         _metrics.RecordDecision(decision, a.WorkloadClass);
@@ -94,7 +94,7 @@ internal sealed class RecordStep
     public void Queued(in Attempt a, QuotaReason why, string detail)
     {
         var decision = new QuotaDecision(false, why, DegradationMode.Queued, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
-            a.Cost, double.NaN, retryAfter: null, a.Policy.Version, detail);
+            a.Cost, double.NaN, retryAfter: null, a.Policy.Version, detail, a.Policy.ContentHash);
         Write(a.Timestamp, in a, decision, AuditDecision.Queued, actualCost: null, queueWait: default);
         _metrics.RecordQueued(a.Identity.Tenant, a.Tool.Category, a.WorkloadClass, why);
         Log.Queued(_logger, a.Tool.Name, a.Identity.Tenant, a.Tool.Category, a.WorkloadClass, why);
@@ -105,7 +105,7 @@ internal sealed class RecordStep
     {
         const string Detail = "The caller cancelled while the call waited in the queue; nothing was charged.";
         var decision = new QuotaDecision(false, QuotaReason.Cancelled, DegradationMode.Rejected, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
-            a.Cost, double.NaN, retryAfter: null, a.Policy.Version, Detail);
+            a.Cost, double.NaN, retryAfter: null, a.Policy.Version, Detail, a.Policy.ContentHash);
         Write(_clock.Timestamp(), in a, decision, AuditDecision.Denied, actualCost: null, waited);
         _metrics.RecordQueueWait(a.Identity.Tenant, a.Tool.Category, a.WorkloadClass, waited, "cancelled");
     }
@@ -120,10 +120,11 @@ internal sealed class RecordStep
 
     // Which rung serves a refused call: the fallback (a draft) when the tool has one and the ladder
     // allows it; otherwise a pending approval is reported as such; otherwise nothing serves it.
-    // Configuration problems never degrade: a draft would hide them.
+    // Configuration problems and revocations never degrade: a draft would hide them.
     private static DegradationMode DenialMode(in Attempt a, QuotaReason reason)
     {
-        bool configurationProblem = reason is QuotaReason.UnknownTenant or QuotaReason.UnknownCategory or QuotaReason.AuditUnavailable;
+        bool configurationProblem = reason is QuotaReason.UnknownTenant or QuotaReason.UnknownCategory or QuotaReason.AuditUnavailable
+            or QuotaReason.Revoked; // issue 16: a revoked identity gets no draft either
         if (!configurationProblem && a.Tool.HasFallback && a.Policy.Allows(DegradationMode.DraftOnly))
         {
             return DegradationMode.DraftOnly;
@@ -162,6 +163,7 @@ internal sealed class RecordStep
             Mode = decision.Mode,
             QueueWait = queueWait,
             PolicyVersion = decision.PolicyVersion,
+            PolicyHash = decision.PolicyHash, // issue 16: every record names the policy content that decided
             Detail = detail,
         };
         return _audit.TryWrite(record);

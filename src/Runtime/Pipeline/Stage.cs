@@ -18,6 +18,9 @@ internal enum Stage : byte
     /// <summary>The units: the bucket, through its queue when it has one (<see cref="BucketStep"/>).</summary>
     Bucket,
 
+    /// <summary>The principal's own bucket and daily ceiling (<see cref="PrincipalStep"/>).</summary>
+    Principal,
+
     /// <summary>A compute-pool slot (<see cref="PoolStep"/>).</summary>
     Pool,
 

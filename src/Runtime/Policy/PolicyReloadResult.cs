@@ -26,4 +26,7 @@ public sealed class PolicyReloadResult
 
     /// <summary>Why the reload failed, in one message; <see langword="null"/> on success.</summary>
     public string? Failure { get; }
+
+    /// <summary>A warning about an applied reload (a same-version edit allowed by <c>allowSameVersionEdits</c>), if any.</summary>
+    public string? Warning { get; internal init; }
 }

@@ -17,7 +17,14 @@ public sealed partial class QuotaPolicy
             json.WriteString(PolicyFields.Root.Version, Version);
             WriteTiers(json);
             WriteMap(json, PolicyFields.Root.Tenants, _tenantTiers.OrderBy(t => t.Key, StringComparer.Ordinal), t => t.Key,
-                (w, t) => w.WriteString(PolicyFields.Tenant.Tier, t.Value.Name));
+                (w, t) =>
+                {
+                    w.WriteString(PolicyFields.Tenant.Tier, t.Value.Name);
+                    if (_tenantMaxClasses.TryGetValue(t.Key, out WorkloadClass maxClass))
+                    {
+                        w.WriteString(PolicyFields.Tenant.MaxClass, maxClass.ToString());
+                    }
+                });
             if (DefaultTier is not null)
             {
                 json.WriteString(PolicyFields.Root.DefaultTier, DefaultTier.Name);
@@ -44,6 +51,7 @@ public sealed partial class QuotaPolicy
             WriteAnomaly(json);
             WriteCircuitBreakers(json);
             WriteMap(json, PolicyFields.Root.Tools, _toolRules, r => r.Pattern, WriteTool);
+            WriteTrust(json);
             json.WriteEndObject();
         }
 
@@ -94,6 +102,7 @@ public sealed partial class QuotaPolicy
                 json.WriteEndObject();
             }
 
+            WriteTierTrust(json, tier);
             json.WriteEndObject();
         }
 

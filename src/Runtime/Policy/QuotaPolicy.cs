@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
-using System.Security.Cryptography;
 using System.Text;
 using AgentQuotas.Policy.Schema;
 using AgentQuotas.Stores;
@@ -56,7 +55,11 @@ public sealed partial class QuotaPolicy
     /// <summary>The policy's <c>version</c> field, recorded with every decision.</summary>
     public string Version { get; }
 
-    /// <summary>Lower-case hex SHA-256 of the policy's bytes: identifies exactly what was reviewed.</summary>
+    /// <summary>
+    /// Lower-case hex SHA-256 of the policy in canonical form (comments, whitespace, member order and number
+    /// spelling do not count; see docs/policy.md, "Policy integrity"): identifies what was reviewed, and is
+    /// recorded with <see cref="Version"/> on every audit record.
+    /// </summary>
     public string ContentHash { get; }
 
     /// <summary>The file (or source name) the policy was loaded from, if any.</summary>
@@ -144,7 +147,7 @@ public sealed partial class QuotaPolicy
                 validation.Issues.Select(i => new PolicyError(i.Kind, i.Message, i.Path, i.Line, i.Column, source)).ToArray(), source);
         }
 
-        string hash = Convert.ToHexStringLower(SHA256.HashData(utf8Json));
+        string hash = global::AgentQuotas.Trust.PolicyHash.Compute(text);
         try
         {
             return FromModel(model, hash, source);
@@ -216,7 +219,11 @@ public sealed partial class QuotaPolicy
                 && tier.MaxCostPerDay is null && tier.MaxCostPerMonth is null
                 ? TierLimits.None
                 : new TierLimits(tier.MaxIterations, tier.MaxToolCalls, tier.MaxCostPerRun, tier.MaxCostPerDay, tier.MaxCostPerMonth);
-            tiers.Add(tier.Name, new TierPolicy(tier.Name, categories.ToFrozenDictionary(StringComparer.Ordinal), burst, emergency, tierLimits));
+            tiers.Add(tier.Name, new TierPolicy(tier.Name, categories.ToFrozenDictionary(StringComparer.Ordinal), burst, emergency, tierLimits)
+            {
+                MaxClass = tier.MaxClass is null ? null : ParseClass(tier.MaxClass),
+                Principal = tier.Principal is not PrincipalModel p ? null : new PrincipalPolicy(p.Share, p.Capacity, p.RefillPerSecond, p.MaxCostPerDay),
+            });
         }
 
         var tenants = new Dictionary<string, TierPolicy>(StringComparer.Ordinal);
@@ -269,6 +276,7 @@ public sealed partial class QuotaPolicy
             anomaly,
             breakers);
         policy.SetTools(model.Tools);
+        policy.SetTrust(model);
         return policy;
     }
 

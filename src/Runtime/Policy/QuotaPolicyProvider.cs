@@ -1,5 +1,8 @@
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.FileProviders.Physical;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Primitives;
 
 namespace AgentQuotas.Policy;
 
@@ -14,7 +17,8 @@ public sealed class QuotaPolicyProvider : IDisposable
     private readonly QuotaPolicyProviderOptions _options;
     private readonly ILogger _logger;
     private readonly Lock _reloadLock = new();
-    private FileSystemWatcher? _watcher;
+    private PhysicalFileProvider? _ownedFileProvider;
+    private IDisposable? _changeRegistration;
     private ITimer? _debounce;
     private volatile QuotaPolicy _current;
     private PolicyReloadResult? _lastReload;
@@ -65,7 +69,10 @@ public sealed class QuotaPolicyProvider : IDisposable
         return provider;
     }
 
-    /// <summary>Re-reads the file. On any failure the current policy stays in force.</summary>
+    /// <summary>
+    /// Re-reads the file. On any failure the current policy stays in force; so it does when the file's content
+    /// changed but its <c>version</c> did not, unless the policy in force sets <c>allowSameVersionEdits</c>.
+    /// </summary>
     /// <returns>What happened.</returns>
     /// <exception cref="InvalidOperationException">The provider was not created from a file.</exception>
     public PolicyReloadResult Reload()
@@ -98,12 +105,20 @@ public sealed class QuotaPolicyProvider : IDisposable
                 return Finish(new PolicyReloadResult(false, previous, previous, [], $"The policy file '{_path}' could not be loaded: {e.GetType().Name}: {e.Message}"));
             }
 
+            if (global::AgentQuotas.Trust.SameVersionEdit.Check(previous, next, out string? warning) is string refused) // issue 16: policy integrity
+            {
+                return Finish(new PolicyReloadResult(false, previous, previous, [], refused));
+            }
+
             _current = next;
-            return Finish(new PolicyReloadResult(true, next, previous, [], failure: null));
+            return Finish(new PolicyReloadResult(true, next, previous, [], failure: null) { Warning = warning });
         }
     }
 
-    /// <summary>Replaces the policy in force with an already validated one.</summary>
+    /// <summary>
+    /// Replaces the policy in force with an already validated one, unconditionally: code that builds policies
+    /// answers for their versions (audit records still tell contents apart by <see cref="QuotaPolicy.ContentHash"/>).
+    /// </summary>
     /// <param name="policy">The new policy.</param>
     /// <returns>What happened.</returns>
     public PolicyReloadResult Apply(QuotaPolicy policy)
@@ -117,11 +132,12 @@ public sealed class QuotaPolicyProvider : IDisposable
         }
     }
 
-    /// <summary>Stops watching the file.</summary>
+    /// <summary>Stops watching the file (and disposes the file provider the provider created for it).</summary>
     public void Dispose()
     {
-        _watcher?.Dispose();
+        _changeRegistration?.Dispose();
         _debounce?.Dispose();
+        _ownedFileProvider?.Dispose();
     }
 
     private PolicyReloadResult Finish(PolicyReloadResult result)
@@ -130,6 +146,10 @@ public sealed class QuotaPolicyProvider : IDisposable
         if (result.Succeeded)
         {
             Log.PolicyApplied(_logger, result.InForce.Version, result.InForce.ContentHash, _path ?? result.InForce.Source);
+            if (result.Warning is string warning)
+            {
+                global::AgentQuotas.Trust.TrustLog.SameVersionEdit(_logger, _path ?? result.InForce.Source, warning);
+            }
         }
         else
         {
@@ -169,17 +189,17 @@ public sealed class QuotaPolicyProvider : IDisposable
         }
     }
 
+    // Changes arrive as change tokens of the file provider (a PhysicalFileProvider on the file's folder unless one was
+    // given); each restarts the debounce timer, so a burst of writes ends in one reload through Reload().
     private void StartWatching(string fullPath)
     {
+        IFileProvider files = _options.FileProvider
+            ?? (_ownedFileProvider = new PhysicalFileProvider(System.IO.Path.GetDirectoryName(fullPath)!, ExclusionFilters.None));
+        string watched = _options.FileProvider is null ? System.IO.Path.GetFileName(fullPath) : _options.WatchedPath ?? System.IO.Path.GetFileName(fullPath);
         _debounce = _options.TimeProvider.CreateTimer(static s => ((QuotaPolicyProvider)s!).ReloadFromTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _watcher = new FileSystemWatcher(System.IO.Path.GetDirectoryName(fullPath)!, System.IO.Path.GetFileName(fullPath))
-        {
-            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
-        };
-        FileSystemEventHandler changed = (_, _) => _debounce.Change(_options.DebounceDelay, Timeout.InfiniteTimeSpan);
-        _watcher.Changed += changed;
-        _watcher.Created += changed;
-        _watcher.Renamed += (_, _) => _debounce.Change(_options.DebounceDelay, Timeout.InfiniteTimeSpan);
-        _watcher.EnableRaisingEvents = true;
+        _changeRegistration = ChangeToken.OnChange(
+            () => files.Watch(watched) ?? NullChangeToken.Singleton,
+            static s => s._debounce!.Change(s._options.DebounceDelay, Timeout.InfiniteTimeSpan),
+            this);
     }
 }

@@ -29,6 +29,12 @@ public sealed class TierPolicy
     /// <summary>Per-run and per-tenant ceilings.</summary>
     public TierLimits Limits { get; }
 
+    /// <summary>The highest workload class a tenant of this tier may run at (<c>maxClass</c>), if set.</summary>
+    public WorkloadClass? MaxClass { get; internal set; }
+
+    /// <summary>The limits of each principal within a tenant of this tier (<c>principal</c>), if set.</summary>
+    public PrincipalPolicy? Principal { get; internal set; }
+
     /// <summary>Whether requests of <paramref name="workloadClass"/> may use the emergency allowance.</summary>
     /// <param name="workloadClass">The class to check.</param>
     public bool AllowsEmergency(WorkloadClass workloadClass) => Emergency?.Allows(workloadClass) == true;

@@ -14,7 +14,10 @@ namespace AgentQuotas.Tools;
 /// and <c>RetryAfter</c>.
 /// </summary>
 /// <remarks>
-/// Nothing is admitted twice and nothing stays charged for a tool that never ran: a call cancelled while waiting for
+/// Nothing is admitted twice and nothing stays charged for a tool that never ran: the first guard reached inside an admitted
+/// call that is for the same tool (an intercepted call of the method in the framework's delegate, a guarded function wrapped
+/// again) runs it without acquiring again (<see cref="AdmittedToolCall"/>), while any other tool called inside is guarded as
+/// usual; a call cancelled while waiting for
 /// admission is refunded by the gate, one cancelled between admission and the tool's start is withdrawn. A tool that
 /// throws fails its ticket (its circuit breaker counts it) and the exception propagates, as for a direct call.
 /// </remarks>
@@ -36,6 +39,13 @@ public static class GuardedToolInvoker
         if (!TryResolve(call, run.Gate.Policy, out ToolDescriptor? tool, out string? refusal))
         {
             return ToolCallResult.ForUnknown(call.Name, run.Gate.RefuseUnknownTool(run, call.Name, refusal));
+        }
+
+        if (AdmittedToolCall.TryPassThrough(tool.QuotaTool, out QuotaDecision admitted))
+        {
+            // A guard around this one (a framework's) already admitted this very call: run it, charged once, outside.
+            object? passed = await invokeTool(cancellationToken).ConfigureAwait(false);
+            return ToolCallResult.ForRan(tool, call.Name, passed, admitted);
         }
 
         double cost;
@@ -143,7 +153,11 @@ public static class GuardedToolInvoker
         object? value;
         try
         {
-            value = await invokeTool(cancellationToken).ConfigureAwait(false);
+            // While the tool runs, the first guard inside it that is for the same tool passes the call through (AdmittedToolCall).
+            using (AdmittedToolCall.Enter(ticket.Run, tool.QuotaTool, ticket.Decision))
+            {
+                value = await invokeTool(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception e)
         {

@@ -21,9 +21,16 @@ namespace AgentQuotas.Policy.Schema
             public const string Anomaly = "anomaly";
             public const string CircuitBreaker = "circuitBreaker";
             public const string Tools = "tools";
+            public const string AllowSameVersionEdits = "allowSameVersionEdits";
+            public const string Workflows = "workflows";
+            public const string ClassCeiling = "classCeiling";
+            public const string Revoked = "revoked";
 
             public static readonly string[] All =
-                { Schema, Version, Tiers, Tenants, DefaultTier, Classes, Aging, Pools, Degradation, Anomaly, CircuitBreaker, Tools };
+            {
+                Schema, Version, Tiers, Tenants, DefaultTier, Classes, Aging, Pools, Degradation, Anomaly, CircuitBreaker, Tools,
+                AllowSameVersionEdits, Workflows, ClassCeiling, Revoked,
+            };
         }
 
         /// <summary>A tier (<c>tiers.&lt;name&gt;</c>).</summary>
@@ -33,8 +40,10 @@ namespace AgentQuotas.Policy.Schema
             public const string Burst = "burst";
             public const string Emergency = "emergency";
             public const string Limits = "limits";
+            public const string MaxClass = "maxClass";
+            public const string Principal = "principal";
 
-            public static readonly string[] All = { Categories, Burst, Emergency, Limits };
+            public static readonly string[] All = { Categories, Burst, Emergency, Limits, MaxClass, Principal };
         }
 
         /// <summary>A category budget (<c>tiers.&lt;name&gt;.categories.&lt;category&gt;</c>).</summary>
@@ -80,8 +89,9 @@ namespace AgentQuotas.Policy.Schema
         public static class Tenant
         {
             public const string Tier = "tier";
+            public const string MaxClass = "maxClass";
 
-            public static readonly string[] All = { Tier };
+            public static readonly string[] All = { Tier, MaxClass };
         }
 
         /// <summary>A workload class's scheduling (<c>classes.&lt;class&gt;</c>).</summary>
@@ -146,6 +156,48 @@ namespace AgentQuotas.Policy.Schema
             public const string RequiresApproval = "requiresApproval";
 
             public static readonly string[] All = { Category, Cost, Privileged, RequiresApproval };
+        }
+
+        /// <summary>A tier's <c>principal</c> block: the limits of each principal within a tenant.</summary>
+        public static class Principal
+        {
+            public const string Share = "share";
+            public const string Capacity = "capacity";
+            public const string RefillPerSecond = "refillPerSecond";
+            public const string MaxCostPerDay = "maxCostPerDay";
+
+            public static readonly string[] All = { Share, Capacity, RefillPerSecond, MaxCostPerDay };
+        }
+
+        /// <summary>A <c>workflows</c> entry: the class a workflow runs at, and who owns it.</summary>
+        public static class Workflow
+        {
+            public const string Class = "class";
+            public const string Owner = "owner";
+            public const string Limits = "limits";
+
+            public static readonly string[] All = { Class, Owner, Limits };
+
+            /// <summary>The fields of a workflow's <c>limits</c> (the per-run caps of a tier's <c>limits</c>).</summary>
+            public static readonly string[] LimitFields = { PolicyFields.Limits.MaxIterations, PolicyFields.Limits.MaxToolCalls, PolicyFields.Limits.MaxCostPerRun };
+        }
+
+        /// <summary>The <c>revoked</c> section (and the revocation file, which has the same shape).</summary>
+        public static class Revoked
+        {
+            public const string Tenants = "tenants";
+            public const string Principals = "principals";
+
+            public static readonly string[] All = { Tenants, Principals };
+        }
+
+        /// <summary>The values of <c>classCeiling</c>.</summary>
+        public static class ClassCeilingModes
+        {
+            public const string Lower = "lower";
+            public const string Refuse = "refuse";
+
+            public static readonly string[] All = { Lower, Refuse };
         }
     }
 }

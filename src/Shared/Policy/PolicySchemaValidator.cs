@@ -127,6 +127,13 @@ namespace AgentQuotas.Policy.Schema
         public CircuitBreakerModel? CircuitBreaker;
         public List<ToolRuleModel> Tools = new List<ToolRuleModel>();
 
+        // Trust (PolicySchemaValidator.Trust.cs).
+        public bool AllowSameVersionEdits;
+        public string ClassCeiling = PolicyFields.ClassCeilingModes.Lower;
+        public List<WorkflowModel> Workflows = new List<WorkflowModel>();
+        public Dictionary<string, string> TenantMaxClasses = new Dictionary<string, string>(StringComparer.Ordinal);
+        public RevokedModel? Revoked;
+
         public TierModel? FindTier(string name)
         {
             foreach (TierModel tier in Tiers)
@@ -156,6 +163,10 @@ namespace AgentQuotas.Policy.Schema
         public double? MaxCostPerRun;
         public double? MaxCostPerDay;
         public double? MaxCostPerMonth;
+
+        // Trust (PolicySchemaValidator.Trust.cs).
+        public string? MaxClass;
+        public PrincipalModel? Principal;
 
         public CategoryModel? FindCategory(string name)
         {
@@ -411,6 +422,8 @@ namespace AgentQuotas.Policy.Schema
                 ValidateTools(tools.Value);
             }
 
+            ValidateTrust(fields);
+
             foreach (KeyValuePair<PolicyJsonNode, string> reference in _tierReferences)
             {
                 string name = reference.Key.StringValue ?? "";
@@ -519,6 +532,7 @@ namespace AgentQuotas.Policy.Schema
                     }
                 }
 
+                ValidateTierTrust(tier, fields, path);
                 CheckShapes(tier, path, fields.TryGetValue(PolicyFields.Tier.Burst, out PolicyJsonProperty? burstField) ? burstField : null,
                     fields.TryGetValue(PolicyFields.Tier.Emergency, out PolicyJsonProperty? emergencyField) ? emergencyField : null);
             }
@@ -630,6 +644,8 @@ namespace AgentQuotas.Policy.Schema
                         _tierReferences.Add(new KeyValuePair<PolicyJsonNode, string>(tierNode!, path + ".tier"));
                     }
                 }
+
+                ValidateTenantTrust(property.Name, fields, path);
             }
         }
 

@@ -39,5 +39,8 @@ namespace AgentQuotas.Diagnostics
 
         /// <summary>An [AgentLoop] cap exceeds the policy's maxIterations in every tier.</summary>
         public const string LoopCapExceedsPolicy = "AQ0012";
+
+        /// <summary>Code passes a literal workload class above what the policy lets any tenant (or the named workflow) run at.</summary>
+        public const string ClassAboveCeiling = "AQ0013";
     }
 }

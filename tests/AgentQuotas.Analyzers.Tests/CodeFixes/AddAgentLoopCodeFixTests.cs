@@ -10,7 +10,7 @@ public sealed class AddAgentLoopCodeFixTests
     [Fact]
     public async Task Caps_the_method_around_the_loop()
     {
-        await new CodeFixTest
+        await new AgentQuotasCodeFixTest
         {
             Provider = new AddAgentLoopCodeFixProvider(),
             ExpectedTitle = "Cap 'RunAsync' with [AgentLoop(MaxIterations = 10)]",
@@ -57,7 +57,7 @@ public sealed class AddAgentLoopCodeFixTests
     [Fact]
     public async Task Caps_the_method_that_holds_a_local_function_loop_or_a_recursion()
     {
-        await new CodeFixTest
+        await new AgentQuotasCodeFixTest
         {
             Provider = new AddAgentLoopCodeFixProvider(),
             Sources =
@@ -99,7 +99,7 @@ public sealed class AddAgentLoopCodeFixTests
     [Fact]
     public async Task Sets_a_cap_on_an_AgentLoop_that_has_none()
     {
-        await new CodeFixTest
+        await new AgentQuotasCodeFixTest
         {
             Provider = new AddAgentLoopCodeFixProvider(),
             Policy = TestPolicies.WithoutLimits,
@@ -139,7 +139,7 @@ public sealed class AddAgentLoopCodeFixTests
     [Fact]
     public async Task Fix_all_caps_each_method_once_across_documents()
     {
-        await new CodeFixTest
+        await new AgentQuotasCodeFixTest
         {
             Provider = new AddAgentLoopCodeFixProvider(),
             FixAllScope = FixAllScope.Solution,

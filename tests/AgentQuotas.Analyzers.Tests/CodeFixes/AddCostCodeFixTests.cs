@@ -10,7 +10,7 @@ public sealed class AddCostCodeFixTests
     [Fact]
     public async Task Adds_cost_to_a_tool_of_a_categorised_class()
     {
-        await new CodeFixTest
+        await new AgentQuotasCodeFixTest
         {
             Provider = new AddCostCodeFixProvider(),
             ExpectedTitle = "Add [Cost(1)]",
@@ -53,7 +53,7 @@ public sealed class AddCostCodeFixTests
     [Fact]
     public async Task Adds_cost_and_the_chosen_category_and_the_using()
     {
-        await new CodeFixTest
+        await new AgentQuotasCodeFixTest
         {
             Provider = new AddCostCodeFixProvider(),
             ActionIndex = 1,
@@ -96,7 +96,7 @@ public sealed class AddCostCodeFixTests
     [Fact]
     public async Task Adds_only_the_category_to_a_privileged_tool_that_has_a_cost()
     {
-        await new CodeFixTest
+        await new AgentQuotasCodeFixTest
         {
             Provider = new AddCostCodeFixProvider(),
             ExpectedTitle = "Add [QuotaCategory(\"search\")]",
@@ -131,7 +131,7 @@ public sealed class AddCostCodeFixTests
     [Fact]
     public async Task Fix_all_budgets_every_tool_in_the_document_with_one_category()
     {
-        await new CodeFixTest
+        await new AgentQuotasCodeFixTest
         {
             Provider = new AddCostCodeFixProvider(),
             FixAllScope = FixAllScope.Document,
@@ -182,7 +182,7 @@ public sealed class AddCostCodeFixTests
     [Fact]
     public async Task Adds_cost_to_a_KernelFunction()
     {
-        await new CodeFixTest
+        await new AgentQuotasCodeFixTest
         {
             Provider = new AddCostCodeFixProvider(),
             ReferenceFrameworks = true,
@@ -224,7 +224,7 @@ public sealed class AddCostCodeFixTests
     [Fact]
     public async Task Adds_a_budget_to_a_local_function_handed_to_AIFunctionFactory()
     {
-        await new CodeFixTest
+        await new AgentQuotasCodeFixTest
         {
             Provider = new AddCostCodeFixProvider(),
             ReferenceFrameworks = true,
@@ -248,7 +248,7 @@ public sealed class AddCostCodeFixTests
                 using System.ComponentModel;
                 using AgentQuotas;
 
-                var weather = AIFunctionFactory.Create(GetWeather);
+                var weather = AIFunctionFactory.Create({|AQ0007:GetWeather|});
                 Console.WriteLine(weather.Name);
 
                 [Description("Gets the weather")]

@@ -20,7 +20,7 @@ public sealed class BrokenCodeTests
     public async Task Analyzers_do_not_throw_on_code_that_does_not_compile(string source)
     {
         // Which AQ diagnostics broken code gets is not the point; GetDiagnosticsAsync fails on any analyzer exception.
-        var diagnostics = await new AnalyzerTest { Sources = { source }, AllowCompilerErrors = true }.GetDiagnosticsAsync();
+        var diagnostics = await new AgentQuotasAnalyzerTest { Sources = { source }, AllowCompilerErrors = true }.GetDiagnosticsAsync();
 
         Assert.All(diagnostics, d => Assert.StartsWith("AQ", d.Id));
     }

@@ -9,7 +9,7 @@ public sealed class CategoryNotInPolicyTests
     [Fact]
     public async Task Category_missing_from_every_tier_is_reported_on_the_argument()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             [QuotaCategory([|"email"|])]
             public class Mailer
             {
@@ -34,7 +34,7 @@ public sealed class CategoryNotInPolicyTests
               }
             }
             """;
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             public class Tools
             {
                 [QuotaCategory([|"payments"|]), Cost(1)]
@@ -52,7 +52,7 @@ public sealed class CategoryNotInPolicyTests
     [Fact]
     public async Task Budgeted_categories_are_not_reported()
     {
-        await AnalyzerTest.VerifyAsync("""
+        await AgentQuotasAnalyzerTest.VerifyAsync("""
             [QuotaCategory("search")]
             public class Tools
             {
@@ -65,7 +65,7 @@ public sealed class CategoryNotInPolicyTests
     [Fact]
     public async Task Categories_are_not_checked_against_an_invalid_policy()
     {
-        await AnalyzerTest.VerifyAsync("""
+        await AgentQuotasAnalyzerTest.VerifyAsync("""
             [QuotaCategory("email")]
             public class Mailer
             {

@@ -11,7 +11,7 @@ namespace AgentQuotas.Analyzers.Tests.Rules;
 public sealed class CollectionAndConversationLoopTests
 {
     private static Task<ImmutableArray<Diagnostic>> Verify(string source) =>
-        new AnalyzerTest { Sources = { source }, DefaultId = "AQ0003", ReferenceFrameworks = true }.RunAsync();
+        new AgentQuotasAnalyzerTest { Sources = { source }, DefaultId = "AQ0003", ReferenceFrameworks = true }.RunAsync();
 
     // ---- bounded by a collection ---------------------------------------------------------------
 
@@ -214,7 +214,7 @@ public sealed class CollectionAndConversationLoopTests
     [Fact]
     public async Task A_foreach_over_a_sequence_of_unknown_type_still_says_what_it_is()
     {
-        var test = new AnalyzerTest
+        var test = new AgentQuotasAnalyzerTest
         {
             Sources =
             {

@@ -12,7 +12,7 @@ public sealed class CostExceedsCapacityTests
     [Fact]
     public async Task Cost_above_every_tier_is_an_error_that_mentions_emergency_borrowing()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             [QuotaCategory("search")]
             public class Tools
             {
@@ -30,7 +30,7 @@ public sealed class CostExceedsCapacityTests
     [Fact]
     public async Task Cost_above_capacity_plus_burst_and_debt_has_no_emergency_note()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             [QuotaCategory("search")]
             public class Tools
             {
@@ -44,7 +44,7 @@ public sealed class CostExceedsCapacityTests
     [Fact]
     public async Task Cost_above_some_tiers_is_a_warning_naming_them()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             [QuotaCategory("search")]
             public class Tools
             {
@@ -60,7 +60,7 @@ public sealed class CostExceedsCapacityTests
     public async Task Burst_credits_count_towards_what_a_bucket_admits()
     {
         // 300 > capacity 200 but <= 200 + (2 - 1) x 5/s x 30 s in standard; only free (60) is too small.
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             [QuotaCategory("search")]
             public class Tools
             {
@@ -74,7 +74,7 @@ public sealed class CostExceedsCapacityTests
     [Fact]
     public async Task Costs_that_fit_and_estimated_costs_are_not_reported()
     {
-        await AnalyzerTest.VerifyAsync("""
+        await AgentQuotasAnalyzerTest.VerifyAsync("""
             [QuotaCategory("search")]
             public class Tools
             {

@@ -39,7 +39,7 @@ public sealed class DesignExampleTests
     [Fact]
     public async Task The_design_example_has_no_diagnostics()
     {
-        await AnalyzerTest.VerifyAsync("""
+        await AgentQuotasAnalyzerTest.VerifyAsync("""
             public sealed record RefundResult(string OrderId, bool Done);
 
             [QuotaCategory("search")]

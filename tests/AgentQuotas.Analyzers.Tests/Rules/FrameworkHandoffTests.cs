@@ -85,7 +85,7 @@ public sealed class FrameworkHandoffTests
         """;
 
     private static Task<ImmutableArray<Diagnostic>> Verify(string source, bool withIntegrations = false) =>
-        new AnalyzerTest
+        new AgentQuotasAnalyzerTest
         {
             Sources = { source + Payments + (withIntegrations ? Integrations : "") },
             DefaultId = "AQ0004",
@@ -157,7 +157,7 @@ public sealed class FrameworkHandoffTests
     [InlineData("Kernel.CreateBuilder().AddAgentQuotas();")]
     public async Task Registering_the_Semantic_Kernel_integration_anywhere_guards_the_plugins(string registration)
     {
-        await new AnalyzerTest
+        await new AgentQuotasAnalyzerTest
         {
             Sources =
             {

@@ -13,7 +13,7 @@ namespace AgentQuotas.Analyzers.Tests.Rules;
 public sealed class FrameworkModelLoopTests
 {
     private static Task<ImmutableArray<Diagnostic>> Verify(string source) =>
-        new AnalyzerTest { Sources = { source }, DefaultId = "AQ0003", ReferenceFrameworks = true }.RunAsync();
+        new AgentQuotasAnalyzerTest { Sources = { source }, DefaultId = "AQ0003", ReferenceFrameworks = true }.RunAsync();
 
     /// <summary>The message of the one diagnostic in <paramref name="method"/> (the diagnostics come in source order).</summary>
     private static string MessageIn(ImmutableArray<Diagnostic> diagnostics, string method) =>

@@ -11,7 +11,7 @@ namespace AgentQuotas.Analyzers.Tests.Rules;
 public sealed class FrameworkToolBudgetTests
 {
     private static Task<ImmutableArray<Diagnostic>> Verify(string source) =>
-        new AnalyzerTest { Sources = { source }, ReferenceFrameworks = true }.RunAsync();
+        new AgentQuotasAnalyzerTest { Sources = { source }, ReferenceFrameworks = true }.RunAsync();
 
     [Fact]
     public async Task KernelFunction_without_a_budget_is_reported_and_says_why()
@@ -79,7 +79,7 @@ public sealed class FrameworkToolBudgetTests
     [Fact]
     public async Task Methods_handed_to_AIFunctionFactory_are_tools_wherever_they_are_declared()
     {
-        var test = new AnalyzerTest
+        var test = new AgentQuotasAnalyzerTest
         {
             ReferenceFrameworks = true,
             OutputKind = OutputKind.ConsoleApplication,

@@ -34,7 +34,7 @@ public sealed class InterceptorsNotEnabledTests
     [Fact]
     public async Task Guarded_calls_without_the_feature_are_reported_once_at_the_first_call()
     {
-        var diagnostics = await new AnalyzerTest { Sources = { Calls }, InterceptorsNamespaces = null }.RunAsync();
+        var diagnostics = await new AgentQuotasAnalyzerTest { Sources = { Calls }, InterceptorsNamespaces = null }.RunAsync();
 
         Assert.Equal(
             "3 guarded call(s), the first to 'Tools.Search', would run without the quota guard: interceptors are not enabled for namespace 'AgentQuotas.Generated'; add <InterceptorsNamespaces>$(InterceptorsNamespaces);AgentQuotas.Generated</InterceptorsNamespaces> to the project",
@@ -45,7 +45,7 @@ public sealed class InterceptorsNotEnabledTests
     [Fact]
     public async Task Other_namespaces_alone_do_not_enable_it()
     {
-        await new AnalyzerTest { Sources = { Calls }, InterceptorsNamespaces = "Microsoft.AspNetCore.Http.Generated;AgentQuotas.Generated.Other" }.RunAsync();
+        await new AgentQuotasAnalyzerTest { Sources = { Calls }, InterceptorsNamespaces = "Microsoft.AspNetCore.Http.Generated;AgentQuotas.Generated.Other" }.RunAsync();
     }
 
     [Theory]
@@ -54,13 +54,13 @@ public sealed class InterceptorsNotEnabledTests
     public async Task Listing_the_generated_namespace_enables_it(string namespaces)
     {
         string source = Calls.Replace("{|AQ0011:", "").Replace("|};", ";");
-        await new AnalyzerTest { Sources = { source }, InterceptorsNamespaces = namespaces }.RunAsync();
+        await new AgentQuotasAnalyzerTest { Sources = { source }, InterceptorsNamespaces = namespaces }.RunAsync();
     }
 
     [Fact]
     public async Task Code_without_guarded_calls_needs_no_interceptors()
     {
-        await new AnalyzerTest
+        await new AgentQuotasAnalyzerTest
         {
             Sources = { "[QuotaCategory(\"search\")] public class Tools { [Cost(1)] public void Search() { } }" },
             InterceptorsNamespaces = null,
@@ -77,7 +77,7 @@ public sealed class InterceptorsNotEnabledTests
     [InlineData("")]
     public void Analyzer_agrees_with_the_compiler_on_what_enables_interceptors(string namespaces)
     {
-        CSharpParseOptions options = AnalyzerTest.ParseOptions(namespaces);
+        CSharpParseOptions options = TestProject.ParseOptions(namespaces);
         SyntaxTree call = CSharpSyntaxTree.ParseText("public class C { public void M() { } public void Run() => M(); }", options, "/src/Call.cs");
         var compilation = CSharpCompilation.Create("Interceptors", [call], TestReferences.Default, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
         InvocationExpressionSyntax invocation = call.GetRoot().DescendantNodes().OfType<InvocationExpressionSyntax>().Single();

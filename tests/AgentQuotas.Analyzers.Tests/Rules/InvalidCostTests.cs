@@ -13,7 +13,7 @@ public sealed class InvalidCostTests
     [InlineData("1.0 / 0", "but is infinity")]
     public async Task Fixed_costs_must_be_finite_and_positive(string cost, string expected)
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync($$"""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync($$"""
             [QuotaCategory("search")]
             public class Tools
             {
@@ -27,7 +27,7 @@ public sealed class InvalidCostTests
     [Fact]
     public async Task Cost_needs_units_or_an_estimator_but_not_both()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             [QuotaCategory("search")]
             public class Tools
             {
@@ -45,7 +45,7 @@ public sealed class InvalidCostTests
     [Fact]
     public async Task Estimator_problems_are_reported_on_the_estimator_argument()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             [QuotaCategory("search")]
             public class Tools
             {
@@ -74,7 +74,7 @@ public sealed class InvalidCostTests
     [Fact]
     public async Task Estimators_must_be_declared_where_the_guard_can_reach_them()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             public class SearchBase
             {
                 protected static double Inherited(string q) => q.Length;
@@ -101,7 +101,7 @@ public sealed class InvalidCostTests
     [Fact]
     public async Task Valid_costs_and_estimators_are_not_reported()
     {
-        await AnalyzerTest.VerifyAsync("""
+        await AgentQuotasAnalyzerTest.VerifyAsync("""
             [QuotaCategory("search")]
             public class Tools
             {

@@ -8,7 +8,7 @@ public sealed class InvalidFallbackTests
     [Fact]
     public async Task Missing_target_is_reported_with_the_closest_valid_method()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             [QuotaCategory("payments")]
             public class Refunds
             {
@@ -26,7 +26,7 @@ public sealed class InvalidFallbackTests
     [Fact]
     public async Task Signature_mismatches_are_explained()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             [QuotaCategory("payments")]
             public class Refunds
             {
@@ -48,7 +48,7 @@ public sealed class InvalidFallbackTests
     [Fact]
     public async Task Privileged_self_static_and_unreachable_fallbacks_are_reported()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             [QuotaCategory("payments")]
             public class Refunds
             {
@@ -93,7 +93,7 @@ public sealed class InvalidFallbackTests
     [Fact]
     public async Task Valid_fallbacks_are_not_reported()
     {
-        await AnalyzerTest.VerifyAsync("""
+        await AgentQuotasAnalyzerTest.VerifyAsync("""
             public class RefundsBase
             {
                 public Task<string> InheritedDraftAsync(string orderId, decimal amount) => Task.FromResult("draft");

@@ -9,7 +9,7 @@ public sealed class InvalidPolicyFileTests
     [Fact]
     public async Task Every_policy_error_is_reported_at_its_line_and_column()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("// no code", "AQ0008", """
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("// no code", "AQ0008", """
             {
               "version": "v1",
               "tiers": {
@@ -27,7 +27,7 @@ public sealed class InvalidPolicyFileTests
         Diagnostic capacity = diagnostics.Single(d => d.GetMessage().Contains("capacity"));
         Assert.Equal("agentquotas.json is invalid at $.tiers.standard.categories.search.capacity: capacity must be > 0 and <= 1000000000000, but is -5", capacity.GetMessage());
         FileLinePositionSpan where = capacity.Location.GetLineSpan();
-        Assert.Equal(AnalyzerTest.PolicyPath, where.Path);
+        Assert.Equal(TestProject.PolicyPath, where.Path);
         Assert.Equal((5, 32), (where.StartLinePosition.Line, where.StartLinePosition.Character));
         Assert.Contains(diagnostics, d => d.GetMessage().Contains("unknown field 'limitz' in tier 'standard'; did you mean 'limits'?"));
         Assert.Contains(diagnostics, d => d.GetMessage().Contains("unknown tier 'premium'"));
@@ -38,7 +38,7 @@ public sealed class InvalidPolicyFileTests
     public async Task Shapes_the_runtime_cannot_build_are_reported_where_they_are_written()
     {
         // The runtime used to accept these in validation and throw ArgumentOutOfRangeException when building.
-        var diagnostics = await AnalyzerTest.VerifyAsync("// no code", "AQ0008", """
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("// no code", "AQ0008", """
             {
               "version": "v1",
               "tiers": {
@@ -58,7 +58,7 @@ public sealed class InvalidPolicyFileTests
     [Fact]
     public async Task Syntax_error_is_reported_where_the_parser_stopped()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("// no code", "AQ0008", """
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("// no code", "AQ0008", """
             {
               "version": "v1",
               "tiers": { "standard": { "categories": { "search": { "capacity": 10 [|"refillPerSecond"|]: 1 } } } }
@@ -71,7 +71,7 @@ public sealed class InvalidPolicyFileTests
     [Fact]
     public async Task Valid_policy_with_comments_and_trailing_commas_is_not_reported()
     {
-        await AnalyzerTest.VerifyAsync("// no code", policy: """
+        await AgentQuotasAnalyzerTest.VerifyAsync("// no code", policy: """
             {
               // reviewed in git
               "version": "v1",
@@ -83,7 +83,7 @@ public sealed class InvalidPolicyFileTests
     [Fact]
     public async Task Only_files_named_agentquotas_json_are_read_whatever_their_folder()
     {
-        await new AnalyzerTest
+        await new AgentQuotasAnalyzerTest
         {
             Sources = { "// no code" },
             OtherAdditionalFiles =
@@ -93,7 +93,7 @@ public sealed class InvalidPolicyFileTests
             },
         }.RunAsync();
 
-        var diagnostics = await new AnalyzerTest
+        var diagnostics = await new AgentQuotasAnalyzerTest
         {
             Sources = { "// no code" },
             Policy = null,

@@ -9,7 +9,7 @@ public sealed class LoopCapExceedsPolicyTests
     [Fact]
     public async Task Caps_above_every_tier_are_reported_on_the_argument()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             public class Agent
             {
                 [AgentLoop(MaxIterations = [|50|], MaxToolCalls = [|41|])]
@@ -25,7 +25,7 @@ public sealed class LoopCapExceedsPolicyTests
     [Fact]
     public async Task Caps_within_some_tier_or_without_a_tier_limit_are_not_reported()
     {
-        await AnalyzerTest.VerifyAsync("""
+        await AgentQuotasAnalyzerTest.VerifyAsync("""
             public class Agent
             {
                 [AgentLoop(MaxIterations = 10, MaxToolCalls = 20, MaxCost = 100000)]
@@ -40,7 +40,7 @@ public sealed class LoopCapExceedsPolicyTests
     [Fact]
     public async Task Without_a_valid_policy_nothing_is_compared()
     {
-        await new AnalyzerTest
+        await new AgentQuotasAnalyzerTest
         {
             Sources = { "public class Agent { [AgentLoop(MaxIterations = 500)] public void Run() { } }" },
             Policy = TestPolicies.WithoutLimits,

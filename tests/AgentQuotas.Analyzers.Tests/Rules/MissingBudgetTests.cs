@@ -9,7 +9,7 @@ public sealed class MissingBudgetTests
     [Fact]
     public async Task Agent_tool_without_cost_is_reported_on_its_name()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             [QuotaCategory("search")]
             public class Tools
             {
@@ -26,7 +26,7 @@ public sealed class MissingBudgetTests
     [Fact]
     public async Task Method_level_category_without_cost_is_reported()
     {
-        await AnalyzerTest.VerifyAsync("""
+        await AgentQuotasAnalyzerTest.VerifyAsync("""
             public class Tools
             {
                 [QuotaCategory("search")]
@@ -38,7 +38,7 @@ public sealed class MissingBudgetTests
     [Fact]
     public async Task Cost_without_any_category_is_reported()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             public class Tools
             {
                 [Cost(5)]
@@ -52,7 +52,7 @@ public sealed class MissingBudgetTests
     [Fact]
     public async Task Agent_tool_with_neither_is_reported_once()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             public class Tools
             {
                 [AgentTool("lookup", "Looks up")]
@@ -66,7 +66,7 @@ public sealed class MissingBudgetTests
     [Fact]
     public async Task Budgeted_tools_are_not_reported()
     {
-        await AnalyzerTest.VerifyAsync("""
+        await AgentQuotasAnalyzerTest.VerifyAsync("""
             [QuotaCategory("search")]
             public class Tools
             {
@@ -91,7 +91,7 @@ public sealed class MissingBudgetTests
     [Fact]
     public async Task Privileged_tool_without_budget_reports_AQ0004_instead()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             [QuotaCategory("payments")]
             public class Tools
             {
@@ -106,7 +106,7 @@ public sealed class MissingBudgetTests
     [Fact]
     public async Task Partial_method_is_reported_once()
     {
-        await AnalyzerTest.VerifyAsync("""
+        await AgentQuotasAnalyzerTest.VerifyAsync("""
             [QuotaCategory("search")]
             public partial class Tools
             {

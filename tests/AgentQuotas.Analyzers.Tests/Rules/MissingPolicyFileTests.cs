@@ -9,7 +9,7 @@ public sealed class MissingPolicyFileTests
     [Fact]
     public async Task Annotated_tools_without_a_policy_file_get_one_compilation_warning()
     {
-        var test = new AnalyzerTest
+        var test = new AgentQuotasAnalyzerTest
         {
             Sources =
             {
@@ -34,6 +34,6 @@ public sealed class MissingPolicyFileTests
     [Fact]
     public async Task No_policy_file_is_fine_without_annotated_tools()
     {
-        await new AnalyzerTest { Sources = { "public class Plain { public void M() { } }" }, Policy = null }.RunAsync();
+        await new AgentQuotasAnalyzerTest { Sources = { "public class Plain { public void M() { } }" }, Policy = null }.RunAsync();
     }
 }

@@ -53,7 +53,7 @@ public sealed class ModelMethodsOptionTests
         }
         """;
 
-    private static AnalyzerTest Test(string source, string? editorConfig) =>
+    private static AgentQuotasAnalyzerTest Test(string source, string? editorConfig) =>
         new() { Sources = { source + Llm }, DefaultId = "AQ0003", EditorConfig = editorConfig };
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class ModelMethodsOptionTests
     [Fact]
     public async Task The_option_applies_to_the_files_its_section_matches()
     {
-        await new AnalyzerTest
+        await new AgentQuotasAnalyzerTest
         {
             Sources =
             {
@@ -161,7 +161,7 @@ public sealed class ModelMethodsOptionTests
     [Fact]
     public async Task A_wrong_entry_is_reported_once_even_when_several_files_use_it()
     {
-        var test = new AnalyzerTest
+        var test = new AgentQuotasAnalyzerTest
         {
             Sources = { Loops.Replace("[|while|]", "while") + Llm, "public class Second { public void M() { } }" },
             DefaultId = "AQ0003",
@@ -179,12 +179,12 @@ public sealed class ModelMethodsOptionTests
     [Fact]
     public void Parse_accepts_metadata_names_and_rejects_everything_else()
     {
-        Assert.Null(Helpers.ModelMethodsOption.Parse("A.B`2+C.M_1", out string type, out string method));
+        Assert.Null(Configuration.ModelMethodsOption.Parse("A.B`2+C.M_1", out string type, out string method));
         Assert.Equal(("A.B`2+C", "M_1"), (type, method));
-        Assert.NotNull(Helpers.ModelMethodsOption.Parse("A.B`.M", out _, out _));
-        Assert.NotNull(Helpers.ModelMethodsOption.Parse("A..M", out _, out _));
-        Assert.NotNull(Helpers.ModelMethodsOption.Parse("A.B.M()", out _, out _));
-        Assert.NotNull(Helpers.ModelMethodsOption.Parse(".M", out _, out _));
-        Assert.NotNull(Helpers.ModelMethodsOption.Parse("A.1B.M", out _, out _));
+        Assert.NotNull(Configuration.ModelMethodsOption.Parse("A.B`.M", out _, out _));
+        Assert.NotNull(Configuration.ModelMethodsOption.Parse("A..M", out _, out _));
+        Assert.NotNull(Configuration.ModelMethodsOption.Parse("A.B.M()", out _, out _));
+        Assert.NotNull(Configuration.ModelMethodsOption.Parse(".M", out _, out _));
+        Assert.NotNull(Configuration.ModelMethodsOption.Parse("A.1B.M", out _, out _));
     }
 }

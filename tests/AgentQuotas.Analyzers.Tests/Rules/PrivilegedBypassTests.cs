@@ -12,7 +12,7 @@ namespace AgentQuotas.Analyzers.Tests.Rules;
 /// </summary>
 public sealed class PrivilegedBypassTests
 {
-    private static Task<ImmutableArray<Diagnostic>> Verify(string source) => AnalyzerTest.VerifyAsync(source, "AQ0004");
+    private static Task<ImmutableArray<Diagnostic>> Verify(string source) => AgentQuotasAnalyzerTest.VerifyAsync(source, "AQ0004");
 
     [Fact]
     public async Task Implementing_an_unannotated_interface_member_is_reported_with_the_fix()
@@ -120,7 +120,7 @@ public sealed class PrivilegedBypassTests
     [Fact]
     public async Task Dynamic_calls_that_could_reach_a_privileged_tool_are_reported()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             [QuotaCategory("payments")]
             public class Payments
             {

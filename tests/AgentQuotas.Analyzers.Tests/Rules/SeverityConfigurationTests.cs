@@ -22,7 +22,7 @@ public sealed class SeverityConfigurationTests
     [Fact]
     public async Task Defaults_are_the_catalogue_severities()
     {
-        var diagnostics = await new AnalyzerTest { Sources = { Source } }.RunAsync();
+        var diagnostics = await new AgentQuotasAnalyzerTest { Sources = { Source } }.RunAsync();
 
         Assert.Equal(DiagnosticSeverity.Error, diagnostics.Single(d => d.Id == "AQ0001").Severity);
         Assert.Equal(DiagnosticSeverity.Warning, diagnostics.Single(d => d.Id == "AQ0007").Severity);
@@ -31,7 +31,7 @@ public sealed class SeverityConfigurationTests
     [Fact]
     public async Task Editorconfig_can_lower_raise_and_silence_rules()
     {
-        var diagnostics = await new AnalyzerTest
+        var diagnostics = await new AgentQuotasAnalyzerTest
         {
             Sources = { Source.Replace("{|AQ0001:Lookup|}", "Lookup") },
             EditorConfig = """
@@ -50,7 +50,7 @@ public sealed class SeverityConfigurationTests
     [Fact]
     public async Task Editorconfig_can_turn_an_error_into_a_warning()
     {
-        var diagnostics = await new AnalyzerTest
+        var diagnostics = await new AgentQuotasAnalyzerTest
         {
             Sources = { Source },
             EditorConfig = """
@@ -67,7 +67,7 @@ public sealed class SeverityConfigurationTests
     [Fact]
     public async Task Editorconfig_also_governs_the_some_tiers_variant_of_AQ0009()
     {
-        var diagnostics = await new AnalyzerTest
+        var diagnostics = await new AgentQuotasAnalyzerTest
         {
             Sources = { "[QuotaCategory(\"search\")] public class Tools { [Cost({|AQ0009:100|})] public void Deep() { } }" },
             EditorConfig = """

@@ -23,7 +23,7 @@ public sealed class ToolReferenceTests
     [Fact]
     public async Task Method_groups_are_reported_by_privilege()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             public class Agent
             {
                 public void Wire(Tools tools)
@@ -47,7 +47,7 @@ public sealed class ToolReferenceTests
     [Fact]
     public async Task Reflection_by_name_is_reported()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             using System.Reflection;
 
             public class Agent
@@ -83,7 +83,7 @@ public sealed class ToolReferenceTests
     [Fact]
     public async Task AgentLoop_methods_used_as_delegates_lose_their_caps()
     {
-        var diagnostics = await AnalyzerTest.VerifyAsync("""
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
             public class SubAgent
             {
                 [AgentLoop(MaxIterations = 5)]
@@ -108,7 +108,7 @@ public sealed class ToolReferenceTests
     [Fact]
     public async Task Calls_inside_expression_trees_are_reported()
     {
-        await AnalyzerTest.VerifyAsync("""
+        await AgentQuotasAnalyzerTest.VerifyAsync("""
             using System.Linq.Expressions;
 
             public class Agent
@@ -124,7 +124,7 @@ public sealed class ToolReferenceTests
     [Fact]
     public async Task Direct_calls_forwarding_lambdas_and_nameof_are_not_reported()
     {
-        await AnalyzerTest.VerifyAsync("""
+        await AgentQuotasAnalyzerTest.VerifyAsync("""
             public class Agent
             {
                 public async Task Run(Tools tools)

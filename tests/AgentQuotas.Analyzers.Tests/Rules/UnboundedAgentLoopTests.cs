@@ -22,7 +22,7 @@ public sealed class UnboundedAgentLoopTests
         """;
 
     private static Task<System.Collections.Immutable.ImmutableArray<Diagnostic>> Verify(string source, string? policy = TestPolicies.Standard) =>
-        AnalyzerTest.VerifyAsync(source + Tools, "AQ0003", policy);
+        AgentQuotasAnalyzerTest.VerifyAsync(source + Tools, "AQ0003", policy);
 
     // ---- agent loops that are reported --------------------------------------------------------
 
@@ -251,7 +251,7 @@ public sealed class UnboundedAgentLoopTests
     [Fact]
     public async Task Guarded_tool_passed_as_a_method_group_to_a_call_counts()
     {
-        await AnalyzerTest.VerifyAsync("""
+        await AgentQuotasAnalyzerTest.VerifyAsync("""
             public class Agent
             {
                 public async Task RunAsync(Tools tools, Func<Func<string, Task<string>>, Task<bool>> retry)
@@ -354,7 +354,7 @@ public sealed class UnboundedAgentLoopTests
     [Fact]
     public async Task Agent_tool_without_budget_counts_as_a_tool_call()
     {
-        await AnalyzerTest.VerifyAsync("""
+        await AgentQuotasAnalyzerTest.VerifyAsync("""
             public class Lookup
             {
                 [AgentTool("lookup", "Looks up")]
@@ -453,7 +453,7 @@ public sealed class UnboundedAgentLoopTests
     [Fact]
     public async Task Top_level_statements_are_reported_with_advice_to_move_the_loop()
     {
-        var diagnostics = await new AnalyzerTest
+        var diagnostics = await new AgentQuotasAnalyzerTest
         {
             Sources =
             {
@@ -725,7 +725,7 @@ public sealed class UnboundedAgentLoopTests
     [Fact]
     public async Task Code_without_the_runtime_or_a_chat_client_is_ignored()
     {
-        await new AnalyzerTest
+        await new AgentQuotasAnalyzerTest
         {
             Sources = { "public class C { public void M() { while (true) { System.Console.WriteLine(); } } }" },
             Policy = null,

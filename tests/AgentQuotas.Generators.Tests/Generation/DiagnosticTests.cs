@@ -1,6 +1,7 @@
 using System.Reflection;
 using AgentQuotas.Generators.Tests.Harness;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Testing;
 
 namespace AgentQuotas.Generators.Tests.Generation;
 
@@ -8,30 +9,34 @@ namespace AgentQuotas.Generators.Tests.Generation;
 public sealed class DiagnosticTests
 {
     [Fact]
-    public void A_call_to_an_instance_tool_of_a_struct_cannot_be_intercepted_and_fails_the_build()
+    public async Task A_call_to_an_instance_tool_of_a_struct_cannot_be_intercepted_and_fails_the_build()
     {
-        GeneratorRun run = GeneratorHarness.Run("""
-            using AgentQuotas;
-            [QuotaCategory("search")]
-            public struct Counter
+        var diagnostics = await new GuardGeneratorTest
+        {
+            Sources =
             {
-                [Cost(1)]
-                public int Next() => 1;
-            }
+                """
+                using AgentQuotas;
+                [QuotaCategory("search")]
+                public struct Counter
+                {
+                    [Cost(1)]
+                    public int Next() => 1;
+                }
 
-            public static class Use
-            {
-                public static int Go() { var c = new Counter(); return c.Next(); }
-            }
-            """);
+                public static class Use
+                {
+                    public static int Go() { var c = new Counter(); return {|#0:c.Next()|}; }
+                }
+                """,
+            },
+            TestBehaviors = TestBehaviors.SkipGeneratedSourcesCheck,
+            ExpectedDiagnostics = { new DiagnosticResult("AQ1001", DiagnosticSeverity.Error).WithLocation(0) },
+        }.RunAsync();
 
-        Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
-        Assert.Equal("AQ1001", d.Id);
-        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        Diagnostic d = Assert.Single(diagnostics);
         Assert.Contains("'Counter.Next' cannot be intercepted: instance methods of value types", d.GetMessage());
-        FileLinePositionSpan where = d.Location.GetLineSpan();
-        Assert.Equal("/src/Source0.cs", where.Path);
-        Assert.Equal(10, where.StartLinePosition.Line);     // the line of 'c.Next()' (0-based)
+        Assert.Equal(GeneratorHarness.SourcePath(0), d.Location.GetLineSpan().Path);
     }
 
     [Fact]
@@ -103,26 +108,32 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void A_generic_agent_tool_gets_no_AIFunction_and_a_warning()
+    public async Task A_generic_agent_tool_gets_no_AIFunction_and_a_warning()
     {
-        GeneratorRun run = GeneratorHarness.RunWithAI("""
+        const string Tools = """
             using AgentQuotas;
             [QuotaCategory("search")]
             public class Tools
             {
                 [AgentTool("echo", "Echoes")]
                 [Cost(1)]
-                public T Echo<T>(T value) => value;
+                public T {|#0:Echo|}<T>(T value) => value;
 
                 [AgentTool("ok", "Works")]
                 [Cost(1)]
                 public string Ok(string value) => value;
             }
-            """);
+            """;
+        var diagnostics = await new GuardGeneratorTest
+        {
+            Sources = { Tools },
+            WithAI = true,
+            TestBehaviors = TestBehaviors.SkipGeneratedSourcesCheck,
+            ExpectedDiagnostics = { new DiagnosticResult("AQ1002", DiagnosticSeverity.Warning).WithLocation(0) },
+        }.RunAsync();
+        GeneratorRun run = GeneratorHarness.RunWithAI(Tools.Replace("{|#0:Echo|}", "Echo", StringComparison.Ordinal));
 
-        Diagnostic d = Assert.Single(run.GeneratorDiagnostics);
-        Assert.Equal("AQ1002", d.Id);
-        Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+        Diagnostic d = Assert.Single(diagnostics);
         Assert.Contains("'Tools.Echo': generic methods cannot be described to a model", d.GetMessage());
         Assert.Contains("\"ok\"", run.AllSources, StringComparison.Ordinal);
         Assert.DoesNotContain("\"echo\"", run.AllSources, StringComparison.Ordinal);
@@ -172,24 +183,29 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void Unannotated_methods_of_a_budgeted_class_are_not_guarded()
+    public async Task Unannotated_methods_of_a_budgeted_class_are_not_guarded()
     {
-        GeneratorRun run = GeneratorHarness.Run("""
-            using AgentQuotas;
-            [QuotaCategory("search")]
-            public class Tools
+        // Nothing generated (no expected generated sources), no diagnostic, no compiler warning.
+        await new GuardGeneratorTest
+        {
+            CompilerDiagnostics = CompilerDiagnostics.Warnings,
+            Sources =
             {
-                public string Helper(string value) => value;
-            }
+                """
+                using AgentQuotas;
+                [QuotaCategory("search")]
+                public class Tools
+                {
+                    public string Helper(string value) => value;
+                }
 
-            public static class Use
-            {
-                public static string Go() => new Tools().Helper("x");
-            }
-            """);
-
-        run.AssertClean();
-        Assert.Empty(run.Sources);
+                public static class Use
+                {
+                    public static string Go() => new Tools().Helper("x");
+                }
+                """,
+            },
+        }.RunAsync();
     }
 
     [Fact]

@@ -7,9 +7,10 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace AgentQuotas.Generators.Tests.Harness;
 
 /// <summary>
-/// A small in-repo harness over <see cref="CSharpGeneratorDriver"/>: compiles sources against the
-/// platform's reference assemblies plus AgentQuotas (and Microsoft.Extensions.AI when asked), runs the
-/// generator, and can load the result into this process so generated code runs against a real gate.
+/// Runs the generator with Roslyn's own <see cref="CSharpGeneratorDriver"/> where a test needs the driver
+/// (step tracking for the caching tests) or needs to load the result into this process so generated code runs
+/// against a real gate. Checks of generated text and diagnostics use <see cref="GuardGeneratorTest"/>.
+/// References come from <see cref="TestReferences"/> (Basic.Reference.Assemblies.Net100).
 /// </summary>
 internal static class GeneratorHarness
 {
@@ -17,15 +18,16 @@ internal static class GeneratorHarness
         .WithLanguageVersion(LanguageVersion.Latest)
         .WithFeatures([new KeyValuePair<string, string>("InterceptorsNamespaces", "AgentQuotas.Generated")]);
 
-    private static readonly Lazy<ImmutableArray<MetadataReference>> CoreReferences = new(() => LoadReferences(includeAI: false));
-    private static readonly Lazy<ImmutableArray<MetadataReference>> AIReferences = new(() => LoadReferences(includeAI: true));
     private static int s_compilations;
+
+    /// <summary>Where the i-th test source sits (baselines record it in interception data and comments).</summary>
+    public static string SourcePath(int i) => $"/src/Source{i}.cs";
 
     public static CSharpCompilation Compile(IEnumerable<string> sources, bool withAI = false, string? assemblyName = null) =>
         CSharpCompilation.Create(
             assemblyName ?? "GeneratedTests" + Interlocked.Increment(ref s_compilations),
-            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"/src/Source{i}.cs")),
-            withAI ? AIReferences.Value : CoreReferences.Value,
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: SourcePath(i))),
+            withAI ? TestReferences.WithAI : TestReferences.Core,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
     public static GeneratorRun Run(params string[] sources) => Run(Compile(sources));
@@ -43,26 +45,6 @@ internal static class GeneratorHarness
         [new GuardGenerator().AsSourceGenerator()],
         parseOptions: ParseOptions,
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
-
-    private static ImmutableArray<MetadataReference> LoadReferences(bool includeAI)
-    {
-        var paths = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (string path in ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator))
-        {
-            string name = Path.GetFileNameWithoutExtension(path);
-            bool isAI = name.StartsWith("Microsoft.Extensions.AI", StringComparison.Ordinal) || name == "AgentQuotas.Extensions.AI";
-            bool isTestTooling = name.StartsWith("xunit", StringComparison.OrdinalIgnoreCase) || name.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal)
-                || name.StartsWith("AgentQuotas.Generators", StringComparison.Ordinal) || name.StartsWith("Microsoft.TestPlatform", StringComparison.Ordinal)
-                || name.StartsWith("testhost", StringComparison.OrdinalIgnoreCase);
-            if (!isTestTooling && (includeAI || !isAI))
-            {
-                paths.Add(path);
-            }
-        }
-
-        paths.Add(typeof(AgentRun).Assembly.Location);
-        return [.. paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))];
-    }
 }
 
 /// <summary>The outcome of one generator run: generated sources, diagnostics, and the updated compilation.</summary>

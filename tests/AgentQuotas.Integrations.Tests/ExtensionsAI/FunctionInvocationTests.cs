@@ -284,6 +284,23 @@ public sealed class FunctionInvocationTests : IDisposable
     }
 
     [Fact]
+    public async Task A_wrapped_function_whose_delegate_calls_the_annotated_tool_is_charged_once()
+    {
+        // WithAgentQuotas() guards by the name; the delegate's call of the annotated method is intercepted inside it.
+        var tools = new SupportTools();
+        AIFunction search = AIFunctionFactory.Create((string query) => tools.SearchKbAsync(query), "search_kb").WithAgentQuotas();
+        using AgentRun run = _f.Gate.BeginRun(Fixture.Acme);
+        double before = _f.Left("search");
+
+        await search.InvokeAsync(new AIFunctionArguments { ["query"] = "x" });
+        await search.InvokeAsync(new AIFunctionArguments { ["query"] = "y" });
+
+        Assert.Equal(2, tools.Searches);
+        Assert.Equal(2, run.ToolCalls);
+        Assert.Equal(before - 2 * 4, _f.Left("search"), 9);
+    }
+
+    [Fact]
     public void Wrapping_is_idempotent()
     {
         AIFunction once = Search().WithAgentQuotas();

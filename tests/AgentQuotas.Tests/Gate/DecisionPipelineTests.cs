@@ -154,6 +154,48 @@ public class DecisionPipelineTests
         Assert.Equal(before, (run.ToolCalls, run.CostSpent, Level(gate)));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_later_refusal_gives_the_principals_units_back_exactly_once(bool asynchronous)
+    {
+        // The principal's own bucket holds 50 (half the tenant's 100) and does not refill while the clock stands still.
+        QuotaPolicy policy = QuotaPolicy.Parse("""
+            { "version": "1", "defaultTier": "t",
+              "tiers": { "t": { "categories": { "search": { "capacity": 100, "refillPerSecond": 1 } }, "principal": { "share": 0.5 } } } }
+            """);
+        using QuotaGate gate = TestPolicies.Gate(policy, _time, o => o.ApprovalService = new Refusing());
+        using AgentRun run = gate.BeginRun(Acme);
+        run.Acquire(Search, 30).Complete();                      // the principal has 20 left
+
+        QuotaTicket refused = asynchronous ? await run.AcquireAsync(Refund, 20) : run.Acquire(Refund, 20);
+        Assert.Equal(QuotaReason.ApprovalDenied, refused.Decision.Reason);
+
+        // Given back once: exactly 20 again (none back would refuse the 20, twice would admit a 21st unit).
+        Assert.True(run.Acquire(Search, 20).Decision.IsAdmitted);
+        Assert.Equal(QuotaReason.PrincipalLimit, run.Acquire(Search, 1).Decision.Reason);
+    }
+
+    [Fact]
+    public void A_revoked_principals_turns_and_usage_checks_are_refused_but_usage_already_incurred_is_charged()
+    {
+        var audit = new InMemoryAuditSink();
+        QuotaPolicy policy = QuotaPolicy.Parse("""
+            { "version": "1", "defaultTier": "t", "revoked": { "principals": { "acme": ["user-42"] } },
+              "tiers": { "t": { "categories": { "model": { "capacity": 100, "refillPerSecond": 1 } } } } }
+            """);
+        using QuotaGate gate = TestPolicies.Gate(policy, _time, o => o.AuditSink = audit);
+        using AgentRun run = gate.BeginRun(Acme);
+
+        Assert.Equal(QuotaReason.Revoked, run.TryBeginIteration().Reason);
+        Assert.Equal(0, run.Iterations);
+        QuotaDecision check = run.CheckUsageBudget(Chat);
+        Assert.Equal((QuotaReason.Revoked, DegradationMode.Rejected), (check.Reason, check.Mode));
+        Assert.True(run.RecordUsage(Chat, 10).IsAdmitted);       // the tokens were spent before the revocation took effect
+        Assert.Equal(90, gate.Store.Peek(new BucketKey("acme", "model"), policy.Tiers["t"].Categories["model"].Limits).Available, 9);
+        Assert.All(audit.Snapshot(), r => Assert.Equal(policy.ContentHash, r.PolicyHash));
+    }
+
     private static double Level(QuotaGate gate) =>
         gate.Store.Peek(new BucketKey("acme", "search"), gate.Policy.Tiers["standard"].Categories["search"].Limits).Available;
 

@@ -33,11 +33,11 @@ public class QuotaPolicyTests
     }
 
     [Fact]
-    public void Content_hash_identifies_the_exact_bytes()
+    public void Content_hash_identifies_the_content_not_its_comments()
     {
         QuotaPolicy a = QuotaPolicy.Parse(TestPolicies.Design);
-        QuotaPolicy b = QuotaPolicy.Parse(TestPolicies.Design);
-        QuotaPolicy c = QuotaPolicy.Parse(TestPolicies.Design.Replace("// baseline / burst / emergency", "// edited"));
+        QuotaPolicy b = QuotaPolicy.Parse(TestPolicies.Design.Replace("// baseline / burst / emergency", "// edited"));
+        QuotaPolicy c = QuotaPolicy.Parse(TestPolicies.Design.Replace("\"capacity\": 200", "\"capacity\": 201"));
 
         Assert.Equal(a.ContentHash, b.ContentHash);
         Assert.NotEqual(a.ContentHash, c.ContentHash);

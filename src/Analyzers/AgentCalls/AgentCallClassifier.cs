@@ -1,0 +1,111 @@
+using System.Collections.Generic;
+using System.Linq;
+using AgentQuotas.Analyzers.AgentLoops;
+using AgentQuotas.Analyzers.Tools;
+using AgentQuotas.Diagnostics;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AgentQuotas.Analyzers.AgentCalls
+{
+    /// <summary>
+    /// Says what a call does for the agent-loop rule: a model turn or a tool call (an agent call), or a wait
+    /// for the next input (what makes a loop interactive). One per operation block: it combines the
+    /// compilation's framework APIs with the <c>agentquotas.model_methods</c> configured for the block's file.
+    /// </summary>
+    internal sealed class AgentCallClassifier
+    {
+        private static readonly string[] PromptFactories = { "CreateFunctionFromPrompt", "CreateFromPrompt", "CreateFunctionFromPromptYaml", "FromPromptYaml" };
+
+        private readonly AgentSymbols _symbols;
+        private readonly ModelApis _frameworks;
+        private readonly ModelApis? _configured;
+        private readonly InputApis _input;
+
+        public AgentCallClassifier(AgentSymbols symbols, ModelApis frameworks, ModelApis? configured, InputApis input)
+        {
+            _symbols = symbols;
+            _frameworks = frameworks;
+            _configured = configured;
+            _input = input;
+        }
+
+        public AgentSymbols Symbols => _symbols;
+
+        /// <summary>
+        /// Names a call target that makes the loop around it an agent loop, e.g. "chat model
+        /// 'IChatClient.GetResponseAsync'", or returns null for any other method. <paramref name="invocation"/>
+        /// (when the target is called, not passed) lets a kernel function be recognised as a prompt.
+        /// </summary>
+        public string? DescribeAgentCall(IMethodSymbol target, IInvocationOperation? invocation)
+        {
+            IMethodSymbol m = AgentSymbols.Normalize(target);
+            string? api = _configured?.Describe(m) ?? _frameworks.Describe(m);
+            if (api != null)
+            {
+                return invocation != null && ModelApis.IsKernelFunctionKind(api) && IsPromptFunction(invocation)
+                    ? "prompt function through '" + api.Substring(api.IndexOf('\'') + 1).TrimEnd('\'') + "' (a chat model call)"
+                    : api;
+            }
+
+            if (_symbols.IsGuardedTool(m))
+            {
+                return "guarded tool '" + AgentSymbols.Display(m) + "'";
+            }
+
+            if (_symbols.IsAgentTool(m))
+            {
+                return "agent tool '" + AgentSymbols.Display(m) + "'";
+            }
+
+            return null;
+        }
+
+        /// <summary>"Console.ReadLine" when the call waits for the next input line or message; null otherwise.</summary>
+        public string? DescribeInputWait(IInvocationOperation invocation) => _input.Describe(invocation);
+
+        /// <summary>Whether an <c>await foreach</c> reads a channel: each item is the next message someone sends.</summary>
+        public string? DescribeInputStream(IOperation collection) =>
+            LoopBounds.Unwrap(collection) is IInvocationOperation invocation ? _input.Describe(invocation) : null;
+
+        /// <summary>
+        /// Whether the KernelFunction the call runs (the <c>function</c> argument of Kernel.InvokeAsync, or the
+        /// receiver of KernelFunction.InvokeAsync) was made from a prompt in this block, directly or through locals.
+        /// </summary>
+        private static bool IsPromptFunction(IInvocationOperation invocation)
+        {
+            IOperation? function = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "function")?.Value ?? invocation.Instance;
+            if (function == null)
+            {
+                return false;
+            }
+
+            IOperation root = function;
+            while (root.Parent != null)
+            {
+                root = root.Parent;
+            }
+
+            return IsMadeFromPrompt(function, root, 0);
+        }
+
+        private static bool IsMadeFromPrompt(IOperation operation, IOperation root, int depth)
+        {
+            IOperation value = LoopBounds.Unwrap(operation);
+            if (value is IInvocationOperation factory)
+            {
+                IMethodSymbol method = factory.TargetMethod;
+                return PromptFactories.Contains(method.Name)
+                    && method.ContainingNamespace?.ToDisplayString() == "Microsoft.SemanticKernel";
+            }
+
+            if (value is ILocalReferenceOperation local && depth < 4)
+            {
+                List<IOperation> sources = LocalWrites.SourcesOf(local.Local, root, out bool complete);
+                return complete && sources.Count > 0 && sources.All(s => IsMadeFromPrompt(s, root, depth + 1));
+            }
+
+            return false;
+        }
+    }
+}

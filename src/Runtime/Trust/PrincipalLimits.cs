@@ -1,0 +1,94 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using AgentQuotas.Policy;
+using AgentQuotas.Stores;
+
+namespace AgentQuotas.Trust;
+
+/// <summary>
+/// The per-principal limits of a tier's <c>principal</c> block, enforced on any <see cref="IQuotaStore"/>: each
+/// principal has its own bucket per category (a second bucket key in the same store, so the in-memory and the
+/// PostgreSQL stores both enforce it atomically) whose spend ledger is the principal's own daily ceiling.
+/// </summary>
+/// <remarks>
+/// The principal's bucket key is <c>(principal) &lt;sha256&gt;</c> (hex SHA-256 of tenant, a line feed and
+/// principal; identities hold no control characters, so the input is unambiguous) paired with the category: it
+/// fits every store's key rules, cannot be mistaken for a tenant's ledger, and does not disclose the principal.
+/// Principal buckets are charged the planned cost of an admitted call; corrections after the fact are not applied to them.
+/// </remarks>
+internal static class PrincipalLimits
+{
+    private const string KeyPrefix = "(principal) ";
+
+    private static readonly ConditionalWeakTable<AgentIdentity, string> Keys = new();
+    private static readonly ConditionalWeakTable<CategoryBudget, BucketLimits> Shapes = new();
+
+    /// <summary>The bucket-store tenant key of <paramref name="identity"/>'s principal buckets.</summary>
+    /// <param name="identity">The identity.</param>
+    public static string KeyOf(AgentIdentity identity) =>
+        Keys.GetValue(identity, static id =>
+            KeyPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id.Tenant + "\n" + id.Principal))));
+
+    /// <summary>
+    /// Takes <paramref name="cost"/> from the principal's bucket for the category, or says why not. Nothing is taken
+    /// (and <see langword="null"/> returned) when the tier has no <c>principal</c> block.
+    /// </summary>
+    /// <param name="store">The gate's store.</param>
+    /// <param name="tier">The tenant's tier.</param>
+    /// <param name="budget">The category's budget in that tier.</param>
+    /// <param name="identity">Who asks.</param>
+    /// <param name="cost">The planned cost.</param>
+    /// <returns>The refusal, or <see langword="null"/> when the principal may spend it.</returns>
+    public static PrincipalRefusal? TryTake(IQuotaStore store, TierPolicy tier, CategoryBudget budget, AgentIdentity identity, double cost)
+    {
+        if (tier.Principal is not PrincipalPolicy principal)
+        {
+            return null;
+        }
+
+        QuotaStoreResult taken = store.TryAcquire(new QuotaStoreRequest(
+            new BucketKey(KeyOf(identity), budget.Category), ShapeOf(principal, budget), cost, allowEmergency: false, maxCostPerDay: principal.MaxCostPerDay));
+        if (taken.IsAdmitted)
+        {
+            return null;
+        }
+
+        return taken.Outcome switch
+        {
+            QuotaStoreOutcome.DailyCeilingReached => new PrincipalRefusal(QuotaReason.PrincipalDailyCostLimit, taken,
+                $"Principal '{identity.Principal}' of tenant '{identity.Tenant}' has spent its {principal.MaxCostPerDay:0.###} units for today (the tier's principal.maxCostPerDay)."),
+            QuotaStoreOutcome.Unavailable => new PrincipalRefusal(QuotaReason.StoreUnavailable, taken, taken.Detail),
+            _ => new PrincipalRefusal(QuotaReason.PrincipalLimit, taken,
+                $"Principal '{identity.Principal}' of tenant '{identity.Tenant}' has used its own share of '{budget.Category}' (the tier's principal block); the tenant's other principals are not affected."),
+        };
+    }
+
+    /// <summary>Gives back what <see cref="TryTake"/> took, when the call is refused after all.</summary>
+    /// <param name="store">The gate's store.</param>
+    /// <param name="tier">The tenant's tier.</param>
+    /// <param name="budget">The category's budget in that tier.</param>
+    /// <param name="identity">Who asked.</param>
+    /// <param name="cost">The planned cost.</param>
+    public static void Refund(IQuotaStore store, TierPolicy tier, CategoryBudget budget, AgentIdentity identity, double cost)
+    {
+        if (tier.Principal is PrincipalPolicy principal)
+        {
+            store.Settle(new BucketKey(KeyOf(identity), budget.Category), ShapeOf(principal, budget), -cost);
+        }
+    }
+
+    /// <summary>The principal bucket's shape for a category: a share of it, an absolute shape no larger than it, or (a daily ceiling only) the category's own.</summary>
+    internal static BucketLimits ShapeOf(PrincipalPolicy principal, CategoryBudget budget) =>
+        Shapes.GetValue(budget, b =>
+            principal.Share is double share ? new BucketLimits(b.Capacity * share, b.RefillPerSecond * share)
+            : principal.Capacity is double capacity && principal.RefillPerSecond is double refill
+                ? new BucketLimits(Math.Min(capacity, b.Capacity), Math.Min(refill, b.RefillPerSecond))
+                : new BucketLimits(b.Capacity, b.RefillPerSecond));
+}
+
+/// <summary>Why a principal's own limits refuse a call.</summary>
+/// <param name="Reason">The reason.</param>
+/// <param name="Store">The store's answer for the principal bucket.</param>
+/// <param name="Detail">The explanation.</param>
+internal sealed record PrincipalRefusal(QuotaReason Reason, QuotaStoreResult Store, string? Detail);
