@@ -34,6 +34,20 @@ public sealed class AgentQuotasOptions
     public IFileProvider? PolicyFileProvider { get; set; }
 
     /// <summary>
+    /// Path to a revocation file (the shape of the policy's <c>revoked</c> section, edited by <c>agentquotas revoke</c>
+    /// and <c>unrevoke</c>); <see langword="null"/> (the default) for none. A file that does not exist yet is the empty
+    /// list; one that exists must be valid when the host starts. Reloaded on change when <see cref="WatchPolicyFile"/>
+    /// is set (a bad file keeps the list in force and is logged). Configuration key <c>RevocationPath</c>.
+    /// </summary>
+    public string? RevocationPath { get; set; }
+
+    /// <summary>
+    /// Where the revocation file's changes are watched. Default: a <see cref="PhysicalFileProvider"/> on the file's
+    /// folder. A provider set here must be rooted at that folder; it is not disposed. Set in code, not from configuration.
+    /// </summary>
+    public IFileProvider? RevocationFileProvider { get; set; }
+
+    /// <summary>
     /// Which store holds the buckets: <see cref="MemoryStore"/>, or a kind a store package registers (<c>Postgres</c>
     /// with <c>services.AddAgentQuotasPostgres()</c>). <see langword="null"/> (the default): the container's
     /// <see cref="Stores.IQuotaStore"/> if one is registered, else memory. Configuration key <c>Store:Kind</c>.

@@ -29,6 +29,11 @@ internal sealed class AgentQuotasOptionsValidator(IServiceProvider services) : I
             errors.Add($"{policyKey}: {loadError}");
         }
 
+        if (options.RevocationPath is string revocationPath && RevocationError(revocationPath) is string revocationError)
+        {
+            errors.Add($"{SettingsReader.KeyPath(path, "RevocationPath")}: {revocationError}");
+        }
+
         if (options.PolicyReloadDelay < TimeSpan.Zero)
         {
             errors.Add($"{SettingsReader.KeyPath(path, "PolicyReloadDelay")} is {options.PolicyReloadDelay}; it must not be negative.");
@@ -42,6 +47,28 @@ internal sealed class AgentQuotasOptionsValidator(IServiceProvider services) : I
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    // A revocation file that does not exist yet is the empty list; one that exists must load.
+    private static string? RevocationError(string revocationPath)
+    {
+        try
+        {
+            _ = Trust.RevocationFile.Open(revocationPath);
+            return null;
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return $"'{revocationPath}' is not a valid path: {e.Message}";
+        }
+        catch (PolicyValidationException e)
+        {
+            return $"the revocation file '{revocationPath}' is not a valid revocation list: {e.Message}";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"the revocation file '{revocationPath}' could not be read: {e.Message}";
+        }
     }
 
     // The same load the gate does, so a host with a missing or invalid policy fails to start instead of at its first call.

@@ -114,6 +114,7 @@ public static class AgentQuotasServiceCollectionExtensions
                 o.ApprovalService = sp.GetService<IApprovalService>() ?? NoApprovalService.Instance;
                 o.MeterFactory = sp.GetService<IMeterFactory>();
                 o.LoggerFactory = sp.GetService<ILoggerFactory>();
+                o.Revocations = HostedRevocations.Resolve(sp);
             })
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QuotaGateOptions>, QuotaGateOptionsValidator>());
@@ -133,6 +134,7 @@ public static class AgentQuotasServiceCollectionExtensions
         services.TryAddSingleton(static sp =>
             new QuotaGate(sp.GetRequiredService<QuotaPolicyProvider>(), sp.GetRequiredService<IOptions<QuotaGateOptions>>().Value));
         services.TryAddSingleton(static sp => new AgentQuotasHealthProbe(sp));
+        services.TryAddSingleton(static sp => new HostedRevocations(sp));
     }
 
     // Invalid hosting options or an unregistered kind leave the gate's own memory store: AgentQuotasOptionsValidator

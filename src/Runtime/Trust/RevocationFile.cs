@@ -1,4 +1,7 @@
 using AgentQuotas.Policy;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.FileProviders.Physical;
+using Microsoft.Extensions.Primitives;
 
 namespace AgentQuotas.Trust;
 
@@ -54,6 +57,42 @@ public sealed class RevocationFile
             {
                 return $"The revocation file '{Path}' could not be read: {e.Message}";
             }
+        }
+    }
+
+    /// <summary>
+    /// Reloads the list whenever the file changes, through <paramref name="fileProvider"/>'s change tokens (by default a
+    /// <see cref="PhysicalFileProvider"/> on the file's folder, owned and disposed by the returned handle). Each change is
+    /// applied as a whole by <see cref="Reload"/>; a bad file keeps the list in force and is reported to
+    /// <paramref name="reloaded"/>. <c>agentquotas revoke</c> writes by renaming a whole file over the old one, so a
+    /// reload never sees half a list.
+    /// </summary>
+    /// <param name="fileProvider">Where changes are watched; it must be rooted at the file's folder (the file is watched by its name). Not disposed.</param>
+    /// <param name="reloaded">Called after each reload with <see langword="null"/> when applied, else why not.</param>
+    /// <returns>Disposing it stops watching.</returns>
+    public IDisposable Watch(IFileProvider? fileProvider = null, Action<string?>? reloaded = null)
+    {
+        PhysicalFileProvider? owned = fileProvider is null
+            ? new PhysicalFileProvider(System.IO.Path.GetDirectoryName(Path)!, ExclusionFilters.None)
+            : null;
+        IFileProvider files = fileProvider ?? owned!;
+        string name = System.IO.Path.GetFileName(Path);
+        IDisposable registration = ChangeToken.OnChange(
+            () => files.Watch(name) ?? NullChangeToken.Singleton,
+            () =>
+            {
+                string? failure = Reload();
+                reloaded?.Invoke(failure);
+            });
+        return new Watching(registration, owned);
+    }
+
+    private sealed class Watching(IDisposable registration, PhysicalFileProvider? owned) : IDisposable
+    {
+        public void Dispose()
+        {
+            registration.Dispose();
+            owned?.Dispose();
         }
     }
 

@@ -159,20 +159,7 @@ namespace AgentQuotas.Policy.Schema
                 {
                     string limitsPath = workflowPath + ".limits";
                     Dictionary<string, PolicyJsonProperty> limitFields = Fields(limits.Value, limitsPath, "workflow limits", PolicyFields.Workflow.LimitFields);
-                    if (limitFields.TryGetValue(PolicyFields.Limits.MaxIterations, out PolicyJsonProperty? maxIterations))
-                    {
-                        workflow.MaxIterations = ReadInteger(maxIterations.Value, limitsPath + ".maxIterations", min: 1);
-                    }
-
-                    if (limitFields.TryGetValue(PolicyFields.Limits.MaxToolCalls, out PolicyJsonProperty? maxToolCalls))
-                    {
-                        workflow.MaxToolCalls = ReadInteger(maxToolCalls.Value, limitsPath + ".maxToolCalls", min: 1);
-                    }
-
-                    if (limitFields.TryGetValue(PolicyFields.Limits.MaxCostPerRun, out PolicyJsonProperty? maxCostPerRun))
-                    {
-                        workflow.MaxCostPerRun = ReadNumber(maxCostPerRun.Value, limitsPath + ".maxCostPerRun", min: 0, minInclusive: false, max: PolicyNames.MaxCapacity);
-                    }
+                    (workflow.MaxIterations, workflow.MaxToolCalls, workflow.MaxCostPerRun) = ReadRunLimits(limitFields, limitsPath);
                 }
 
                 _model.Workflows.Add(workflow);

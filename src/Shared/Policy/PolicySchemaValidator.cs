@@ -506,20 +506,7 @@ namespace AgentQuotas.Policy.Schema
                 {
                     string limitsPath = path + ".limits";
                     Dictionary<string, PolicyJsonProperty> limitFields = Fields(limits.Value, limitsPath, "limits", PolicyFields.Limits.All);
-                    if (limitFields.TryGetValue(PolicyFields.Limits.MaxIterations, out PolicyJsonProperty? maxIterations))
-                    {
-                        tier.MaxIterations = ReadInteger(maxIterations.Value, limitsPath + ".maxIterations", min: 1);
-                    }
-
-                    if (limitFields.TryGetValue(PolicyFields.Limits.MaxToolCalls, out PolicyJsonProperty? maxToolCalls))
-                    {
-                        tier.MaxToolCalls = ReadInteger(maxToolCalls.Value, limitsPath + ".maxToolCalls", min: 1);
-                    }
-
-                    if (limitFields.TryGetValue(PolicyFields.Limits.MaxCostPerRun, out PolicyJsonProperty? maxCostPerRun))
-                    {
-                        tier.MaxCostPerRun = ReadNumber(maxCostPerRun.Value, limitsPath + ".maxCostPerRun", min: 0, minInclusive: false, max: PolicyNames.MaxCapacity);
-                    }
+                    (tier.MaxIterations, tier.MaxToolCalls, tier.MaxCostPerRun) = ReadRunLimits(limitFields, limitsPath);
 
                     if (limitFields.TryGetValue(PolicyFields.Limits.MaxCostPerDay, out PolicyJsonProperty? maxCostPerDay))
                     {
@@ -1072,6 +1059,21 @@ namespace AgentQuotas.Policy.Schema
             }
 
             return value;
+        }
+
+        /// <summary>The per-run limits a tier's and a workflow's <c>limits</c> block share (absent fields are null).</summary>
+        private (int? MaxIterations, int? MaxToolCalls, double? MaxCostPerRun) ReadRunLimits(Dictionary<string, PolicyJsonProperty> limitFields, string limitsPath)
+        {
+            int? maxIterations = limitFields.TryGetValue(PolicyFields.Limits.MaxIterations, out PolicyJsonProperty? iterations)
+                ? ReadInteger(iterations.Value, limitsPath + ".maxIterations", min: 1)
+                : null;
+            int? maxToolCalls = limitFields.TryGetValue(PolicyFields.Limits.MaxToolCalls, out PolicyJsonProperty? toolCalls)
+                ? ReadInteger(toolCalls.Value, limitsPath + ".maxToolCalls", min: 1)
+                : null;
+            double? maxCostPerRun = limitFields.TryGetValue(PolicyFields.Limits.MaxCostPerRun, out PolicyJsonProperty? costPerRun)
+                ? ReadNumber(costPerRun.Value, limitsPath + ".maxCostPerRun", min: 0, minInclusive: false, max: PolicyNames.MaxCapacity)
+                : null;
+            return (maxIterations, maxToolCalls, maxCostPerRun);
         }
 
         private int? ReadInteger(PolicyJsonNode node, string path, int min)
