@@ -70,7 +70,7 @@ public sealed partial class QuotaGate
             }
         }
 
-        return new QuotaTicket(run, tool, budget, decision, activity, admission.Lease);
+        return new QuotaTicket(run, tool, budget, decision, activity, admission.Lease, admission.Principal);
     }
 
     private static async ValueTask<QuotaTicket> AwaitTicketAsync(ValueTask<Admission> pending, AgentRun run, QuotaTool tool, Policy.CategoryBudget? budget) =>

@@ -7,11 +7,15 @@ namespace AgentQuotas.Pipeline;
 [StructLayout(LayoutKind.Auto)]
 internal readonly struct Admission
 {
-    public Admission(in QuotaDecision decision, PoolLease lease = default)
+    public Admission(in QuotaDecision decision, PoolLease lease = default, Policy.PrincipalPolicy? principal = null)
     {
         Decision = decision;
         Lease = lease;
+        Principal = principal;
     }
+
+    /// <summary>The principal block whose bucket the admitted call took units from (null when none).</summary>
+    public Policy.PrincipalPolicy? Principal { get; }
 
     public QuotaDecision Decision { get; }
 

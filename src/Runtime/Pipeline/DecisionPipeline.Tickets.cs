@@ -21,6 +21,7 @@ internal sealed partial class DecisionPipeline
             if (delta != 0 && ticket.Budget is not null)
             {
                 _bucket.Settle(new BucketKey(d.Tenant, d.Category), ticket.Budget.Limits, delta);
+                _principal.Settle(ticket, delta);
                 run.AdjustCost(delta);
             }
 
@@ -65,6 +66,7 @@ internal sealed partial class DecisionPipeline
         if (ticket.Budget is not null)
         {
             _bucket.Settle(new BucketKey(d.Tenant, d.Category), ticket.Budget.Limits, -d.Cost);
+            _principal.Settle(ticket, -d.Cost);
         }
 
         AgentRun run = ticket.Run;

@@ -81,6 +81,7 @@ internal sealed partial class DecisionPipeline
         double remaining = _bucket.Charge(a.Key, a.Budget!.Limits, cost);
         if (cost > 0)
         {
+            _principal.Charge(in a, cost);
             run.AdjustCost(cost);
         }
 

@@ -204,7 +204,7 @@ internal sealed partial class DecisionPipeline
             _anomaly.Observe(a.Run, a.Identity, a.WorkloadClass, a.Workflow, a.Policy, a.Cost);
         }
 
-        return new Admission(decision, a.Lease);
+        return new Admission(decision, a.Lease, a.PrincipalTaken ? a.Tier!.Principal : null);
     }
 
     // Step 7 for a refusal: undo, then record.

@@ -30,6 +30,27 @@ internal sealed class PrincipalStep
         PrincipalLimits.Refund(_store, a.Tier!, a.Budget!, a.Identity, a.Cost);
     }
 
+    /// <summary>
+    /// Corrects the principal's bucket of an admitted call by <paramref name="delta"/> (actual minus planned cost, or
+    /// minus the planned cost of a withdrawn call), as the tenant's bucket is corrected.
+    /// </summary>
+    public void Settle(in QuotaTicket ticket, double delta)
+    {
+        if (ticket.Principal is { } principal && ticket.Budget is { } budget)
+        {
+            PrincipalLimits.Settle(_store, principal, budget, ticket.Run.Identity, delta);
+        }
+    }
+
+    /// <summary>Charges usage already incurred to the principal's bucket too (it may go into debt, as the tenant's does).</summary>
+    public void Charge(in Attempt a, double cost)
+    {
+        if (a.Tier?.Principal is { } principal && a.Budget is { } budget)
+        {
+            PrincipalLimits.Settle(_store, principal, budget, a.Identity, cost);
+        }
+    }
+
     private Flow TakeFromPrincipal(ref Attempt a, ref Refusal refusal)
     {
         if (PrincipalLimits.TryTake(_store, a.Tier!, a.Budget!, a.Identity, a.Cost) is not { } refused)

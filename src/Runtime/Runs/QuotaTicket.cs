@@ -18,8 +18,10 @@ public readonly struct QuotaTicket
     private readonly TicketSlot? _slot;
     private readonly long _version;
 
-    internal QuotaTicket(AgentRun run, QuotaTool tool, CategoryBudget? budget, QuotaDecision decision, Activity? activity, PoolLease lease = default)
+    internal QuotaTicket(AgentRun run, QuotaTool tool, CategoryBudget? budget, QuotaDecision decision, Activity? activity, PoolLease lease = default,
+        PrincipalPolicy? principal = null)
     {
+        Principal = principal;
         if (decision.IsAdmitted)
         {
             _slot = run.RentTicketSlot();
@@ -50,6 +52,9 @@ public readonly struct QuotaTicket
     public QuotaTool Tool { get; }
 
     internal CategoryBudget? Budget { get; }
+
+    /// <summary>The principal block whose bucket the call took its planned cost from, so settling corrects it too (null when none).</summary>
+    internal PrincipalPolicy? Principal { get; }
 
     internal Activity? Activity { get; }
 

@@ -74,9 +74,21 @@ internal static class PrincipalLimits
     {
         if (tier.Principal is PrincipalPolicy principal)
         {
-            store.Settle(new BucketKey(KeyOf(identity), budget.Category), ShapeOf(principal, budget), -cost);
+            Settle(store, principal, budget, identity, -cost);
         }
     }
+
+    /// <summary>
+    /// Corrects the principal's bucket (and its daily spend) by <paramref name="delta"/>: the difference between an
+    /// admitted call's actual and planned cost, or minus the planned cost of a call withdrawn before it started.
+    /// </summary>
+    /// <param name="store">The gate's store.</param>
+    /// <param name="principal">The principal block the call was admitted under.</param>
+    /// <param name="budget">The category's budget the call was admitted under.</param>
+    /// <param name="identity">Who made the call.</param>
+    /// <param name="delta">Units to add (positive) or give back (negative).</param>
+    public static void Settle(IQuotaStore store, PrincipalPolicy principal, CategoryBudget budget, AgentIdentity identity, double delta) =>
+        store.Settle(new BucketKey(KeyOf(identity), budget.Category), ShapeOf(principal, budget), delta);
 
     /// <summary>The principal bucket's shape for a category: a share of it, an absolute shape no larger than it, or (a daily ceiling only) the category's own.</summary>
     internal static BucketLimits ShapeOf(PrincipalPolicy principal, CategoryBudget budget) =>

@@ -1,5 +1,6 @@
 using AgentQuotas.Audit;
 using AgentQuotas.Policy;
+using AgentQuotas.Stores;
 using AgentQuotas.Testing;
 using AgentQuotas.Trust;
 
@@ -109,6 +110,42 @@ public sealed class RevocationAndPrincipalTests : IDisposable
 
         time.Advance(TimeSpan.FromSeconds(4));                                           // alice refills at 0.3/s
         Assert.True(gate.TryAcquire(new QuotaRequest(Alice, Search, 1)).IsAdmitted);
+    }
+
+    [Fact]
+    public void An_actual_cost_corrects_the_principals_bucket_and_daily_spend_like_the_tenants()
+    {
+        QuotaPolicy policy = QuotaPolicy.Parse("""
+            { "version": "v1", "defaultTier": "t", "degradation": ["Full"],
+              "tiers": { "t": { "categories": { "search": { "capacity": 100, "refillPerSecond": 0.001 } },
+                                "principal": { "capacity": 10, "refillPerSecond": 0.001, "maxCostPerDay": 50 } } } }
+            """);
+        using QuotaGate gate = TestPolicies.Gate(policy, TestTime.Create());
+        BucketLimits principalShape = new(10, 0.001);
+        double AliceLeft() => gate.Store.Peek(new(PrincipalLimits.KeyOf(Alice), "search"), principalShape).Available;
+
+        using (AgentRun run = gate.BeginRun(Alice))
+        {
+            QuotaTicket cheap = run.Acquire(Search, 1);             // planned 1 ...
+            Assert.True(cheap.IsAdmitted);
+            cheap.Complete(8);                                      // ... cost 8: the principal pays 8, not 1
+            Assert.Equal(2, AliceLeft(), 6);
+
+            QuotaTicket dear = run.Acquire(Search, 2);              // planned 2 ...
+            Assert.True(dear.IsAdmitted);
+            dear.Complete(0);                                       // ... cost nothing: both units come back
+            Assert.Equal(2, AliceLeft(), 6);
+        }
+
+        Assert.Equal(QuotaReason.PrincipalLimit, gate.TryAcquire(new QuotaRequest(Alice, Search, 3)).Reason);
+        Assert.True(gate.TryAcquire(new QuotaRequest(Bob, Search, 3)).IsAdmitted);
+
+        using (AgentRun run = gate.BeginRun(Bob))
+        {
+            Assert.True(run.RecordUsage(Search, 6).IsAdmitted);      // usage already incurred lands on bob's bucket too
+        }
+
+        Assert.Equal(1, gate.Store.Peek(new(PrincipalLimits.KeyOf(Bob), "search"), principalShape).Available, 6);
     }
 
     [Fact]
