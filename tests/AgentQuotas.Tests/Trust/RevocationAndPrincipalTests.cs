@@ -121,7 +121,8 @@ public sealed class RevocationAndPrincipalTests : IDisposable
                                 "principal": { "capacity": 10, "refillPerSecond": 0.001, "maxCostPerDay": 50 } } } }
             """);
         using QuotaGate gate = TestPolicies.Gate(policy, TestTime.Create());
-        BucketLimits principalShape = new(10, 0.001);
+        BucketLimits principalShape = PrincipalLimits.ShapeOf(policy.Tiers["t"].Principal!, policy.Tiers["t"].Categories["search"]);
+        Assert.Equal((10, 0.001), (principalShape.Capacity, principalShape.RefillPerSecond));
         double AliceLeft() => gate.Store.Peek(new(PrincipalLimits.KeyOf(Alice), "search"), principalShape).Available;
 
         using (AgentRun run = gate.BeginRun(Alice))
