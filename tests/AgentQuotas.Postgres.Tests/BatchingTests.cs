@@ -30,7 +30,7 @@ public sealed class BatchingTests(SharedClusterFixture fixture) : IAsyncLifetime
         Assert.Equal(300, admitted.Sum());
         Assert.True(store.Statistics.RoundTrips < 64 * 16 / 2, $"{store.Statistics.RoundTrips} round trips for {64 * 16} acquires: nothing was combined");
         Assert.Equal(0, (await store.PeekAsync(key, limits)).Available, 2);
-        Assert.Equal(300, (await store.GetSpendAsync("t-race")).Today);
+        Assert.Equal(300, (await store.GetSpendAsync("t-race")).ThisMonth);
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class BatchingTests(SharedClusterFixture fixture) : IAsyncLifetime
             caller => new QuotaStoreRequest(key, limits, 1, allowEmergency: caller % 3 == 0, maxCostPerDay: 85));
 
         Assert.Equal(85, admitted.Sum());
-        Assert.Equal(85, (await store.GetSpendAsync("t-mixed")).Today);
+        Assert.Equal(85, (await store.GetSpendAsync("t-mixed")).ThisMonth);
         Assert.Equal(-15, (await store.PeekAsync(key, limits)).Available, 2); // 50 + 20 - 85: 15 borrowed
     }
 
@@ -81,7 +81,7 @@ public sealed class BatchingTests(SharedClusterFixture fixture) : IAsyncLifetime
         Assert.True((await inFlight).IsAdmitted);
         Assert.True((await kept).IsAdmitted);
         Assert.Equal(97, (await store.PeekAsync(key, limits)).Available, 2); // 1 + 1 + 1 taken; the 10 never were
-        Assert.Equal(3, (await store.GetSpendAsync("t-cancel")).Today);
+        Assert.Equal(3, (await store.GetSpendAsync("t-cancel")).ThisMonth);
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class BatchingTests(SharedClusterFixture fixture) : IAsyncLifetime
         Assert.Equal(256, admitted.Sum());
         for (int t = 0; t < 8; t++)
         {
-            Assert.Equal(32, (await store.GetSpendAsync("t-lines-" + t)).Today);
+            Assert.Equal(32, (await store.GetSpendAsync("t-lines-" + t)).ThisMonth);
         }
 
         // The last batch's sender drops its line just after completing its callers.

@@ -164,11 +164,11 @@ public sealed class BucketSemanticsTests(SharedClusterFixture fixture) : IAsyncL
         Assert.True((await _store.TryAcquireAsync(new QuotaStoreRequest(key, limits, 4))).IsAdmitted);
         await _store.SettleAsync(key, limits, 9); // actual cost was 13: 3 units of debt
         Assert.InRange((await _store.PeekAsync(key, limits)).Level, -3, -2.99);
-        Assert.Equal(13, (await _store.GetSpendAsync("t-settle")).Today, 9);
+        Assert.Equal(13, (await _store.GetSpendAsync("t-settle")).ThisMonth, 9);
 
         await _store.SettleAsync(key, limits, -50); // a refund never lifts the bucket past capacity
         Assert.Equal(10, (await _store.PeekAsync(key, limits)).Available, 6);
-        Assert.Equal(0, (await _store.GetSpendAsync("t-settle")).Today); // nor the ledger below zero
+        Assert.Equal(0, (await _store.GetSpendAsync("t-settle")).ThisMonth); // nor the ledger below zero
     }
 
     [Fact]

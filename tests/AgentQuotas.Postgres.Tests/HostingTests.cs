@@ -81,7 +81,7 @@ public sealed class HostingTests(OutageClusterFixture fixture) : IAsyncLifetime
             Assert.True(run.Acquire(new QuotaTool("search_kb", "search"), 4).IsAdmitted);
         }
 
-        Assert.Equal(4, store.GetSpend("acme").Today);         // the durable ledger, exact (the bucket refills on the database clock)
+        Assert.Equal(4, store.GetSpend("acme").ThisMonth);         // the durable ledger, exact (the bucket refills on the database clock)
         AgentQuotasHealthReport health = await services.GetRequiredService<AgentQuotasHealthProbe>().CheckAsync();
         Assert.Equal(AgentQuotasHealthStatus.Healthy, health.Status);
         Assert.Equal("LocalFallback", health.Data["failureMode"]);

@@ -31,11 +31,11 @@ public sealed class LeasingTests(SharedClusterFixture fixture) : IAsyncLifetime
         Assert.Equal(1, store.Statistics.RoundTrips);           // one slice of 10 units served all three
         Assert.Equal(2, store.Statistics.LeasedAdmissions);
         Assert.InRange((await store.PeekAsync(key, Limits)).Level, 90, 90.01);
-        Assert.Equal(10, (await store.GetSpendAsync("t-slice")).Today); // the ledger is charged for the slice
+        Assert.Equal(10, (await store.GetSpendAsync("t-slice")).ThisMonth); // the ledger is charged for the slice
 
         await store.ReturnLeasesAsync();
         Assert.InRange((await store.PeekAsync(key, Limits)).Level, 94, 94.01);
-        Assert.Equal(6, (await store.GetSpendAsync("t-slice")).Today);  // exactly what was admitted
+        Assert.Equal(6, (await store.GetSpendAsync("t-slice")).ThisMonth);  // exactly what was admitted
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class LeasingTests(SharedClusterFixture fixture) : IAsyncLifetime
 
         Assert.Equal(3, admitted);
         Assert.Equal(2, store.Statistics.LeasedAdmissions);
-        Assert.Equal(50, (await store.GetSpendAsync("t-ceiling")).Today);
+        Assert.Equal(50, (await store.GetSpendAsync("t-ceiling")).ThisMonth);
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class LeasingTests(SharedClusterFixture fixture) : IAsyncLifetime
         _time.Advance(TimeSpan.FromMilliseconds(500));
         await store.LastSweep;
         Assert.InRange((await store.PeekAsync(key, Limits)).Level, 99, 99.01);
-        Assert.Equal(1, (await store.GetSpendAsync("t-expiry")).Today);
+        Assert.Equal(1, (await store.GetSpendAsync("t-expiry")).ThisMonth);
     }
 
     [Fact]
@@ -85,9 +85,9 @@ public sealed class LeasingTests(SharedClusterFixture fixture) : IAsyncLifetime
         Assert.True((await store.TryAcquireAsync(new QuotaStoreRequest(key, Limits, 1))).IsAdmitted);    // slice 10 of 100
         Assert.True((await store.TryAcquireAsync(new QuotaStoreRequest(key, reloaded, 1))).IsAdmitted);  // 9 back, slice 20 of 200
         Assert.Equal(2, store.Statistics.RoundTrips);
-        Assert.Equal(21, (await store.GetSpendAsync("t-reload")).Today); // 1 + slice of 20
+        Assert.Equal(21, (await store.GetSpendAsync("t-reload")).ThisMonth); // 1 + slice of 20
         await store.ReturnLeasesAsync();
-        Assert.Equal(2, (await store.GetSpendAsync("t-reload")).Today);
+        Assert.Equal(2, (await store.GetSpendAsync("t-reload")).ThisMonth);
         Assert.InRange((await store.PeekAsync(key, reloaded)).Level, 98, 98.01);
     }
 
@@ -104,7 +104,7 @@ public sealed class LeasingTests(SharedClusterFixture fixture) : IAsyncLifetime
         Assert.Equal(2, store.Statistics.RoundTrips);
 
         await store.ReturnLeasesAsync();
-        Assert.Equal(32, (await store.GetSpendAsync("t-settle")).Today, 9); // 4 + 3 - 5 + 30
+        Assert.Equal(32, (await store.GetSpendAsync("t-settle")).ThisMonth, 9); // 4 + 3 - 5 + 30
         Assert.InRange((await store.PeekAsync(key, Limits)).Level, 68, 68.01);
     }
 
