@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -21,7 +22,10 @@ namespace AgentQuotas.Analyzers.Rules
     /// (<c>q =&gt; tools.SearchAsync(q)</c>) is recognised as an ordinary call site, which the generator does
     /// intercept, and is not reported. A method group handed to a framework (AIFunctionFactory.Create and the
     /// like) is judged by <see cref="FrameworkHandoffAnalyzer"/> when the tool is privileged: a registered
-    /// integration guards it there.
+    /// integration guards it there. A guarded, non-privileged tool handed over that way is AQ0007 only when no
+    /// integration for the framework is registered anywhere in the compilation (the integration finds the tool by
+    /// its method and guards it like a direct call); when the integration is referenced, only the end of the
+    /// compilation can tell, so the warning waits for it.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class ToolReferenceAnalyzer : DiagnosticAnalyzer
@@ -47,13 +51,15 @@ namespace AgentQuotas.Analyzers.Rules
                 var reflection = ReflectionSymbols.Create(start.Compilation);
                 var frameworks = FrameworkSymbols.Create(start.Compilation);
                 var dynamicCalls = new DynamicCalls(symbols);
-                start.RegisterOperationAction(c => AnalyzeMethodReference(c, symbols, frameworks, reflection), OperationKind.MethodReference);
-                start.RegisterOperationAction(c => AnalyzeInvocation(c, symbols, reflection), OperationKind.Invocation);
+                var handoffs = new HandoffWarnings(symbols, frameworks);
+                start.RegisterOperationAction(c => AnalyzeMethodReference(c, symbols, frameworks, reflection, handoffs), OperationKind.MethodReference);
+                start.RegisterOperationAction(c => AnalyzeInvocation(c, symbols, reflection, handoffs), OperationKind.Invocation);
+                start.RegisterCompilationEndAction(handoffs.Report);
                 start.RegisterOperationAction(c => AnalyzeDynamicInvocation(c, symbols, dynamicCalls), OperationKind.DynamicInvocation);
             });
         }
 
-        private static void AnalyzeMethodReference(OperationAnalysisContext context, AgentSymbols symbols, FrameworkSymbols frameworks, ReflectionSymbols reflection)
+        private static void AnalyzeMethodReference(OperationAnalysisContext context, AgentSymbols symbols, FrameworkSymbols frameworks, ReflectionSymbols reflection, HandoffWarnings handoffs)
         {
             var reference = (IMethodReferenceOperation)context.Operation;
             IMethodSymbol method = reference.Method;
@@ -68,15 +74,26 @@ namespace AgentQuotas.Analyzers.Rules
                 return; // the framework's integration decides (FrameworkHandoffAnalyzer), or .WithAgentQuotas() guards it
             }
 
+            if (handoff != null && symbols.IsGuardedTool(method) && frameworks.HandoffOf(handoff, reflection) is Handoff framework)
+            {
+                handoffs.Add(context, framework, method, reference.Syntax.GetLocation());
+                return;
+            }
+
             Report(context, symbols, method, reference.Syntax.GetLocation(),
                 "used as a method group",
                 "it is used as a method group, so calls through the delegate bypass the guard; call it directly, forward to it from a lambda, or hand the model the generated AIFunction");
         }
 
-        private static void AnalyzeInvocation(OperationAnalysisContext context, AgentSymbols symbols, ReflectionSymbols reflection)
+        private static void AnalyzeInvocation(OperationAnalysisContext context, AgentSymbols symbols, ReflectionSymbols reflection, HandoffWarnings handoffs)
         {
             var invocation = (IInvocationOperation)context.Operation;
             IMethodSymbol target = invocation.TargetMethod;
+            if (handoffs.SawRegistration(target))
+            {
+                return;
+            }
+
             if (IsWrapped(symbols, target))
             {
                 if (IsInExpressionTree(invocation))
@@ -167,22 +184,25 @@ namespace AgentQuotas.Analyzers.Rules
         private static bool IsWrapped(AgentSymbols symbols, IMethodSymbol method) =>
             symbols.IsIntercepted(method);
 
-        private static void Report(OperationAnalysisContext context, AgentSymbols symbols, IMethodSymbol target, Location location, string warning, string error)
+        private static void Report(OperationAnalysisContext context, AgentSymbols symbols, IMethodSymbol target, Location location, string warning, string error) =>
+            Report(context.ReportDiagnostic, symbols, target, location, warning, error);
+
+        private static void Report(Action<Diagnostic> report, AgentSymbols symbols, IMethodSymbol target, Location location, string warning, string error)
         {
             ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
                 .Add(DiagnosticProperties.Kind, DiagnosticProperties.ReferenceKind);
             if (symbols.IsPrivileged(target))
             {
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnguardedPrivilegedTool, location, properties, AgentSymbols.Display(target), error));
+                report(Diagnostic.Create(DiagnosticDescriptors.UnguardedPrivilegedTool, location, properties, AgentSymbols.Display(target), error));
             }
             else if (symbols.IsGuardedTool(target))
             {
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GuardedToolAsDelegate, location, properties,
+                report(Diagnostic.Create(DiagnosticDescriptors.GuardedToolAsDelegate, location, properties,
                     "Guarded tool", AgentSymbols.Display(target), warning, "call it directly or hand the model the generated AIFunction"));
             }
             else
             {
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.GuardedToolAsDelegate, location, properties,
+                report(Diagnostic.Create(DiagnosticDescriptors.GuardedToolAsDelegate, location, properties,
                     "[AgentLoop] method", AgentSymbols.Display(target), warning, "its caps do not apply there; call it directly"));
             }
         }
@@ -233,6 +253,80 @@ namespace AgentQuotas.Analyzers.Rules
             }
 
             return false;
+        }
+    
+        /// <summary>
+        /// Guarded tools handed to a framework as method groups, waiting for the end of the compilation: a registered
+        /// integration for the framework guards them there, so they are AQ0007 only when none is registered.
+        /// </summary>
+        private sealed class HandoffWarnings
+        {
+            private readonly AgentSymbols _symbols;
+            private readonly FrameworkSymbols _frameworks;
+            private readonly ConcurrentDictionary<AgentFramework, bool> _registered = new ConcurrentDictionary<AgentFramework, bool>();
+            private readonly ConcurrentBag<(Handoff Handoff, IMethodSymbol Tool, Location Location)> _pending = new ConcurrentBag<(Handoff, IMethodSymbol, Location)>();
+
+            public HandoffWarnings(AgentSymbols symbols, FrameworkSymbols frameworks)
+            {
+                _symbols = symbols;
+                _frameworks = frameworks;
+            }
+
+            /// <summary>Records a call that registers an integration; true when the call is one.</summary>
+            public bool SawRegistration(IMethodSymbol target)
+            {
+                AgentFramework? registration = _frameworks.RegistrationOf(target);
+                if (registration == null)
+                {
+                    return false;
+                }
+
+                _registered[registration.Value] = true;
+                return true;
+            }
+
+            public void Add(OperationAnalysisContext context, Handoff handoff, IMethodSymbol tool, Location location)
+            {
+                if (_frameworks.IsIntegrationReferenced(handoff.Framework))
+                {
+                    _pending.Add((handoff, tool, location));
+                }
+                else
+                {
+                    Warn(context.ReportDiagnostic, handoff, tool, location); // nothing in this compilation can register it
+                }
+            }
+
+            public void Report(CompilationAnalysisContext context)
+            {
+                foreach (var pending in _pending
+                    .OrderBy(p => p.Location.SourceTree?.FilePath, StringComparer.Ordinal)
+                    .ThenBy(p => p.Location.SourceSpan.Start))
+                {
+                    if (!_registered.Keys.Any(pending.Handoff.IsGuardedBy))
+                    {
+                        Warn(context.ReportDiagnostic, pending.Handoff, pending.Tool, pending.Location);
+                    }
+                }
+            }
+
+            private void Warn(Action<Diagnostic> report, Handoff handoff, IMethodSymbol tool, Location location) =>
+                ToolReferenceAnalyzer.Report(report, _symbols, tool, location,
+                    "handed to '" + handoff.How + "' as a method group, and no AgentQuotas integration for " + FrameworkName(handoff.Framework) + " is registered in this project",
+                    string.Empty);
+
+            private static string FrameworkName(FrameworkKind framework)
+            {
+                switch (framework)
+                {
+                    case FrameworkKind.ExtensionsAI:
+                        return "Microsoft.Extensions.AI or the Agent Framework (chatClientBuilder.UseAgentQuotas(...), agentBuilder.UseAgentQuotas(...), or .WithAgentQuotas() on the function)";
+                    case FrameworkKind.SemanticKernel:
+                        return "Semantic Kernel (kernel.UseAgentQuotas(...) or kernelBuilder.AddAgentQuotas(...))";
+                    default:
+                        return "MCP (mcpServerBuilder.AddAgentQuotas(...))";
+                }
+            }
         }
     }
 }

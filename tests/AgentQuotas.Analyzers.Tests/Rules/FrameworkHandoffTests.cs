@@ -253,6 +253,65 @@ public sealed class FrameworkHandoffTests
             """, withIntegrations: true);
     }
 
+    [Theory]
+    [InlineData("new ChatClientBuilder(inner).UseAgentQuotas().Build()")]
+    [InlineData("inner.AsBuilder().UseAgentQuotas().Build()")]
+    public async Task A_budgeted_tool_handed_over_as_a_method_group_is_guarded_by_a_registered_integration(string pipeline)
+    {
+        // The integration finds the tool by the AIFunction's method and guards it like a direct call: no AQ0007.
+        await Verify($$"""
+            using AgentQuotas.Extensions.AI;
+            using Shop;
+
+            public class Setup
+            {
+                public AIFunction Lookup(PaymentsPlugin payments) => AIFunctionFactory.Create(payments.LookupAsync);
+
+                public IChatClient Client(IChatClient inner) => {{pipeline}};
+            }
+            """, withIntegrations: true);
+    }
+
+    [Fact]
+    public async Task A_budgeted_tool_handed_over_as_a_method_group_is_AQ0007_at_the_end_when_no_integration_is_registered()
+    {
+        var diagnostics = await Verify("""
+            using Shop;
+
+            public class Setup
+            {
+                public AIFunction Lookup(PaymentsPlugin payments) => AIFunctionFactory.Create({|AQ0007:payments.LookupAsync|});
+
+                // A delegate that is not handed to a framework stays AQ0007 whatever is registered.
+                public Func<string, Task<string>> Raw(PaymentsPlugin payments) => {|AQ0007:payments.LookupAsync|};
+            }
+            """, withIntegrations: true);
+
+        Assert.Contains(diagnostics, d => d.Id == "AQ0007" && d.GetMessage() ==
+            "Guarded tool 'PaymentsPlugin.LookupAsync' is handed to 'AIFunctionFactory.Create' as a method group, and no AgentQuotas integration for "
+            + "Microsoft.Extensions.AI or the Agent Framework (chatClientBuilder.UseAgentQuotas(...), agentBuilder.UseAgentQuotas(...), or .WithAgentQuotas() on the function) "
+            + "is registered in this project, so calls through it are not wrapped by the quota guard; call it directly or hand the model the generated AIFunction");
+    }
+
+    [Fact]
+    public async Task A_registered_integration_for_another_framework_does_not_guard_a_method_group()
+    {
+        await Verify("""
+            using AgentQuotas.SemanticKernel;
+            using Microsoft.SemanticKernel;
+            using Shop;
+
+            public class Setup
+            {
+                public AIFunction Lookup(PaymentsPlugin payments, Kernel kernel)
+                {
+                    kernel.UseAgentQuotas();
+                    return AIFunctionFactory.Create({|AQ0007:payments.LookupAsync|});
+                }
+            }
+            """, withIntegrations: true);
+    }
+
     [Fact]
     public async Task A_registered_Agent_Framework_integration_guards_AIFunctions_but_not_plugins()
     {
