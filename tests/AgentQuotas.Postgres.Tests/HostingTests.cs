@@ -63,7 +63,7 @@ public sealed class HostingTests(OutageClusterFixture fixture) : IAsyncLifetime
             .BuildServiceProvider();
     }
 
-    private static void Start(ServiceProvider services) => services.GetRequiredService<IStartupValidator>().Validate();
+    private static void Start(ServiceProvider services) => services.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None).GetAwaiter().GetResult();
 
     [Fact]
     public async Task The_store_section_selects_and_configures_the_postgres_store_which_opens_on_start()

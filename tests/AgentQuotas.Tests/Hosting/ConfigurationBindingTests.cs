@@ -13,7 +13,7 @@ public sealed class ConfigurationBindingTests : IDisposable
     public void Dispose() => _files.Dispose();
 
     // What a host does when it starts: run every ValidateOnStart registration.
-    private static void Start(ServiceProvider services) => services.GetRequiredService<IStartupValidator>().Validate();
+    private static void Start(ServiceProvider services) => services.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None).GetAwaiter().GetResult();
 
     private static string StartFailure(ServiceProvider services)
     {
