@@ -84,8 +84,8 @@ moff=$(median "${off[@]}"); mon=$(median "${on[@]}")
 build true >/dev/null   # leaves RDG's output in obj/ for the counts below
 gen=$(find obj/Release -path '*Microsoft.AspNetCore.Http.RequestDelegateGenerator*' -name '*.cs' | head -50)
 genlines=$(cat $gen | wc -l)
-attrs=$(cat $gen | grep -c 'InterceptsLocation(' || true)
-interceptors=$(cat $gen | grep -c 'internal static RouteHandlerBuilder MapGet' || true)
+attrs=$(cat $gen | grep -cE '^\s*\[.*InterceptsLocation' || true)
+interceptors=$(cat $gen | grep -cE 'static .*RouteHandlerBuilder MapGet[0-9]*\(' || true)
 echo
 echo "| variant | full build, median of $runs |"
 echo "|---|---:|"
