@@ -4,7 +4,8 @@
 #
 #   eng/bench.sh [--baseline <commit>] [--quick] <suite>...
 #
-# Suites: hot primitives scale memory contention scheduler postgres generator compile-time
+# Suites: hot primitives scale memory contention scheduler postgres generator generator-ratio
+# generator-steps compile-time compile-time-realistic
 # compile-time-no-server, or all (all but compile-time-no-server).
 # --baseline <commit> runs the suites against the runtime of <commit> (its src/ with this tree's
 # benchmarks/): the "before" figures of docs/benchmarks.md. --quick uses a short job, for development.
@@ -52,7 +53,10 @@ for suite in "${suites[@]}"; do
     scheduler) args=(--filter '*SchedulerBenchmarks*' $quick) ;;
     postgres) args=(--filter '*PostgresLeasingOffBenchmarks*' '*PostgresLeasingOnBenchmarks*' $quick) ;;
     generator) args=(--filter '*GeneratorDriverBenchmarks*' $quick) ;;
+    generator-ratio) args=(generator-ratio --runs 9) ;;
+    generator-steps) args=(generator-steps) ;;
     compile-time) args=(compile-time --runs 3) ;;
+    compile-time-realistic) args=(compile-time --project realistic --runs 5) ;;
     compile-time-no-server) args=(compile-time --runs 3 --no-server) ;;
     *) echo "unknown suite '$suite'" >&2; exit 2 ;;
   esac

@@ -8,7 +8,8 @@ namespace AgentQuotas.Benchmarks;
 /// short development job) plus commands that are not BenchmarkDotNet runs: <c>compile-time</c> (timed
 /// <c>dotnet build</c>s of a generated 2,000-tool project), <c>bucket-memory</c> (retained bytes per
 /// in-memory bucket), <c>generator-steps</c> (how each incremental generator step came out after a one-line
-/// edit) and <c>profile-loop</c> (the guarded call in a loop, for a sampling profiler).
+/// edit), <c>generator-ratio</c> (cold and incremental generator runs timed side by side)
+/// and <c>profile-loop</c> (the guarded call in a loop, for a sampling profiler).
 /// </summary>
 public static class Program
 {
@@ -28,6 +29,13 @@ public static class Program
         {
             Console.WriteLine(CompileTime.GeneratorDriverBenchmarks.DescribeIncremental(CompileTime.SyntheticProject.EditKind.SameLength));
             Console.WriteLine(CompileTime.GeneratorDriverBenchmarks.DescribeIncremental(CompileTime.SyntheticProject.EditKind.AddedLine));
+            return 0;
+        }
+
+        if (args.Length > 0 && args[0] == "generator-ratio")
+        {
+            int runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault(9);
+            Console.WriteLine(CompileTime.GeneratorDriverBenchmarks.MeasureRatios(runs));
             return 0;
         }
 

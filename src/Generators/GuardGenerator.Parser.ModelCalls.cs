@@ -31,7 +31,7 @@ namespace AgentQuotas.Generators
             };
 
             /// <summary>Describes an [AgentLoop] method's caps and the model calls in its body.</summary>
-            public static LoopBodyModel? ParseLoopBody(GeneratorAttributeSyntaxContext context, CancellationToken ct)
+            public static LoopBodyModel? ParseLoopBody(AttributeTarget context, CancellationToken ct)
             {
                 if (context.TargetSymbol is not IMethodSymbol method || context.TargetNode is not MethodDeclarationSyntax declaration
                     || (declaration.Body ?? (SyntaxNode?)declaration.ExpressionBody) is not SyntaxNode body || context.Attributes.Length == 0)

@@ -25,7 +25,7 @@ namespace AgentQuotas.Generators
                 .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.ExpandValueTuple);
 
             /// <summary>Describes an [AgentTool] method for an AIFunction.</summary>
-            public static AIToolModel? ParseAgentTool(GeneratorAttributeSyntaxContext context, CancellationToken ct) =>
+            public static AIToolModel? ParseAgentTool(AttributeTarget context, CancellationToken ct) =>
                 context.TargetSymbol is IMethodSymbol method ? ParseTool(method, context.SemanticModel.Compilation, ct) : null;
 
             /// <summary>
@@ -33,7 +33,7 @@ namespace AgentQuotas.Generators
             /// null when it carries none (then it is not an AgentQuotas tool: analyzer AQ0001 reports it) or
             /// when an attribute that comes first ([AgentTool], then [KernelFunction]) already describes it.
             /// </summary>
-            public static AIToolModel? ParseFrameworkTool(GeneratorAttributeSyntaxContext context, CancellationToken ct)
+            public static AIToolModel? ParseFrameworkTool(AttributeTarget context, CancellationToken ct)
             {
                 if (context.TargetSymbol is not IMethodSymbol method || context.Attributes.FirstOrDefault()?.AttributeClass is not INamedTypeSymbol attribute)
                 {

@@ -95,7 +95,7 @@ namespace AgentQuotas.Generators
             /// (an accessor, a local function, a lambda, an operator, a constructor) is AQ1003; a method whose own
             /// annotations contradict those of a member it overrides or implements is AQ1004.
             /// </summary>
-            public static EquatableArray<DiagnosticInfo> ParseDeclaration(GeneratorAttributeSyntaxContext context, CancellationToken ct)
+            public static EquatableArray<DiagnosticInfo> ParseDeclaration(AttributeTarget context, CancellationToken ct)
             {
                 if (context.TargetSymbol is not IMethodSymbol method)
                 {

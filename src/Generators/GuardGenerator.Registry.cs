@@ -6,6 +6,7 @@ using System.Text;
 using System.Threading;
 using AgentQuotas.Diagnostics;
 using AgentQuotas.Generators.Helpers;
+using AgentQuotas.Generators.Models;
 using AgentQuotas.ToolModel;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -24,22 +25,21 @@ namespace AgentQuotas.Generators
         private static readonly SymbolDisplayFormat RegistryTypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
             .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes);
 
-        private static void InitializeRegistry(IncrementalGeneratorInitializationContext context)
+        private static void InitializeRegistry(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<AnnotatedMemberModel> members)
         {
             IncrementalValueProvider<bool> enabled = context.CompilationProvider
                 .Select(static (c, _) => c.GetTypeByMetadataName("AgentQuotas.Tools.ToolRegistry") is not null)
                 .WithTrackingName(TrackingNames.RegistryEnabled);
 
-            IncrementalValuesProvider<RegistryEntryModel> byCost = Entries(context, WellKnownNames.CostAttribute);
-            IncrementalValuesProvider<RegistryEntryModel> byTool = Entries(context, WellKnownNames.AgentToolAttribute);
-            IncrementalValuesProvider<RegistryEntryModel> byPrivilege = Entries(context, WellKnownNames.PrivilegedAttribute);
+            IncrementalValuesProvider<RegistryEntryModel> entries = members
+                .Where(static m => m.Registry is not null)
+                .Select(static (m, _) => m.Registry!)
+                .WithTrackingName(TrackingNames.RegistryMethods);
 
-            IncrementalValueProvider<EquatableArray<RegistryEntryModel>> all = byCost.Collect()
-                .Combine(byTool.Collect())
-                .Combine(byPrivilege.Collect())
+            IncrementalValueProvider<EquatableArray<RegistryEntryModel>> all = entries.Collect()
                 .Combine(enabled)
                 .Select(static (pair, _) => pair.Right
-                    ? pair.Left.Left.Left.Concat(pair.Left.Left.Right).Concat(pair.Left.Right)
+                    ? pair.Left
                         .GroupBy(e => e.Key).Select(g => g.First())
                         .OrderBy(e => e.Key, System.StringComparer.Ordinal)
                         .ToEquatableArray()
@@ -55,19 +55,12 @@ namespace AgentQuotas.Generators
             });
         }
 
-        private static IncrementalValuesProvider<RegistryEntryModel> Entries(IncrementalGeneratorInitializationContext context, string attribute) =>
-            context.SyntaxProvider
-                .ForAttributeWithMetadataName(attribute, static (node, _) => node is MethodDeclarationSyntax, RegistryParser.Parse)
-                .Where(static e => e is not null)
-                .Select(static (e, _) => e!)
-                .WithTrackingName(TrackingNames.RegistryMethods);
-
         /// <summary>One registered tool: its ordering key and the C# that registers it (plus its helpers).</summary>
         internal sealed record RegistryEntryModel(string Key, string Registration, string Helpers);
 
         internal static class RegistryParser
         {
-            public static RegistryEntryModel? Parse(GeneratorAttributeSyntaxContext context, CancellationToken ct)
+            public static RegistryEntryModel? Parse(AttributeTarget context, CancellationToken ct)
             {
                 if (context.TargetSymbol is not IMethodSymbol method || !Registrable(method))
                 {

@@ -28,7 +28,7 @@ namespace AgentQuotas.Generators
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
             IncrementalValuesProvider<CallSiteModel> callSites = context.SyntaxProvider
-                .CreateSyntaxProvider(Parser.IsInvocation, Parser.ParseCallSite)
+                .CreateSyntaxProvider(Parser.IsInvocation, static (c, ct) => SemanticCache.GetOrCompute(TrackingNames.CallSites, c.Node, c.SemanticModel.Compilation, () => Parser.ParseCallSite(c, ct), Reusable))
                 .Where(static site => site is not null)
                 .Select(static (site, _) => site!)
                 .WithTrackingName(TrackingNames.CallSites);
@@ -41,16 +41,21 @@ namespace AgentQuotas.Generators
                 .Select(Parser.HasAIFunctions)
                 .WithTrackingName(TrackingNames.AIFunctionsEnabled);
 
-            IncrementalValuesProvider<AIToolModel> agentTools = context.SyntaxProvider
-                .ForAttributeWithMetadataName(WellKnownNames.AgentToolAttribute, static (node, _) => node is MethodDeclarationSyntax, Parser.ParseAgentTool)
-                .Where(static tool => tool is not null)
-                .Select(static (tool, _) => tool!)
+            // Every declaration with one of the attributes the generator reads, parsed once per edit of its file
+            // (and reused from the SemanticCache when neither its file nor any declaration changed).
+            IncrementalValuesProvider<AnnotatedMemberModel> members = context.SyntaxProvider
+                .CreateSyntaxProvider(Parser.IsAttributedMember, static (c, ct) => SemanticCache.GetOrCompute(TrackingNames.AnnotatedMembers, c.Node, c.SemanticModel.Compilation, () => Parser.ParseAnnotatedMember(c, ct), Reusable))
+                .Where(static member => member is not null)
+                .Select(static (member, _) => member!)
+                .WithTrackingName(TrackingNames.AnnotatedMembers);
+
+            IncrementalValuesProvider<AIToolModel> agentTools = members
+                .Where(static m => m.AgentTool is not null)
+                .Select(static (m, _) => m.AgentTool!)
                 .WithTrackingName(TrackingNames.AgentTools);
 
-            IncrementalValuesProvider<AIToolModel> frameworkTools = Tools(context, KernelFunctionAttribute)
-                .Collect()
-                .Combine(Tools(context, McpServerToolAttribute).Collect())
-                .SelectMany(static (pair, _) => pair.Left.AddRange(pair.Right))
+            IncrementalValuesProvider<AIToolModel> frameworkTools = members
+                .SelectMany(static (m, _) => m.FrameworkTools.AsImmutableArray())
                 .WithTrackingName(TrackingNames.FrameworkTools);
 
             IncrementalValueProvider<EquatableArray<AIToolModel>> allAgentTools = agentTools
@@ -65,18 +70,15 @@ namespace AgentQuotas.Generators
                 .SelectMany(static (pair, ct) => BuildFiles(pair.Left, pair.Right, ct))
                 .WithTrackingName(TrackingNames.GuardFiles);
 
-            IncrementalValueProvider<ImmutableArray<EquatableArray<DiagnosticInfo>>> declarations = Declarations(context, WellKnownNames.CostAttribute)
-                .Collect()
-                .Combine(Declarations(context, WellKnownNames.QuotaCategoryAttribute).Collect())
-                .Combine(Declarations(context, WellKnownNames.PrivilegedAttribute).Collect())
-                .Combine(Declarations(context, WellKnownNames.AgentToolAttribute).Collect())
-                .Combine(Declarations(context, WellKnownNames.AgentLoopAttribute).Collect())
-                .Select(static (all, _) => all.Left.Left.Left.Left.AddRange(all.Left.Left.Left.Right).AddRange(all.Left.Left.Right).AddRange(all.Left.Right).AddRange(all.Right));
+            IncrementalValueProvider<ImmutableArray<EquatableArray<DiagnosticInfo>>> declarations = members
+                .Select(static (m, _) => m.Declarations)
+                .Where(static diagnostics => diagnostics.Count > 0)
+                .WithTrackingName(TrackingNames.Declarations)
+                .Collect();
 
-            IncrementalValueProvider<ImmutableArray<LoopBodyModel>> loopBodies = context.SyntaxProvider
-                .ForAttributeWithMetadataName(WellKnownNames.AgentLoopAttribute, static (node, _) => node is MethodDeclarationSyntax, Parser.ParseLoopBody)
-                .Where(static loop => loop is not null)
-                .Select(static (loop, _) => loop!)
+            IncrementalValueProvider<ImmutableArray<LoopBodyModel>> loopBodies = members
+                .Where(static m => m.Loop is not null)
+                .Select(static (m, _) => m.Loop!)
                 .WithTrackingName(TrackingNames.LoopBodies)
                 .Collect()
                 .WithTrackingName(TrackingNames.CollectedLoopBodies);
@@ -97,7 +99,7 @@ namespace AgentQuotas.Generators
                     .ToEquatableArray())
                 .WithTrackingName(TrackingNames.Diagnostics);
 
-            InitializeRegistry(context);
+            InitializeRegistry(context, members);
             context.RegisterSourceOutput(files, static (spc, file) => spc.AddSource(file.HintName, Emitter.Emit(file)));
             context.RegisterSourceOutput(modelCallFiles, static (spc, file) => spc.AddSource(file.HintName, Emitter.EmitModelCalls(file)));
             context.RegisterSourceOutput(diagnostics, static (spc, all) =>
@@ -109,17 +111,19 @@ namespace AgentQuotas.Generators
             });
         }
 
-        private static IncrementalValuesProvider<AIToolModel> Tools(IncrementalGeneratorInitializationContext context, string attribute) =>
-            context.SyntaxProvider
-                .ForAttributeWithMetadataName(attribute, static (node, _) => node is MethodDeclarationSyntax, Parser.ParseFrameworkTool)
-                .Where(static tool => tool is not null)
-                .Select(static (tool, _) => tool!);
+        // Whether a parsed result may be reused in a later compilation (see SemanticCache): not when it points
+        // into another file, whose positions an edit of that file's method bodies could move.
+        private static bool Reusable(CallSiteModel? site, string path) => site is null || InFile(site.Diagnostics, path);
 
-        private static IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> Declarations(IncrementalGeneratorInitializationContext context, string attribute) =>
-            context.SyntaxProvider
-                .ForAttributeWithMetadataName(attribute, static (node, _) => node is not TypeDeclarationSyntax, Parser.ParseDeclaration)
-                .Where(static diagnostics => diagnostics.Count > 0)
-                .WithTrackingName(TrackingNames.Declarations);
+        private static bool Reusable(AnnotatedMemberModel? member, string path) =>
+            member is null
+            || (InFile(member.AgentTool, path) && member.FrameworkTools.All(t => InFile(t, path)) && InFile(member.Declarations, path)
+                && (member.Loop is null || InFile(member.Loop.Diagnostics, path)));
+
+        private static bool InFile(AIToolModel? tool, string path) => tool?.Diagnostic?.Location is not { } at || at.FilePath == path;
+
+        private static bool InFile(EquatableArray<DiagnosticInfo> diagnostics, string path) =>
+            diagnostics.All(d => d.Location is null || d.Location.FilePath == path);
 
         /// <summary>Groups call sites and tools by tool type: one file per type, methods and sites in a stable order.</summary>
         private static ImmutableArray<GuardFileModel> BuildFiles(ImmutableArray<CallSiteModel> sites, EquatableArray<AIToolModel> tools, CancellationToken ct)

@@ -6,6 +6,9 @@ namespace AgentQuotas.Generators
         /// <summary>Each invocation of a guarded or loop method, as an interceptable call site (or a reason it cannot be).</summary>
         public const string CallSites = "CallSites";
 
+        /// <summary>Each declaration with attributes the generator reads, parsed once (tools, loops, declaration problems, registry entries).</summary>
+        public const string AnnotatedMembers = "AnnotatedMembers";
+
         /// <summary>All call sites, collected.</summary>
         public const string CollectedCallSites = "CollectedCallSites";
 

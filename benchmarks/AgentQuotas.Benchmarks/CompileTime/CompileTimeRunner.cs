@@ -6,8 +6,9 @@ using System.Text.RegularExpressions;
 namespace AgentQuotas.Benchmarks.CompileTime;
 
 /// <summary>
-/// <c>compile-time [--runs N] [--keep] [--no-server]</c>: writes <see cref="SyntheticProject"/> (2,000 tools, 20,000 call
-/// sites) to a temp directory and times <c>dotnet build</c> of it with and without the AgentQuotas
+/// <c>compile-time [--project stress|realistic] [--runs N] [--full-only] [--keep] [--no-server]</c>: writes <see cref="SyntheticProject"/>
+/// (stress, the default: 2,000 tools, 20,000 call sites) or <see cref="RealisticProject"/> (70 tools, 200 call sites,
+/// 10 agent loops, framework registrations) to a temp directory and times <c>dotnet build</c> of it with and without the AgentQuotas
 /// generator and analyzers: full builds (obj and bin removed first) and incremental builds after a
 /// one-line edit, each N times (default 5), alternating the two variants. Builds run with
 /// <c>-p:ReportAnalyzer=true</c> and the compiler's time per analyzer and generator is read from the build
@@ -24,6 +25,15 @@ public static partial class CompileTimeRunner
         int runs = args.SkipWhile(a => a != "--runs").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(5);
         bool keep = args.Contains("--keep");
         bool server = !args.Contains("--no-server");
+        bool edits = !args.Contains("--full-only");
+        Shape shape = args.SkipWhile(a => a != "--project").Skip(1).FirstOrDefault("stress") switch
+        {
+            "stress" => new Shape("stress", SyntheticProject.WriteTo, SyntheticProject.EditedFile, SyntheticProject.EditedText,
+                $"{SyntheticProject.Tools:N0} tools, {SyntheticProject.CallSites:N0} call sites"),
+            "realistic" => new Shape("realistic", RealisticProject.WriteTo, RealisticProject.EditedFile, RealisticProject.EditedText,
+                $"{RealisticProject.Tools:N0} tools, {RealisticProject.CallSites:N0} direct call sites, {RealisticProject.Agents} agent loops, framework registrations"),
+            string other => throw new ArgumentException($"unknown project '{other}': stress or realistic"),
+        };
         string repo = FindRepositoryRoot();
         Console.WriteLine($"Building the runtime, generator and analyzers (Release) in {repo} ...");
         foreach (string project in new[] { "src/Runtime/AgentQuotas.csproj", "src/Generators/AgentQuotas.Generators.csproj", "src/Analyzers/AgentQuotas.Analyzers.csproj" })
@@ -32,11 +42,12 @@ public static partial class CompileTimeRunner
         }
 
         string directory = Path.Combine(Path.GetTempPath(), "aq-compiletime-" + Guid.NewGuid().ToString("N")[..8]);
-        SyntheticProject.WriteTo(directory,
+        shape.WriteTo(directory,
             Path.Combine(repo, "src/Runtime/bin/Release/net10.0/AgentQuotas.dll"),
             Path.Combine(repo, "src/Generators/bin/Release/netstandard2.0/AgentQuotas.Generators.dll"),
             Path.Combine(repo, "src/Analyzers/bin/Release/netstandard2.0/AgentQuotas.Analyzers.dll"));
-        Console.WriteLine($"Synthetic project: {SyntheticProject.Tools:N0} tools, {SyntheticProject.CallSites:N0} call sites in {directory}");
+        int lines = Directory.EnumerateFiles(directory, "*.cs", SearchOption.AllDirectories).Sum(f => File.ReadAllLines(f).Length);
+        Console.WriteLine($"Synthetic project ({shape.Name}): {shape.Description}, {lines:N0} lines of C# in {directory}");
         try
         {
             await DotnetAsync(directory, "restore", mustSucceed: true);
@@ -50,8 +61,8 @@ public static partial class CompileTimeRunner
 
             var full = new Dictionary<bool, List<BuildTiming>> { [false] = [], [true] = [] };
             var incremental = new Dictionary<(bool With, SyntheticProject.EditKind Edit), List<BuildTiming>>();
-            string edited = Path.Combine(directory, SyntheticProject.EditedFile);
-            string original = SyntheticProject.EditedText(SyntheticProject.EditKind.None);
+            string edited = Path.Combine(directory, shape.EditedFile);
+            string original = shape.EditedText(SyntheticProject.EditKind.None);
             for (int run = 0; run < runs; run++)
             {
                 foreach (bool with in run % 2 == 0 ? new[] { false, true } : new[] { true, false })
@@ -62,9 +73,9 @@ public static partial class CompileTimeRunner
                     Console.WriteLine($"  full build {(with ? "with" : "without")} AgentQuotas: {full[with][^1]}");
 
                     // One-line edits on top of the full build: each is an incremental build of the whole project.
-                    foreach (SyntheticProject.EditKind edit in new[] { SyntheticProject.EditKind.SameLength, SyntheticProject.EditKind.AddedLine })
+                    foreach (SyntheticProject.EditKind edit in edits ? new[] { SyntheticProject.EditKind.SameLength, SyntheticProject.EditKind.AddedLine } : Array.Empty<SyntheticProject.EditKind>())
                     {
-                        File.WriteAllText(edited, SyntheticProject.EditedText(edit));
+                        File.WriteAllText(edited, shape.EditedText(edit));
                         BuildTiming timing = await BuildAsync(directory, with, server);
                         (incremental.TryGetValue((with, edit), out List<BuildTiming>? list) ? list : incremental[(with, edit)] = []).Add(timing);
                         Console.WriteLine($"  after a one-line edit ({edit}) {(with ? "with" : "without")} AgentQuotas: {timing}");
@@ -75,7 +86,7 @@ public static partial class CompileTimeRunner
             }
 
             Console.WriteLine();
-            Console.WriteLine(Report(runs, server, full, incremental));
+            Console.WriteLine(Report(runs, server, shape, full, incremental));
             return 0;
         }
         finally
@@ -92,7 +103,7 @@ public static partial class CompileTimeRunner
         }
     }
 
-    private static string Report(int runs, bool server, Dictionary<bool, List<BuildTiming>> full, Dictionary<(bool With, SyntheticProject.EditKind Edit), List<BuildTiming>> incremental)
+    private static string Report(int runs, bool server, Shape shape, Dictionary<bool, List<BuildTiming>> full, Dictionary<(bool With, SyntheticProject.EditKind Edit), List<BuildTiming>> incremental)
     {
         var text = new StringBuilder();
         BuildTiming without = BuildTiming.Median(full[false]);
@@ -105,18 +116,27 @@ public static partial class CompileTimeRunner
         text.AppendLine(CultureInfo.InvariantCulture, $"| with generator and analyzers | {with.Wall.TotalSeconds:0.00} s | {with.Csc.TotalSeconds:0.00} s | {with.Analyzers.TotalSeconds:0.00} s | {with.Generators.TotalSeconds:0.00} s |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| added | {Added(with.Wall, without.Wall)} | {Added(with.Csc, without.Csc)} | | |");
         text.AppendLine();
-        text.AppendLine("Time per analyzer and generator in the full build with AgentQuotas (ReportAnalyzer, median):");
+        text.AppendLine("Time per analyzer and generator in the full build with AgentQuotas (ReportAnalyzer, median; share: of all AgentQuotas analyzers' time, generator excluded):");
         text.AppendLine();
-        text.AppendLine("| analyzer or generator | time |");
-        text.AppendLine("|---|---:|");
-        foreach (string name in full[true].SelectMany(t => t.PerAnalyzer.Keys).Distinct().Order(StringComparer.Ordinal))
+        text.AppendLine("| analyzer or generator | time | share |");
+        text.AppendLine("|---|---:|---:|");
+        var medians = full[true].SelectMany(t => t.PerAnalyzer.Keys).Distinct().Order(StringComparer.Ordinal)
+            .ToDictionary(name => name, name => Median(full[true].Select(t => t.PerAnalyzer.TryGetValue(name, out double s) ? s : 0)));
+        static bool IsRule(string name) => !name.Contains("Generator", StringComparison.Ordinal) && !name.Contains(", Version=", StringComparison.Ordinal);
+        double analyzerTotal = medians.Where(m => IsRule(m.Key)).Sum(m => m.Value);
+        foreach ((string name, double median) in medians)
         {
-            double median = Median(full[true].Select(t => t.PerAnalyzer.TryGetValue(name, out double s) ? s : 0));
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {median:0.000} s |");
+            string share = !IsRule(name) || analyzerTotal <= 0 ? "-" : (median / analyzerTotal).ToString("P0", CultureInfo.InvariantCulture);
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {median:0.000} s | {share} |");
+        }
+
+        if (incremental.Count == 0)
+        {
+            return text.ToString();
         }
 
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Incremental build after a one-line edit of {SyntheticProject.EditedFile}, median of {runs}:");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Incremental build after a one-line edit of {shape.EditedFile}, median of {runs}:");
         text.AppendLine();
         text.AppendLine("| edit | variant | `dotnet build` wall time | Csc task | generators (ReportAnalyzer) |");
         text.AppendLine("|---|---|---:|---:|---:|");
@@ -202,6 +222,9 @@ public static partial class CompileTimeRunner
 
         throw new InvalidOperationException("Run from the repository's build output: the repository root was not found above " + AppContext.BaseDirectory);
     }
+
+    /// <summary>A generated project to time: how to write it, and which file the one-line edits change.</summary>
+    private sealed record Shape(string Name, Action<string, string, string, string> WriteTo, string EditedFile, Func<SyntheticProject.EditKind, string> EditedText, string Description);
 
     /// <summary>One timed build.</summary>
     internal sealed partial record BuildTiming(TimeSpan Wall, TimeSpan Csc, TimeSpan Analyzers, TimeSpan Generators, IReadOnlyDictionary<string, double> PerAnalyzer)

@@ -91,7 +91,7 @@ public sealed class CachingTests
     [
         TrackingNames.CallSites, TrackingNames.CollectedCallSites, TrackingNames.AgentTools, TrackingNames.FrameworkTools, TrackingNames.CollectedAgentTools,
         TrackingNames.AIFunctionsEnabled, TrackingNames.GuardFiles, TrackingNames.LoopBodies, TrackingNames.CollectedLoopBodies, TrackingNames.ModelCallFiles,
-        TrackingNames.Diagnostics,
+        TrackingNames.Diagnostics, TrackingNames.RegistryEntries, TrackingNames.AnnotatedMembers,
     ];
 
     [Fact]
@@ -229,6 +229,134 @@ public sealed class CachingTests
             Assert.All(result.TrackedSteps[step].SelectMany(s => s.Outputs),
                 o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {o.Reason}"));
         }
+    }
+
+    [Fact]
+    public void An_edit_inside_a_method_body_binds_only_the_edited_file_again()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile([ToolsFile, CallsFile, LoopFile, FrameworkFile, UnrelatedFile], withAI: true);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        Dictionary<string, int> before = compilation.SyntaxTrees.ToDictionary(t => t.ToString(), Helpers.SemanticCache.ComputedFor);
+        Assert.True(before[CallsFile] > 0 && before[ToolsFile] > 0 && before[LoopFile] > 0, "the first run computes every file");
+
+        // A body edit in the tool file itself: its declarations stay, so no other file is bound again.
+        CSharpCompilation edited = Replace(compilation, ToolsFile, ToolsFile.Replace("Task.FromResult(query)", "Task.FromResult(query + \"!\")"));
+        GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        foreach (SyntaxTree tree in edited.SyntaxTrees.Where(t => compilation.SyntaxTrees.Contains(t)))
+        {
+            Assert.Equal(before[tree.ToString()], Helpers.SemanticCache.ComputedFor(tree));
+        }
+
+        Assert.True(Helpers.SemanticCache.ComputedFor(edited.SyntaxTrees.Single(t => !compilation.SyntaxTrees.Contains(t))) > 0, "the edited file is bound again");
+        foreach (string step in new[] { TrackingNames.CallSites, TrackingNames.AgentTools, TrackingNames.FrameworkTools, TrackingNames.LoopBodies, TrackingNames.GuardFiles, TrackingNames.ModelCallFiles, TrackingNames.Diagnostics, TrackingNames.RegistryEntries })
+        {
+            Assert.All(result.TrackedSteps[step].SelectMany(s => s.Outputs),
+                o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {o.Reason}"));
+        }
+
+        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    [Fact]
+    public void A_call_sites_file_edited_in_a_body_changes_only_its_own_interceptors()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile([ToolsFile, CallsFile, LoopFile, FrameworkFile, UnrelatedFile], withAI: true);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        int tools = Helpers.SemanticCache.ComputedFor(compilation.SyntaxTrees.Single(t => t.ToString() == ToolsFile));
+        int loop = Helpers.SemanticCache.ComputedFor(compilation.SyntaxTrees.Single(t => t.ToString() == LoopFile));
+
+        string calls = CallsFile.Replace("t.SearchAsync(\"q\")", "t.SearchAsync(\"longer query\")");
+        CSharpCompilation edited = Replace(compilation, CallsFile, calls);
+        GeneratorRun after = GeneratorHarness.Run(edited);
+        GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        Assert.Equal(tools, Helpers.SemanticCache.ComputedFor(edited.SyntaxTrees.Single(t => t.ToString() == ToolsFile)));
+        Assert.Equal(loop, Helpers.SemanticCache.ComputedFor(edited.SyntaxTrees.Single(t => t.ToString() == LoopFile)));
+
+        // The call site's interception data carries the file's checksum, so its tool's file is regenerated, and it
+        // is what a new driver generates from scratch.
+        var sites = result.TrackedSteps[TrackingNames.CallSites].SelectMany(s => s.Outputs).ToList();
+        Assert.Contains(sites, o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.Equal(after.Sources["AgentQuotas.Guards.Demo_Tools.g.cs"], result.GeneratedSources.Single(g => g.HintName == "AgentQuotas.Guards.Demo_Tools.g.cs").SourceText.ToString());
+        Assert.All(result.TrackedSteps[TrackingNames.ModelCallFiles].SelectMany(s => s.Outputs),
+            o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+    }
+
+    [Fact]
+    public void Annotating_a_tool_in_another_file_intercepts_calls_in_unchanged_files()
+    {
+        // The caller's file does not change; the callee's declaration does (outside any body), so every file is
+        // bound again and the call, not guarded before, is intercepted now.
+        string tools = """
+            namespace Demo;
+
+            public class Plain
+            {
+                public int Lookup(string key) => key.Length;
+            }
+            """;
+        string calls = """
+            namespace Demo;
+
+            public static class UsesPlain
+            {
+                public static int Run(Plain p) => p.Lookup("k");
+            }
+            """;
+        CSharpCompilation compilation = GeneratorHarness.Compile([tools, calls, UnrelatedFile], withAI: true);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        Assert.DoesNotContain(driver.GetRunResult().Results.Single().GeneratedSources, g => g.HintName == "AgentQuotas.Guards.Demo_Plain.g.cs");
+
+        string annotated = tools.Replace("public class Plain", "[AgentQuotas.QuotaCategory(\"search\")]\npublic class Plain")
+            .Replace("public int Lookup", "[AgentQuotas.Cost(1)] public int Lookup");
+        CSharpCompilation edited = Replace(compilation, tools, annotated);
+        GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        string guards = result.GeneratedSources.Single(g => g.HintName == "AgentQuotas.Guards.Demo_Plain.g.cs").SourceText.ToString();
+        Assert.Contains("InterceptsLocation", guards, StringComparison.Ordinal);
+        Assert.Equal(GeneratorHarness.Run(edited).Sources["AgentQuotas.Guards.Demo_Plain.g.cs"], guards);
+    }
+
+    [Fact]
+    public void A_diagnostic_on_another_files_declaration_moves_with_a_body_edit_there()
+    {
+        // A conflict on the declaration is reported from the call site's model too; its location is in the tool's
+        // file, so that result is never reused and the reported position follows an edit above the declaration.
+        string tools = """
+            namespace Demo;
+
+            public interface IRefunds
+            {
+                [AgentQuotas.QuotaCategory("payments"), AgentQuotas.Cost(1)]
+                string Refund(string id);
+            }
+
+            public sealed class Cheap : IRefunds
+            {
+                public int Pad() { return 1; }
+
+                [AgentQuotas.QuotaCategory("search"), AgentQuotas.Cost(5)]
+                public string Refund(string id) => id;
+            }
+            """;
+        string calls = """
+            namespace Demo;
+
+            public static class UsesCheap
+            {
+                public static string Call(Cheap c) => c.Refund("x");
+            }
+            """;
+        CSharpCompilation compilation = GeneratorHarness.Compile([tools, calls], withAI: true);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+
+        CSharpCompilation edited = Replace(compilation, tools, tools.Replace("public int Pad() { return 1; }", "public int Pad()\n    {\n        return 1;\n    }"));
+        ImmutableArray<Diagnostic> incremental = driver.RunGenerators(edited).GetRunResult().Diagnostics;
+        ImmutableArray<Diagnostic> fresh = GeneratorHarness.CreateDriver().RunGenerators(edited).GetRunResult().Diagnostics;
+
+        Assert.Contains(incremental, d => d.Id == "AQ1004" && d.Location.GetLineSpan().StartLinePosition.Line == 16);
+        Assert.Equal(fresh.Select(d => d.ToString()).Order(StringComparer.Ordinal), incremental.Select(d => d.ToString()).Order(StringComparer.Ordinal));
     }
 
     private static CSharpCompilation Replace(CSharpCompilation compilation, string oldText, string newText)
