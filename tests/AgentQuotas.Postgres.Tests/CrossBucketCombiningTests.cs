@@ -11,8 +11,8 @@ namespace AgentQuotas.Postgres.Tests;
 // rows in opposite orders never deadlock, that a batch failing part-way applies nothing, and that a caller
 // can give up while its batch is in flight.
 //
-// Several tests pin a batch in place: a blocker transaction holds two bucket rows so that both of the store's
-// round trips in flight wait for it, the requests under test queue meanwhile, and when the blocker lets go the
+// Several tests pin a batch in place: a blocker transaction holds bucket rows so that every round trip the
+// store may have in flight waits for it, the requests under test queue meanwhile, and when the blocker lets go the
 // first round trip to end sends everything queued as one batch.
 [Collection(PostgresCollection.Name)]
 public sealed class CrossBucketCombiningTests(SharedClusterFixture fixture) : IAsyncLifetime
@@ -273,28 +273,37 @@ public sealed class CrossBucketCombiningTests(SharedClusterFixture fixture) : IA
         Assert.Equal("evict-held", await PostgresCluster.ScalarAsync<string>(_db, "SELECT tenant FROM agentquotas.buckets WHERE tenant LIKE 'evict-%'"));
     }
 
-    // Holds two bucket rows so that both round trips the store may have in flight wait for them, runs queue
-    // (which starts the requests under test and returns what to do once they are sent), lets go, and runs that.
+    // Holds as many bucket rows as the store may have round trips in flight, so that each of them waits for
+    // one, runs queue (which starts the requests under test and returns what to do once they are sent), lets
+    // go, and runs that.
     private async Task WithBatchPinnedAsync(PostgresQuotaStore store, Func<Task<Func<Task>>> queue)
     {
-        BucketKey x = new("pin-x", "c"), y = new("pin-y", "c");
-        await CreateRowsAsync(store, x, y);
+        BucketKey[] pins = [.. Enumerable.Range(0, PostgresQuotaStore.CombiningLanes).Select(p => new BucketKey("pin-" + p, "c"))];
+        await CreateRowsAsync(store, pins);
         await using var blocker = new NpgsqlConnection(_db);
         await blocker.OpenAsync();
         NpgsqlTransaction hold = await blocker.BeginTransactionAsync();
-        await LockBucketAsync(blocker, hold, "pin-x");
-        await LockBucketAsync(blocker, hold, "pin-y");
+        foreach (BucketKey pin in pins)
+        {
+            await LockBucketAsync(blocker, hold, pin.Tenant);
+        }
+
         long blocked = await BlockedSessionsAsync();
-        Task<QuotaStoreResult> pinX = store.TryAcquireAsync(new QuotaStoreRequest(x, Roomy, 1)).AsTask();
-        await WaitUntilAsync(async () => await BlockedSessionsAsync() == blocked + 1);
-        Task<QuotaStoreResult> pinY = store.TryAcquireAsync(new QuotaStoreRequest(y, Roomy, 1)).AsTask();
-        await WaitUntilAsync(async () => await BlockedSessionsAsync() == blocked + 2);
+        var pinned = new List<Task<QuotaStoreResult>>();
+        foreach (BucketKey pin in pins)
+        {
+            pinned.Add(store.TryAcquireAsync(new QuotaStoreRequest(pin, Roomy, 1)).AsTask());
+            await WaitUntilAsync(async () => await BlockedSessionsAsync() == blocked + pinned.Count);
+        }
 
         Func<Task> afterRelease = await queue();
         await hold.RollbackAsync();
         await hold.DisposeAsync();
-        Assert.True((await pinX).IsAdmitted);
-        Assert.True((await pinY).IsAdmitted);
+        foreach (Task<QuotaStoreResult> pin in pinned)
+        {
+            Assert.True((await pin).IsAdmitted);
+        }
+
         await afterRelease();
     }
 
