@@ -1,104 +1,227 @@
-using System.Collections.Concurrent;
 using AgentQuotas.Postgres.Internal;
 using AgentQuotas.Stores;
 
 namespace AgentQuotas.Postgres;
 
-// Combining concurrent acquisitions of one bucket. Without leasing every acquisition is a transaction that
-// holds the bucket's row lock until its commit is flushed, so callers of one hot bucket queue behind each
-// other's flushes. Instead, while one round trip for a bucket is in flight, later callers of that bucket
-// wait in its line; when the round trip ends, everything waiting (up to MaxBatchSize) goes in one call of
-// acquire_batch: one round trip, one transaction, one flush, each request decided in order exactly as a
-// separate acquire() at that instant would decide it. A caller that finds the line idle goes alone, at once,
-// so an uncontended bucket sees no added latency. Only the asynchronous API combines.
+// Combining concurrent acquisitions, of one bucket or of many. Without leasing every acquisition is a
+// transaction whose commit is flushed to the WAL before it is confirmed; on a small server the flushes and
+// the per-transaction work, not the decisions, bound the rate. So at most CombiningLanes round trips of
+// acquisitions are in flight at once; a caller that finds a lane free (and no round trip of its bucket in flight) goes
+// alone, at once, so an uncontended store adds no latency. Callers that arrive meanwhile wait; when a round
+// trip ends, everything waiting (up to MaxBatchSize, of any buckets and tenants) goes in one call of
+// acquire_many: one round trip, one transaction, one flush, each request decided in arrival order exactly
+// as a separate acquire() at that instant would decide it, with its own answer.
+//
+// - At most one round trip per bucket is in flight from this store, so its own batches never wait for each
+//   other's row locks; acquire_many locks its rows in key order, so batches of different hosts cannot deadlock.
+// - A batch is one transaction: every decision in it is committed, or none is. A store failure (connection
+//   lost, timeout) reaches every caller of the batch as a failed round trip (fail-closed, fail-open or
+//   fallback then decide, as for a lone acquisition). When the server refuses the batch for the data of one
+//   request (nothing was applied), each request is sent again alone, so only the one at fault sees the error.
+// - A caller's wait is bounded by its cancellation token: one that gives up before its request is sent
+//   withdraws it and is charged nothing; once sent, its outcome is unknown to it, as for any cancelled round
+//   trip, and an admission stays charged. The round trip itself is bounded by CommandTimeout.
+// Only the asynchronous API combines.
 public sealed partial class PostgresQuotaStore
 {
-    private readonly ConcurrentDictionary<BucketKey, AcquireLine> _lines = new();
+    /// <summary>
+    /// Round trips of acquisitions this store has in flight at most. Several, so that callers do not wait a whole
+    /// round trip for a lane (some compute while others flush); few, so that each carries a batch. Measured on
+    /// the 2-core machine: with 2, 16 callers over 256 buckets waited for lanes and lost to separate calls.
+    /// </summary>
+    internal const int CombiningLanes = 4;
 
-    /// <summary>How many buckets have a line of combined acquisitions right now (for tests).</summary>
-    internal int CombiningLines => _lines.Count;
+    private readonly object _combining = new();
+    private readonly List<PendingAcquire> _waiting = [];
+    private readonly HashSet<BucketKey> _inFlight = [];
+    private int _busyLanes;
+
+    /// <summary>How many buckets have a round trip of acquisitions in flight right now (for tests).</summary>
+    internal int CombiningLines
+    {
+        get
+        {
+            lock (_combining)
+            {
+                return _inFlight.Count;
+            }
+        }
+    }
+
+    /// <summary>How many combined acquisitions wait for a round trip right now (for tests).</summary>
+    internal int CombiningWaiters
+    {
+        get
+        {
+            lock (_combining)
+            {
+                return _waiting.Count;
+            }
+        }
+    }
 
     private async ValueTask<QuotaStoreResult> AcquireCombinedAsync(QuotaStoreRequest request, AcquireArgs args, BucketShape shape, long costTicks, CancellationToken cancellationToken)
     {
-        AcquireLine line = _lines.GetOrAdd(args.Key, static key => new AcquireLine(key));
-        PendingAcquire? queued = null;
-        lock (line)
+        var pending = new PendingAcquire(args);
+        PendingAcquire[]? batch;
+        lock (_combining)
         {
-            if (line.Busy)
-            {
-                queued = new PendingAcquire(args);
-                line.Waiting.Enqueue(queued);
-            }
-            else
-            {
-                line.Busy = true;
-            }
+            _waiting.Add(pending);
+            batch = TakeBatch();
         }
 
         CallStatus status;
         AcquireRow row;
-        if (queued is null)
+        if (batch is [PendingAcquire alone] && ReferenceEquals(alone, pending))
         {
+            // Alone: its own round trip, cancelled with its own token.
             try
             {
                 (status, row) = await CallAcquireAsync(args, "acquire", async: true, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
-                SendNext(line);
+                EndRoundTrip(batch);
             }
         }
         else
         {
-            (status, row) = await queued.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (batch is not null)
+            {
+                _ = SendBatchAsync(batch);
+            }
+
+            (status, row) = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return status == CallStatus.Done ? ToResult(request.Key.Tenant, shape, row) : DecideUnavailable(request, shape, costTicks);
     }
 
-    // Sends what waits in the line as the next batch, or marks the line idle.
-    private void SendNext(AcquireLine line)
+    // Under _combining: when a lane is free, takes the longest run of waiting requests, in arrival order, that
+    // one call of acquire_many can decide, and claims the lane and their buckets. A request waits on while its
+    // bucket has a round trip in flight, or when an earlier request of its bucket in this batch has another
+    // shape (a bucket has one shape per call); later requests of that bucket wait with it, so each bucket's
+    // requests are decided in arrival order. Requests withdrawn by their callers are dropped.
+    private PendingAcquire[]? TakeBatch()
     {
-        PendingAcquire[]? batch;
-        lock (line)
+        if (_busyLanes >= CombiningLanes || _waiting.Count == 0)
         {
-            batch = line.TakeBatch(_options.MaxBatchSize);
-            if (batch is null)
+            return null;
+        }
+
+        List<PendingAcquire>? batch = null;
+        Dictionary<BucketKey, BucketShape>? shapes = null;
+        HashSet<BucketKey>? held = null;
+        int kept = 0;
+        int max = _options.MaxBatchSize;
+        for (int i = 0; i < _waiting.Count; i++)
+        {
+            PendingAcquire next = _waiting[i];
+            if (next.IsWithdrawn)
             {
-                // An idle line is dropped, so the store keeps lines only for buckets with a round trip in
-                // flight, however many tenants come and go. A caller that still holds this line and locks it
-                // later finds it idle and goes alone: combining saves round trips, correctness never needs it.
-                line.Busy = false;
-                _lines.TryRemove(new KeyValuePair<BucketKey, AcquireLine>(line.Key, line));
-                return;
+                continue;
+            }
+
+            BucketKey key = next.Args.Key;
+            bool take = (batch is null || batch.Count < max) && !_inFlight.Contains(key) && held?.Contains(key) != true;
+            if (take && shapes is not null && shapes.TryGetValue(key, out BucketShape? shape) && !ReferenceEquals(shape, next.Args.Shape))
+            {
+                (held ??= []).Add(key);
+                take = false;
+            }
+
+            if (!take)
+            {
+                _waiting[kept++] = next;
+            }
+            else if (next.TrySend())
+            {
+                (batch ??= []).Add(next);
+                (shapes ??= [])[key] = next.Args.Shape;
             }
         }
 
-        _ = SendBatchAsync(line, batch);
+        _waiting.RemoveRange(kept, _waiting.Count - kept);
+        if (batch is null)
+        {
+            return null;
+        }
+
+        _busyLanes++;
+        foreach (BucketKey key in shapes!.Keys)
+        {
+            _inFlight.Add(key);
+        }
+
+        return batch.ToArray();
     }
 
-    private async Task SendBatchAsync(AcquireLine line, PendingAcquire[] batch)
+    // A round trip ended: frees its lane and buckets and sends what can go next.
+    private void EndRoundTrip(PendingAcquire[] batch)
+    {
+        PendingAcquire[]? next;
+        lock (_combining)
+        {
+            foreach (PendingAcquire pending in batch)
+            {
+                _inFlight.Remove(pending.Args.Key);
+            }
+
+            _busyLanes--;
+            next = TakeBatch();
+        }
+
+        if (next is not null)
+        {
+            _ = SendBatchAsync(next);
+        }
+    }
+
+    private async Task SendBatchAsync(PendingAcquire[] batch)
     {
         try
         {
             if (batch.Length == 1)
             {
-                (CallStatus status, AcquireRow row) = await CallAcquireAsync(batch[0].Args, "acquire", async: true, CancellationToken.None).ConfigureAwait(false);
-                batch[0].Row = row;
-                batch[0].Complete(status);
+                await SendAloneAsync(batch[0]).ConfigureAwait(false);
             }
             else
             {
-                (CallStatus status, _) = await CallAcquireBatchAsync(new AcquireBatch(batch), CancellationToken.None).ConfigureAwait(false);
-                foreach (PendingAcquire pending in batch)
+                bool refused = false;
+                try
                 {
-                    pending.Complete(status);
+                    (CallStatus status, _) = await CallAcquireManyAsync(new AcquireBatch(batch), CancellationToken.None).ConfigureAwait(false);
+                    foreach (PendingAcquire pending in batch)
+                    {
+                        pending.Complete(status);
+                    }
+                }
+                catch (PostgresStoreException)
+                {
+                    refused = true;
+                }
+
+                if (refused)
+                {
+                    // The server refused the batch for the data of some request and rolled it back: nothing of
+                    // it was applied. Each request goes again alone, so only the one at fault fails.
+                    foreach (PendingAcquire pending in batch)
+                    {
+                        try
+                        {
+                            await SendAloneAsync(pending).ConfigureAwait(false);
+                        }
+                        catch (Exception e)
+                        {
+                            pending.Fail(e);
+                        }
+                    }
                 }
             }
         }
         catch (Exception e)
         {
-            // Not a store failure (those come back as a status): every caller of the batch sees it.
+            // Not a store failure (those come back as a status): every caller of the batch not yet answered sees it.
             foreach (PendingAcquire pending in batch)
             {
                 pending.Fail(e);
@@ -106,40 +229,15 @@ public sealed partial class PostgresQuotaStore
         }
         finally
         {
-            SendNext(line);
+            EndRoundTrip(batch);
         }
     }
 
-    /// <summary>The callers waiting for one bucket while a round trip for it is in flight.</summary>
-    private sealed class AcquireLine(BucketKey key)
+    private async Task SendAloneAsync(PendingAcquire pending)
     {
-        public BucketKey Key { get; } = key;
-
-        public Queue<PendingAcquire> Waiting { get; } = new();
-
-        public bool Busy { get; set; }
-
-        // Under the line's lock: the longest run of waiting requests, in arrival order, that one call of
-        // acquire_batch can decide (one shape, one pair of ceilings); callers that gave up are dropped.
-        public PendingAcquire[]? TakeBatch(int max)
-        {
-            var batch = new List<PendingAcquire>();
-            while (batch.Count < max && Waiting.TryPeek(out PendingAcquire? next))
-            {
-                if (batch.Count > 0 && !batch[0].Args.SameBatch(next.Args))
-                {
-                    break;
-                }
-
-                Waiting.Dequeue();
-                if (next.TrySend())
-                {
-                    batch.Add(next);
-                }
-            }
-
-            return batch.Count == 0 ? null : batch.ToArray();
-        }
+        (CallStatus status, AcquireRow row) = await CallAcquireAsync(pending.Args, "acquire", async: true, CancellationToken.None).ConfigureAwait(false);
+        pending.Row = row;
+        pending.Complete(status);
     }
 
     /// <summary>One waiting acquisition: sent at most once, or withdrawn by its caller before it is sent.</summary>
@@ -153,6 +251,8 @@ public sealed partial class PostgresQuotaStore
 
         /// <summary>Set before completion: the function's answer for this request.</summary>
         public AcquireRow Row { get; set; }
+
+        public bool IsWithdrawn => Volatile.Read(ref _state) == Withdrawn;
 
         public bool TrySend() => Interlocked.CompareExchange(ref _state, Sent, Queued) == Queued;
 
@@ -176,9 +276,37 @@ public sealed partial class PostgresQuotaStore
         }
     }
 
-    /// <summary>The requests of one acquire_batch call.</summary>
-    private sealed class AcquireBatch(PendingAcquire[] requests)
+    /// <summary>The requests of one acquire_many call, and the distinct buckets they name.</summary>
+    private sealed class AcquireBatch
     {
-        public PendingAcquire[] Requests { get; } = requests;
+        public AcquireBatch(PendingAcquire[] requests)
+        {
+            Requests = requests;
+            BucketOf = new int[requests.Length];
+            var index = new Dictionary<BucketKey, int>();
+            var buckets = new List<AcquireArgs>();
+            for (int i = 0; i < requests.Length; i++)
+            {
+                AcquireArgs args = requests[i].Args;
+                if (!index.TryGetValue(args.Key, out int bucket))
+                {
+                    bucket = buckets.Count + 1; // acquire_many counts from 1
+                    index.Add(args.Key, bucket);
+                    buckets.Add(args);
+                }
+
+                BucketOf[i] = bucket;
+            }
+
+            Buckets = buckets;
+        }
+
+        public PendingAcquire[] Requests { get; }
+
+        /// <summary>Each request's bucket, an index from 1 into <see cref="Buckets"/>.</summary>
+        public int[] BucketOf { get; }
+
+        /// <summary>The first request of each bucket (its key and shape).</summary>
+        public List<AcquireArgs> Buckets { get; }
     }
 }

@@ -71,7 +71,7 @@ public sealed partial class PostgresQuotaStore
                         result = read(reader);
                         if (readEachRow is not null)
                         {
-                            // Functions that return a set (acquire_batch): every row, the first included.
+                            // Functions that return a set (acquire_many): every row, the first included.
                             do
                             {
                                 readEachRow(reader, args);
@@ -147,35 +147,64 @@ public sealed partial class PostgresQuotaStore
     private ValueTask<(CallStatus Status, long Remaining)> CallSettleAsync(BucketKey key, BucketShape shape, long deltaTicks, decimal deltaUnits, bool async, CancellationToken cancellationToken) =>
         RunAsync(_settleSql, "settle", (key, shape, deltaTicks, deltaUnits), BindSettle, static r => r.GetInt64(0), async, cancellationToken);
 
-    // One round trip for a batch of acquisitions of one bucket (acquire_batch). The rows come back in order;
+    // One round trip for a batch of acquisitions of any buckets (acquire_many). The rows come back in order;
     // each is stored at its ordinal.
-    private ValueTask<(CallStatus Status, int First)> CallAcquireBatchAsync(AcquireBatch batch, CancellationToken cancellationToken) =>
-        RunAsync(_acquireBatchSql, "acquire_batch", batch, BindAcquireBatch,
+    private ValueTask<(CallStatus Status, int First)> CallAcquireManyAsync(AcquireBatch batch, CancellationToken cancellationToken) =>
+        RunAsync(_acquireManySql, "acquire_many", batch, BindAcquireMany,
             static r => r.GetInt32(0), async: true, cancellationToken,
             static (r, b) => b.Requests[r.GetInt32(0) - 1].Row = ReadAcquire(r, offset: 1));
 
-    private static void BindAcquireBatch(NpgsqlParameterCollection p, AcquireBatch b)
+    private static void BindAcquireMany(NpgsqlParameterCollection p, AcquireBatch b)
     {
-        AcquireArgs first = b.Requests[0].Args;
-        BindBucket(p, first.Key, first.Shape);
-        p.Add(new NpgsqlParameter<long> { TypedValue = first.Shape.DebtTicks });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Numeric, Value = first.DayCeiling is decimal d ? d : DBNull.Value });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Numeric, Value = first.MonthCeiling is decimal m ? m : DBNull.Value });
+        int m = b.Buckets.Count;
+        string[] tenants = new string[m], categories = new string[m];
+        double[] capacity = new double[m], refill = new double[m], burst = new double[m], debt = new double[m];
+        long[] capacityTicks = new long[m], burstTicks = new long[m], debtTicks = new long[m];
+        for (int k = 0; k < m; k++)
+        {
+            AcquireArgs a = b.Buckets[k];
+            BucketLimits limits = a.Shape.Limits;
+            tenants[k] = a.Key.Tenant;
+            categories[k] = a.Key.Category;
+            capacity[k] = limits.Capacity;
+            refill[k] = limits.RefillPerSecond;
+            burst[k] = limits.BurstCredits;
+            debt[k] = limits.EmergencyDebt;
+            capacityTicks[k] = a.Shape.CapacityTicks;
+            burstTicks[k] = a.Shape.BurstTicks;
+            debtTicks[k] = a.Shape.DebtTicks;
+        }
+
         int n = b.Requests.Length;
         decimal[] costs = new decimal[n];
         long[] ticks = new long[n];
         bool[] emergency = new bool[n];
+        decimal?[] dayCeilings = new decimal?[n], monthCeilings = new decimal?[n];
         for (int i = 0; i < n; i++)
         {
             AcquireArgs a = b.Requests[i].Args;
             costs[i] = a.Cost;
             ticks[i] = a.CostTicks;
             emergency[i] = a.Emergency;
+            dayCeilings[i] = a.DayCeiling;
+            monthCeilings[i] = a.MonthCeiling;
         }
 
+        p.Add(new NpgsqlParameter<string[]> { TypedValue = tenants });
+        p.Add(new NpgsqlParameter<string[]> { TypedValue = categories });
+        p.Add(new NpgsqlParameter<double[]> { TypedValue = capacity });
+        p.Add(new NpgsqlParameter<double[]> { TypedValue = refill });
+        p.Add(new NpgsqlParameter<double[]> { TypedValue = burst });
+        p.Add(new NpgsqlParameter<double[]> { TypedValue = debt });
+        p.Add(new NpgsqlParameter<long[]> { TypedValue = capacityTicks });
+        p.Add(new NpgsqlParameter<long[]> { TypedValue = burstTicks });
+        p.Add(new NpgsqlParameter<long[]> { TypedValue = debtTicks });
+        p.Add(new NpgsqlParameter<int[]> { TypedValue = b.BucketOf });
         p.Add(new NpgsqlParameter<decimal[]> { TypedValue = costs });
         p.Add(new NpgsqlParameter<long[]> { TypedValue = ticks });
         p.Add(new NpgsqlParameter<bool[]> { TypedValue = emergency });
+        p.Add(new NpgsqlParameter<decimal?[]> { TypedValue = dayCeilings, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Numeric });
+        p.Add(new NpgsqlParameter<decimal?[]> { TypedValue = monthCeilings, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Numeric });
     }
 
     private static void BindAcquire(NpgsqlParameterCollection p, AcquireArgs a)
@@ -269,13 +298,7 @@ public sealed partial class PostgresQuotaStore
     /// <summary>What one acquire sends. MaxTicks above CostTicks asks for a lease; Return* hand back an old one.</summary>
     private readonly record struct AcquireArgs(
         BucketKey Key, BucketShape Shape, decimal Cost, long CostTicks, long MaxTicks, bool Emergency,
-        decimal? DayCeiling, decimal? MonthCeiling, long ReturnTicks, decimal ReturnUnits)
-    {
-        /// <summary>Whether one acquire_batch call can decide both (one bucket, shape and pair of ceilings; no lease).</summary>
-        public bool SameBatch(in AcquireArgs other) =>
-            Key == other.Key && ReferenceEquals(Shape, other.Shape) && DayCeiling == other.DayCeiling && MonthCeiling == other.MonthCeiling
-            && MaxTicks == CostTicks && other.MaxTicks == other.CostTicks && ReturnTicks == 0 && other.ReturnTicks == 0;
-    }
+        decimal? DayCeiling, decimal? MonthCeiling, long ReturnTicks, decimal ReturnUnits);
 
     /// <summary>The acquire function's answer.</summary>
     private readonly record struct AcquireRow(

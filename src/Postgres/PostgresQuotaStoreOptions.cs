@@ -72,10 +72,11 @@ public sealed class PostgresQuotaStoreOptions
     public TimeSpan MaxRetryInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Most concurrent acquisitions of one bucket decided in one round trip. While a round trip for a bucket
-    /// is in flight, further asynchronous acquisitions of it wait and then go together in one call that
-    /// decides each in order, in one transaction (so one commit flush serves them all). 1 turns combining
-    /// off. Default 256; from 1 to 10,000.
+    /// Most concurrent acquisitions, of any buckets and tenants, decided in one round trip. While the store's
+    /// round trips of acquisitions are in flight, further asynchronous acquisitions wait and then go together
+    /// in one call that decides each in arrival order, in one transaction (so one commit flush serves them
+    /// all; rows are locked in key order, so batches never deadlock). 1 turns combining off. Default 256;
+    /// from 1 to 10,000.
     /// </summary>
     public int MaxBatchSize { get; set; } = 256;
 

@@ -6,7 +6,7 @@ using Npgsql;
 namespace AgentQuotas.Postgres.Tests;
 
 // Concurrent asynchronous acquisitions of one bucket are combined: while one round trip for the bucket is in
-// flight, later callers wait and then go together in one acquire_batch call. These tests race many callers
+// flight, later callers wait and then go together in one acquire_many call. These tests race many callers
 // and check that combining happened and that every decision is still exact (bucket, burst, debt, ceilings).
 [Collection(PostgresCollection.Name)]
 public sealed class BatchingTests(SharedClusterFixture fixture) : IAsyncLifetime
