@@ -186,7 +186,29 @@ public sealed class DeferredJobRunner
             return;
         }
 
-        using AgentRun run = _gate.BeginRun(new AgentIdentity(job.Tenant, job.Principal), job.WorkloadClass, job.Workflow);
+        AgentRun run;
+        try
+        {
+            run = _gate.BeginRun(new AgentIdentity(job.Tenant, job.Principal), job.WorkloadClass, job.Workflow);
+        }
+        catch (QuotaExceededException e)
+        {
+            // The policy now refuses runs of this class (a class ceiling): waiting does not cure that.
+            await _store.TryFinishAsync(job.Id, claim.Token, DeferredJobState.Failed, null, "Refused (" + e.Reason.ToString() + "): " + e.Message,
+                time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        using (run)
+        {
+            await RunAdmittedAsync(job, claim, registration, run, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunAdmittedAsync(DeferredJob job, DeferredJobClaim claim, Registration registration, AgentRun run, CancellationToken cancellationToken)
+    {
+        TimeProvider time = _gate.TimeProvider;
+
         // The synchronous decision never waits in a queue: deferred work does not hold a claim while it waits, nor take
         // a queue position from a caller who is waiting now; the job is simply tried again after RetryAfter.
         QuotaTicket ticket = run.Acquire(registration.Tool, job.Cost);
@@ -206,7 +228,19 @@ public sealed class DeferredJobRunner
             return;
         }
 
-        if (!await _store.TryStartAsync(job.Id, claim.Token, time.GetUtcNow(), _options.RunLease, CancellationToken.None).ConfigureAwait(false))
+        bool started;
+        try
+        {
+            started = await _store.TryStartAsync(job.Id, claim.Token, time.GetUtcNow(), _options.RunLease, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The store failed: the tool does not start, its units go back, and the claim runs out to be retried.
+            ticket.Withdraw("Deferred job " + job.Id.ToString() + " could not be started: the job store failed.");
+            throw;
+        }
+
+        if (!started)
         {
             // The claim ran out and another worker holds the job now: this one never starts it.
             ticket.Withdraw("Deferred job " + job.Id.ToString() + " was claimed by another worker before this one could start it.");
