@@ -17,4 +17,10 @@ public enum DegradationMode
 
     /// <summary>Nothing ran and nothing will: the call was refused.</summary>
     Rejected = 4,
+
+    /// <summary>
+    /// Nothing ran yet: the call was accepted as a deferred job (<see cref="Deferred.DeferredJobRunner"/>), stored, and
+    /// runs through the gate when capacity returns; the caller polls or awaits its handle.
+    /// </summary>
+    Deferred = 5,
 }

@@ -170,18 +170,32 @@ internal sealed class BucketStep
     public void Settle(in BucketKey key, BucketLimits limits, double delta) => _store.Settle(key, limits, delta);
 
     /// <summary>
-    /// Whether a call may wait on the Queued rung: the ladder enables it, the tool has no fallback that the
-    /// ladder would serve first (DraftOnly comes before Queued), and the class may queue at all.
+    /// Whether a call may wait on the Queued rung: the ladder enables it, the class may queue at all, and the tool
+    /// has no fallback that the ladder would serve first (DraftOnly comes before Queued) unless the class prefers a
+    /// short wait to a draft (its <c>waitBeforeDraft</c>).
     /// </summary>
     public bool MayWait(in Attempt a) =>
-        a.Policy.AllowsQueueing && !(a.Tool.HasFallback && a.Policy.AllowsDraftOnly) && QueueLimit(a) > 0;
+        a.Policy.AllowsQueueing && (!Drafts(a) || a.Policy.Schedule.DraftWaitTicks[(int)a.WorkloadClass] > 0) && QueueLimit(a) > 0;
+
+    /// <summary>
+    /// The longest the call may wait, in ticks: its class's maximum queue wait, or its class's <c>waitBeforeDraft</c>
+    /// when the tool's fallback would serve it.
+    /// </summary>
+    public static long MaxWaitTicks(in Attempt a)
+    {
+        int c = (int)a.WorkloadClass;
+        return Drafts(a) ? a.Policy.Schedule.DraftWaitTicks[c] : a.Policy.Schedule.MaxWaitTicks[c];
+    }
+
+    // Whether a refusal of the call would be served by its fallback.
+    private static bool Drafts(in Attempt a) => a.Tool.HasFallback && a.Policy.AllowsDraftOnly;
 
     public int QueueLimit(in Attempt a) => a.Policy.Schedule.QueueLimits[(int)a.WorkloadClass] ?? _defaultQueueLimit;
 
     private Flow Enter(ref Attempt a, bool canWait, ref Pending pending, CancellationToken cancellationToken, ref Refusal refusal)
     {
         QuotaStoreRequest request = a.StoreRequest();
-        var arrival = new BucketArrival(request, a.WorkloadClass, a.Identity.Tenant, a.MayBorrow, a.Policy.Schedule, QueueLimit(a), canWait && MayWait(a));
+        var arrival = new BucketArrival(request, a.WorkloadClass, a.Identity.Tenant, a.MayBorrow, a.Policy.Schedule, QueueLimit(a), canWait && MayWait(a), MaxWaitTicks(a));
         if (!canWait)
         {
             BucketEntry entry = _buckets.Enter(request.Key, arrival);

@@ -3,8 +3,9 @@ namespace AgentQuotas.Policy;
 /// <summary>Scheduling settings of one workload class.</summary>
 public sealed class ClassPolicy
 {
-    internal ClassPolicy(WorkloadClass workloadClass, double reservedShare, TimeSpan? maxQueueWait, int? queueLimit)
+    internal ClassPolicy(WorkloadClass workloadClass, double reservedShare, TimeSpan? maxQueueWait, int? queueLimit, TimeSpan? waitBeforeDraft = null)
     {
+        WaitBeforeDraft = waitBeforeDraft;
         Class = workloadClass;
         ReservedShare = reservedShare;
         MaxQueueWait = maxQueueWait;
@@ -34,4 +35,14 @@ public sealed class ClassPolicy
 
     /// <summary>Most requests of this class that may wait at once; <see langword="null"/> for the scheduler's default.</summary>
     public int? QueueLimit { get; }
+
+    /// <summary>
+    /// How long a call of this class to a tool with a fallback may wait in queues for the real tool before its
+    /// draft (the <see cref="DegradationMode.DraftOnly"/> rung) serves it, as the policy sets it (<c>waitBeforeDraft</c>);
+    /// <see langword="null"/> when it does not: the draft then serves at once, without waiting. At most
+    /// <see cref="EffectiveMaxQueueWait"/>; it needs <see cref="DegradationMode.Queued"/> in the ladder to have an effect.
+    /// </summary>
+    /// <remarks>A call admitted within the wait is served by the tool with <see cref="DegradationMode.Queued"/>; one whose
+    /// estimated wait is longer is drafted at once, without queueing.</remarks>
+    public TimeSpan? WaitBeforeDraft { get; }
 }

@@ -30,7 +30,7 @@ public sealed partial class QuotaPolicy
                 json.WriteString(PolicyFields.Root.DefaultTier, DefaultTier.Name);
             }
 
-            WriteMap(json, PolicyFields.Root.Classes, _classes.Where(c => c.ReservedShare > 0 || c.MaxQueueWait is not null || c.QueueLimit is not null),
+            WriteMap(json, PolicyFields.Root.Classes, _classes.Where(c => c.ReservedShare > 0 || c.MaxQueueWait is not null || c.QueueLimit is not null || c.WaitBeforeDraft is not null),
                 c => c.Class.ToString(), WriteClass);
             if (Aging is not null)
             {
@@ -122,6 +122,10 @@ public sealed partial class QuotaPolicy
         }
 
         WriteOptional(json, PolicyFields.Class.QueueLimit, policy.QueueLimit);
+        if (policy.WaitBeforeDraft is TimeSpan draftWait)
+        {
+            json.WriteString(PolicyFields.Class.WaitBeforeDraft, Duration(draftWait));
+        }
     }
 
     private void WriteAnomaly(Utf8JsonWriter json)

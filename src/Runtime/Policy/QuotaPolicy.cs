@@ -236,7 +236,7 @@ public sealed partial class QuotaPolicy
         foreach (WorkloadClass c in Enum.GetValues<WorkloadClass>())
         {
             ClassModel? cm = model.Classes.Find(m => m.Name == c.ToString());
-            classes[(int)c] = new ClassPolicy(c, cm?.ReservedShare ?? 0, cm?.MaxQueueWait, cm?.QueueLimit);
+            classes[(int)c] = new ClassPolicy(c, cm?.ReservedShare ?? 0, cm?.MaxQueueWait, cm?.QueueLimit, cm?.WaitBeforeDraft);
         }
 
         var pools = model.Pools.Select(p => new PoolPolicy(p.Name, p.Concurrency, p.Classes?.Select(ParseClass).ToArray())).ToArray();

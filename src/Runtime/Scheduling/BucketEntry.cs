@@ -50,8 +50,10 @@ internal readonly struct BucketEntry
 [StructLayout(LayoutKind.Auto)]
 internal readonly struct BucketArrival
 {
-    public BucketArrival(QuotaStoreRequest request, WorkloadClass workloadClass, string tenant, bool mayBorrow, SchedulingSettings settings, int queueLimit, bool canWait)
+    public BucketArrival(QuotaStoreRequest request, WorkloadClass workloadClass, string tenant, bool mayBorrow, SchedulingSettings settings, int queueLimit, bool canWait,
+        long maxWaitTicks)
     {
+        MaxWaitTicks = maxWaitTicks;
         Request = request;
         Class = workloadClass;
         Tenant = tenant;
@@ -75,4 +77,13 @@ internal readonly struct BucketArrival
     public int QueueLimit { get; }
 
     public bool CanWait { get; }
+
+    /// <summary>
+    /// Most time this request may wait, in ticks: its class's maximum wait, or less for a call its fallback would
+    /// serve after the class's waitBeforeDraft.
+    /// </summary>
+    public long MaxWaitTicks { get; }
+
+    /// <summary>Whether the request waits only until its draft would serve it (a shorter bound than its class's).</summary>
+    public bool WaitsForDraft => MaxWaitTicks != Settings.MaxWaitTicks[(int)Class];
 }

@@ -210,13 +210,18 @@ internal sealed class BucketQueue
                         _line.CountOf(a.Class), a.Class, Key, a.QueueLimit));
             }
 
-            long maxWait = a.Settings.MaxWaitTicks[k];
+            long maxWait = a.MaxWaitTicks;
             TimeSpan wait = Estimate(k, a.Request.Cost, a.MayBorrow, now);
             if (maxWait != long.MaxValue && wait.Ticks > maxWait)
             {
                 return new BucketEntry(BucketEntryKind.Rejected, taken, QuotaReason.QueueTimeout, wait,
-                    string.Format(CultureInfo.InvariantCulture, "The estimated wait of {0} for '{1}' exceeds the {2} class's maxQueueWait of {3}; refused without queueing.",
-                        QuotaMessages.FormatDuration(wait), Key, a.Class, QuotaMessages.FormatDuration(TimeSpan.FromTicks(maxWait))));
+                    string.Format(CultureInfo.InvariantCulture, "The estimated wait of {0} for '{1}' exceeds the {2} class's {3} of {4}; refused without queueing.",
+                        QuotaMessages.FormatDuration(wait), Key, a.Class, a.WaitsForDraft ? "waitBeforeDraft" : "maxQueueWait", QuotaMessages.FormatDuration(TimeSpan.FromTicks(maxWait))));
+            }
+
+            if (a.WaitsForDraft)
+            {
+                _line.FifoDeadlines = false; // its deadline comes before those of its class's earlier waiters
             }
 
             waiter = new QueueWaiter(a.Class, a.Request.Cost, a.Tenant, now, maxWait == long.MaxValue ? long.MaxValue : now + maxWait,

@@ -95,9 +95,10 @@ internal sealed class ComputePoolSet : IDisposable
     /// <param name="settings">The policy's scheduling settings.</param>
     /// <param name="queueLimit">Most calls of the class and tenant that may wait.</param>
     /// <param name="canWait">Whether the call may wait at all.</param>
+    /// <param name="maxWaitTicks">The call's whole maximum wait, in ticks (its class's, or its class's waitBeforeDraft when a draft would serve it).</param>
     /// <param name="waited">How long the call already waited (for units): the class's maximum wait covers both.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    public PoolEntry Enter(WorkloadClass workloadClass, string tenant, SchedulingSettings settings, int queueLimit, bool canWait, TimeSpan waited, CancellationToken cancellationToken)
+    public PoolEntry Enter(WorkloadClass workloadClass, string tenant, SchedulingSettings settings, int queueLimit, bool canWait, long maxWaitTicks, TimeSpan waited, CancellationToken cancellationToken)
     {
         QueueWaiter waiter;
         long now = _clock.Now();
@@ -144,7 +145,7 @@ internal sealed class ComputePoolSet : IDisposable
                         waiting[k], workloadClass, tenant, queueLimit, busy));
             }
 
-            long maxWait = settings.MaxWaitTicks[k] == long.MaxValue ? long.MaxValue : Math.Max(0, settings.MaxWaitTicks[k] - waited.Ticks);
+            long maxWait = maxWaitTicks == long.MaxValue ? long.MaxValue : Math.Max(0, maxWaitTicks - waited.Ticks);
             if (maxWait == 0 || (maxWait != long.MaxValue && estimate is TimeSpan e && e.Ticks > maxWait))
             {
                 return new PoolEntry(PoolEntryKind.Rejected, reason: QuotaReason.QueueTimeout, retryAfter: estimate,

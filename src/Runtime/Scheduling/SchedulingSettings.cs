@@ -13,6 +13,7 @@ internal sealed class SchedulingSettings
             Shares[c] = cp.ReservedShare;
             MaxWaitTicks[c] = cp.EffectiveMaxQueueWait.Ticks; // always finite: no request waits without a bound
             QueueLimits[c] = cp.QueueLimit;
+            DraftWaitTicks[c] = Math.Min(cp.WaitBeforeDraft?.Ticks ?? 0, MaxWaitTicks[c]);
         }
 
         for (int c = 0; c < WaitingLine.ClassCount; c++)
@@ -37,6 +38,12 @@ internal sealed class SchedulingSettings
 
     /// <summary>Most time a class may wait, in ticks (the class's maxQueueWait, else the default).</summary>
     public long[] MaxWaitTicks { get; } = new long[WaitingLine.ClassCount];
+
+    /// <summary>
+    /// Most time a call of the class to a tool with a fallback waits before its draft serves it, in ticks (the class's
+    /// waitBeforeDraft, never more than its maximum wait); 0 drafts at once.
+    /// </summary>
+    public long[] DraftWaitTicks { get; } = new long[WaitingLine.ClassCount];
 
     /// <summary>Queue limit per class as configured (null: the gate's default).</summary>
     public int?[] QueueLimits { get; } = new int?[WaitingLine.ClassCount];

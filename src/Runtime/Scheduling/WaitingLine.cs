@@ -14,11 +14,12 @@ internal sealed class WaitingLine
     private readonly double[] _costs = new double[ClassCount];
 
     /// <summary>
-    /// Whether deadlines follow arrival within each class (true for bucket queues, where every waiter of a
-    /// class gets the same maximum wait). Pool waiters may have spent part of their wait on units first, so
-    /// their lines are scanned whole.
+    /// Whether deadlines follow arrival within each class (true for bucket queues while every waiter of a
+    /// class gets the same maximum wait). Pool waiters may have spent part of their wait on units first, and a
+    /// call that may be drafted waits only its class's waitBeforeDraft, so those lines are scanned whole (a bucket
+    /// queue switches once such a waiter arrives).
     /// </summary>
-    public bool FifoDeadlines { get; init; } = true;
+    public bool FifoDeadlines { get; set; } = true;
 
     public int Count { get; private set; }
 

@@ -100,8 +100,9 @@ namespace AgentQuotas.Policy.Schema
             public const string ReservedShare = "reservedShare";
             public const string MaxQueueWait = "maxQueueWait";
             public const string QueueLimit = "queueLimit";
+            public const string WaitBeforeDraft = "waitBeforeDraft";
 
-            public static readonly string[] All = { ReservedShare, MaxQueueWait, QueueLimit };
+            public static readonly string[] All = { ReservedShare, MaxQueueWait, QueueLimit, WaitBeforeDraft };
         }
 
         /// <summary>Queue <c>aging</c>.</summary>

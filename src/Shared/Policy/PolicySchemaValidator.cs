@@ -104,6 +104,9 @@ namespace AgentQuotas.Policy.Schema
         /// <summary>Longest maxQueueWait a class may have: no request waits without a bound.</summary>
         public static readonly TimeSpan MaxQueueWait = TimeSpan.FromDays(1);
 
+        // The runtime's default maximum queue wait for a class that sets none (ClassPolicy.DefaultMaxQueueWait).
+        public static readonly TimeSpan DefaultMaxQueueWait = TimeSpan.FromMinutes(1);
+
         public const double MaxCapacity = 1_000_000_000_000d;
 
         /// <summary>Most intervals an anomaly window may be divided into (the detector keeps one sum per interval).</summary>
@@ -198,6 +201,7 @@ namespace AgentQuotas.Policy.Schema
         public double? ReservedShare;
         public TimeSpan? MaxQueueWait;
         public int? QueueLimit;
+        public TimeSpan? WaitBeforeDraft;
     }
 
     internal sealed class PoolModel
@@ -684,6 +688,21 @@ namespace AgentQuotas.Policy.Schema
                 if (fields.TryGetValue(PolicyFields.Class.QueueLimit, out PolicyJsonProperty? queueLimit))
                 {
                     model.QueueLimit = ReadInteger(queueLimit.Value, path + ".queueLimit", min: 0);
+                }
+
+                if (fields.TryGetValue(PolicyFields.Class.WaitBeforeDraft, out PolicyJsonProperty? draftWait))
+                {
+                    // How long a call of this class to a tool with a fallback may wait for the real tool before the
+                    // draft serves it: bounded by the class's own maximum queue wait.
+                    model.WaitBeforeDraft = ReadDuration(draftWait.Value, path + ".waitBeforeDraft");
+                    TimeSpan bound = model.MaxQueueWait ?? PolicyNames.DefaultMaxQueueWait;
+                    if (model.WaitBeforeDraft > bound)
+                    {
+                        Report(PolicyErrorKind.InvalidValue,
+                            "waitBeforeDraft must be at most the class's maxQueueWait (" + bound.ToString("c", CultureInfo.InvariantCulture) + "), but is " + draftWait.Value.StringValue,
+                            path + ".waitBeforeDraft", draftWait.Value);
+                        model.WaitBeforeDraft = null;
+                    }
                 }
 
                 _model.Classes.Add(model);

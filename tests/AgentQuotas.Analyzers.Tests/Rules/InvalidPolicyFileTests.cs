@@ -56,6 +56,25 @@ public sealed class InvalidPolicyFileTests
     }
 
     [Fact]
+    public async Task A_class_waiting_longer_for_its_draft_than_it_may_wait_at_all_is_reported_at_the_value()
+    {
+        // Issue 17: waitBeforeDraft is bounded by the class's maxQueueWait (the runtime's own validator).
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("// no code", "AQ0008", """
+            {
+              "version": "v1",
+              "tiers": { "standard": { "categories": { "search": { "capacity": 10, "refillPerSecond": 1 } } } },
+              "classes": {
+                "Critical": { "maxQueueWait": "00:00:01", "waitBeforeDraft": [|"00:00:02"|] },
+                "High": { "waitBeforeDraft": "00:00:00.2" }
+              }
+            }
+            """);
+
+        Assert.Equal("agentquotas.json is invalid at $.classes.Critical.waitBeforeDraft: waitBeforeDraft must be at most the class's maxQueueWait (00:00:01), but is 00:00:02",
+            diagnostics.Single().GetMessage());
+    }
+
+    [Fact]
     public async Task Syntax_error_is_reported_where_the_parser_stopped()
     {
         var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("// no code", "AQ0008", """
