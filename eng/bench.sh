@@ -56,6 +56,7 @@ for suite in "${suites[@]}"; do
     compile-time-no-server) args=(compile-time --runs 3 --no-server) ;;
     *) echo "unknown suite '$suite'" >&2; exit 2 ;;
   esac
+  rm -rf "${TMPDIR:-/tmp}/agentquotas-bench-figures" # figures the benchmark hosts publish (CaseColumns.Publish)
   {
     echo "# $suite ($label) on $(hostname), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "load before: $(uptime)"
