@@ -32,9 +32,11 @@ if [ -n "$baseline" ]; then
     mkdir -p "$tree"
     git -C "$repo" archive "$baseline" | tar -x -C "$tree"
   fi
-  # This tree's benchmarks (they use only the public API, so they build against the older runtime too).
+  # This tree's benchmarks (they use only the public API, so they build against the older runtime too), with
+  # this tree's package versions (the benchmarks' BenchmarkDotNet and peers; central versions only grow).
   mkdir -p "$tree/benchmarks"
   (cd "$repo" && tar -c --exclude=bin --exclude=obj benchmarks) | tar -x -C "$tree"
+  cp "$repo/Directory.Packages.props" "$tree/Directory.Packages.props"
 fi
 
 out="$repo/BenchmarkDotNet.Artifacts/$label"
