@@ -33,9 +33,11 @@ if [ -n "$baseline" ]; then
     mkdir -p "$tree"
     git -C "$repo" archive "$baseline" | tar -x -C "$tree"
   fi
-  # This tree's benchmarks (they use only the public API, so they build against the older runtime too).
+  # This tree's benchmarks (they use only the public API, so they build against the older runtime too), with
+  # this tree's package versions (the benchmarks' BenchmarkDotNet and peers; central versions only grow).
   mkdir -p "$tree/benchmarks"
   (cd "$repo" && tar -c --exclude=bin --exclude=obj benchmarks) | tar -x -C "$tree"
+  cp "$repo/Directory.Packages.props" "$tree/Directory.Packages.props"
 fi
 
 out="$repo/BenchmarkDotNet.Artifacts/$label"
@@ -60,6 +62,7 @@ for suite in "${suites[@]}"; do
     compile-time-no-server) args=(compile-time --runs 3 --no-server) ;;
     *) echo "unknown suite '$suite'" >&2; exit 2 ;;
   esac
+  rm -rf "${TMPDIR:-/tmp}/agentquotas-bench-figures" # figures the benchmark hosts publish (CaseColumns.Publish)
   {
     echo "# $suite ($label) on $(hostname), $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "load before: $(uptime)"

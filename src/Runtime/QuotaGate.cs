@@ -74,7 +74,8 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
         }
 
         var clock = new AuditClock(TimeProvider);
-        _audit = options.AuditSink ?? new InMemoryAuditSink(logger: options.LoggerFactory?.CreateLogger<InMemoryAuditSink>());
+        _audit = options.AuditSink ?? new InMemoryAuditSink(10_000, AuditFullMode.DropOldest,
+            ReferenceEquals(TimeProvider, TimeProvider.System) ? InMemoryAuditSink.DefaultStripes : 1, options.LoggerFactory?.CreateLogger<InMemoryAuditSink>());
         _metrics = new QuotaMetrics(options.MeterFactory, options.IncludeTenantInMetrics);
         _onCircuit = options.OnCircuitStateChanged;
         _buckets = new BucketScheduler(_store, TimeProvider, runContinuationsAsynchronously: !options.InlineQueueCompletions, _logger);

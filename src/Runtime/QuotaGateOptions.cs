@@ -20,8 +20,11 @@ public sealed class QuotaGateOptions
     public IQuotaStore? Store { get; set; }
 
     /// <summary>
-    /// Where audit records go. Default: a new <see cref="InMemoryAuditSink"/> (10,000 records, oldest
-    /// dropped first). A sink passed here is flushed, not disposed, by the gate.
+    /// Where audit records go. Default: a new <see cref="InMemoryAuditSink"/> (10,000 records per stripe, oldest
+    /// dropped first) with <see cref="InMemoryAuditSink.DefaultStripes"/> stripes when <see cref="TimeProvider"/> is
+    /// <see cref="System.TimeProvider.System"/> (so threads on different cores do not share a ring), and one ring under
+    /// any other provider (a virtual clock gives many records the same time, and one ring keeps their write order).
+    /// A sink passed here is flushed, not disposed, by the gate.
     /// </summary>
     public IQuotaAuditSink? AuditSink { get; set; }
 

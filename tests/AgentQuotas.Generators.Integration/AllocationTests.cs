@@ -75,9 +75,10 @@ public sealed class AllocationTests(ITestOutputHelper output) : IDisposable
 
     private void Measure<T>(string name, Func<T> call)
     {
-        // Warm up past the audit ring's capacity, so the measured calls see the steady state of a
-        // long-running gate (a full ring overwriting its oldest record) with every path already taken once.
-        int warmup = ((InMemoryAuditSink)_gate.AuditSink).Capacity + 200;
+        // Warm up past the audit sink's capacity (every stripe's), so the measured calls see the steady state of
+        // a long-running gate (a full ring overwriting its oldest record) with every path already taken once.
+        var sink = (InMemoryAuditSink)_gate.AuditSink;
+        int warmup = (sink.Capacity * sink.Stripes) + 200;
         for (int i = 0; i < warmup; i++)
         {
             call();

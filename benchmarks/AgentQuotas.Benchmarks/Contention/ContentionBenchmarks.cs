@@ -144,3 +144,13 @@ public class ContentionDiscardingAuditBenchmarks : ContentionBenchmarks
         public ValueTask FlushAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
     }
 }
+
+/// <summary>
+/// Benchmark 3, comparison variant (issue 18 item 2): the same workload with one shared audit ring
+/// (<c>new InMemoryAuditSink()</c>, the gate's default sink before the striped one), so the striped default and
+/// the single ring are measured side by side in one run.
+/// </summary>
+public class ContentionSingleRingAuditBenchmarks : ContentionBenchmarks
+{
+    protected override IQuotaAuditSink? CreateAuditSink() => new InMemoryAuditSink();
+}

@@ -18,6 +18,38 @@ public static class CaseColumns
     /// <summary>Figures a benchmark case reports about itself (round trips per operation, for example).</summary>
     public static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Key, string Column), string> Reported = new();
 
+    // Benchmarks run out of process: the host that measured a case publishes its figures in files here, and the
+    // columns (in the process that prints the summary) read them back.
+    private static readonly string FiguresDirectory = Path.Combine(Path.GetTempPath(), "agentquotas-bench-figures");
+
+    /// <summary>Publishes a figure of a case, for the column of that name, across the process boundary.</summary>
+    public static void Publish(string key, string column, string value)
+    {
+        Reported[(key, column)] = value;
+        Directory.CreateDirectory(FiguresDirectory);
+        File.WriteAllText(FigurePath(key, column), value);
+    }
+
+    /// <summary>A figure published by <see cref="Publish"/> in this process or a benchmark host.</summary>
+    public static string? Read(string key, string column)
+    {
+        if (Reported.TryGetValue((key, column), out string? value))
+        {
+            return value;
+        }
+
+        string path = FigurePath(key, column);
+        return File.Exists(path) ? File.ReadAllText(path) : null;
+    }
+
+    private static string FigurePath(string key, string column) =>
+        Path.Combine(FiguresDirectory, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key + "\n" + column))) + ".txt");
+
+    /// <summary>Formats a latency as the latency columns show it.</summary>
+    public static string FormatLatency(TimeSpan t) => t.TotalMilliseconds >= 1
+        ? t.TotalMilliseconds.ToString("0.00", CultureInfo.InvariantCulture) + " ms"
+        : (t.TotalMilliseconds * 1000).ToString("0.0", CultureInfo.InvariantCulture) + " us";
+
     public sealed class OperationsPerSecond : IColumn
     {
         public string Id => "OpsPerSecond";
@@ -54,17 +86,21 @@ public static class CaseColumns
 
         public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
         {
-            TimeSpan? value = LatencyRecorder.Find(Key(benchmarkCase))?.Percentile(quantile);
-            return value is TimeSpan t ? Format(t) : "-";
+            return Read(Key(benchmarkCase), name) ?? "-";
         }
 
         public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
         public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
         public bool IsAvailable(Summary summary) => true;
 
-        private static string Format(TimeSpan t) => t.TotalMilliseconds >= 1
-            ? t.TotalMilliseconds.ToString("0.00", CultureInfo.InvariantCulture) + " ms"
-            : (t.TotalMilliseconds * 1000).ToString("0.0", CultureInfo.InvariantCulture) + " us";
+        /// <summary>Publishes this column's percentile of a case's recorded latencies (called by the host that measured it).</summary>
+        public void Publish(string key)
+        {
+            if (LatencyRecorder.Find(key)?.Percentile(quantile) is TimeSpan t)
+            {
+                CaseColumns.Publish(key, name, FormatLatency(t));
+            }
+        }
     }
 
     public sealed class ReportedFigure(string column, string legend) : IColumn
@@ -79,7 +115,7 @@ public static class CaseColumns
         public string Legend => legend;
 
         public string GetValue(Summary summary, BenchmarkCase benchmarkCase) =>
-            Reported.TryGetValue((Key(benchmarkCase), column), out string? value) ? value : "-";
+            Read(Key(benchmarkCase), column) ?? "-";
 
         public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
         public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;

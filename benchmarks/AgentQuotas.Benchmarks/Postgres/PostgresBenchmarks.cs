@@ -80,7 +80,9 @@ public abstract class PostgresBenchmarks
     {
         string key = CaseColumns.Key(Leasing ? nameof(PostgresLeasingOnBenchmarks.LeasingOn) : nameof(PostgresLeasingOffBenchmarks.LeasingOff), Callers, Buckets);
         double perAcquire = (_store.Statistics.RoundTrips - _roundTripsAtStart) / (double)Math.Max(1, Interlocked.Read(ref _operations));
-        CaseColumns.Reported[(key, "Round trips/acquire")] = perAcquire.ToString(perAcquire < 0.01 ? "0.0000" : "0.00", CultureInfo.InvariantCulture);
+        CaseColumns.Publish(key, "Round trips/acquire", perAcquire.ToString(perAcquire < 0.01 ? "0.0000" : "0.00", CultureInfo.InvariantCulture));
+        new CaseColumns.Latency("p50", 0.50).Publish(key);
+        new CaseColumns.Latency("p99", 0.99).Publish(key);
         await _store.DisposeAsync();
     }
 

@@ -4,59 +4,93 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace AgentQuotas.Audit;
 
 /// <summary>
-/// Keeps the most recent audit records in a bounded ring in memory (the gate's default sink). When full
-/// it drops per <see cref="AuditFullMode"/> and counts every loss.
+/// Keeps the most recent audit records in bounded rings in memory (the gate's default sink). When a ring is
+/// full it drops per <see cref="AuditFullMode"/> and counts every loss exactly.
 /// </summary>
 /// <remarks>
-/// Writing takes no lock: a writer claims the next sequence number with one atomic increment and owns
-/// that slot of the ring while it copies the record in; each slot carries the sequence of the record it
-/// holds, so readers (<see cref="Snapshot"/>) copy a record only once it is complete and skip one that
-/// was overwritten while they read it. Two writers meet in one slot only when one has fallen a whole
-/// ring behind; the older then waits for the newer, or gives way to it.
+/// <para>
+/// Writing takes no lock: a writer claims the next sequence number of its ring with one atomic increment and
+/// owns that slot while it copies the record in; readers (<see cref="Snapshot"/>) copy a record only once it is
+/// complete and skip one that was overwritten while they read it.
+/// </para>
+/// <para>
+/// With more than one stripe (<see cref="Stripes"/>), each stripe is a ring of its own of <see cref="Capacity"/>
+/// records and a writer uses the stripe of the processor it runs on, so writers on different cores touch no
+/// shared counter or cache line (one shared ring held two threads to 1.19x the throughput of one). Losses are
+/// counted per stripe and summed, so they stay exact; <see cref="Snapshot"/> merges the stripes by
+/// <see cref="QuotaAuditRecord.Timestamp"/> (records of equal time in stripe order, each stripe's in write order).
+/// </para>
 /// </remarks>
 public sealed class InMemoryAuditSink : IQuotaAuditSink
 {
-    // Slot.Sequence: the sequence of the record in the slot, Empty before any, Writing while a writer owns it.
-    private const long Empty = -1;
-    private const long Writing = long.MinValue;
     private const string OverwroteOldest = "the ring is full; the oldest record was overwritten";
 
-    private readonly Slot[] _slots;
+    private readonly AuditRing[] _rings;
+    private readonly int _mask;
     private readonly AuditFullMode _fullMode;
     private readonly AuditDropReporter _drops;
     private readonly Lock _clearLock = new(); // orders Clear with Snapshot; writers never take it
-    private long _next;                       // sequences claimed so far (never reset)
-    private long _start;                      // the first sequence after the last Clear
-    private long _overwrittenBeforeClear;
 
-    /// <summary>Creates a sink.</summary>
+    /// <summary>Creates a sink with one ring: records come back in exactly the order they were written.</summary>
     /// <param name="capacity">Most records kept; at least 1. Default 10,000.</param>
     /// <param name="fullMode">What to drop when full. Default <see cref="AuditFullMode.DropOldest"/>.</param>
     /// <param name="logger">Where losses are reported.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is less than 1.</exception>
     public InMemoryAuditSink(int capacity = 10_000, AuditFullMode fullMode = AuditFullMode.DropOldest, ILogger? logger = null)
+        : this(capacity, fullMode, stripes: 1, logger)
+    {
+    }
+
+    /// <summary>Creates a sink with <paramref name="stripes"/> rings, one per group of processors.</summary>
+    /// <param name="capacity">Most records kept per stripe; at least 1.</param>
+    /// <param name="fullMode">What to drop when a stripe is full.</param>
+    /// <param name="stripes">Rings: a power of two from 1 to 64 (<see cref="DefaultStripes"/> suits this machine).</param>
+    /// <param name="logger">Where losses are reported.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is less than 1, or <paramref name="stripes"/> is not a power of two from 1 to 64.</exception>
+    public InMemoryAuditSink(int capacity, AuditFullMode fullMode, int stripes, ILogger? logger = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _slots = new Slot[capacity];
-        for (int i = 0; i < _slots.Length; i++)
+        if (stripes is < 1 or > 64 || (stripes & (stripes - 1)) != 0)
         {
-            _slots[i].Sequence = Empty;
+            throw new ArgumentOutOfRangeException(nameof(stripes), stripes, "The number of stripes must be a power of two from 1 to 64.");
         }
 
+        _rings = new AuditRing[stripes];
+        for (int i = 0; i < stripes; i++)
+        {
+            _rings[i] = new AuditRing(capacity);
+        }
+
+        _mask = stripes - 1;
         _fullMode = fullMode;
         _drops = new AuditDropReporter(nameof(InMemoryAuditSink), logger ?? NullLogger.Instance);
     }
 
-    /// <summary>Most records kept.</summary>
-    public int Capacity => _slots.Length;
+    /// <summary>
+    /// The stripes of the gate's default sink: the processor count rounded up to a power of two, at most 4 (so the
+    /// default sink holds at most 40,000 records, about 4 MB).
+    /// </summary>
+    public static int DefaultStripes => Math.Min(4, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount));
+
+    /// <summary>Most records kept per stripe.</summary>
+    public int Capacity => _rings[0].Capacity;
+
+    /// <summary>The number of rings records are spread over (1 unless given).</summary>
+    public int Stripes => _rings.Length;
 
     /// <summary>Records accepted since the sink was created or last cleared (including any later overwritten).</summary>
     public long WrittenCount
     {
         get
         {
-            long claimed = Volatile.Read(ref _next) - Volatile.Read(ref _start);
-            return _fullMode == AuditFullMode.DropNewest ? Math.Min(claimed, _slots.Length) : claimed;
+            long written = 0;
+            foreach (AuditRing ring in _rings)
+            {
+                long claimed = ring.Claimed;
+                written += _fullMode == AuditFullMode.DropNewest ? Math.Min(claimed, ring.Capacity) : claimed;
+            }
+
+            return written;
         }
     }
 
@@ -65,85 +99,70 @@ public sealed class InMemoryAuditSink : IQuotaAuditSink
     {
         get
         {
-            if (_fullMode == AuditFullMode.DropOldest)
+            if (_fullMode != AuditFullMode.DropOldest)
             {
-                // Exact from the sequence numbers; the reporter only sees the totals that were reported.
-                return Volatile.Read(ref _overwrittenBeforeClear) + Math.Max(0, Volatile.Read(ref _next) - Volatile.Read(ref _start) - _slots.Length);
+                return _drops.Dropped;
             }
 
-            return _drops.Dropped;
+            // Exact from the sequence numbers of each ring; the reporter only sees the totals that were reported.
+            long dropped = 0;
+            foreach (AuditRing ring in _rings)
+            {
+                dropped += ring.Overwritten;
+            }
+
+            return dropped;
         }
     }
 
     /// <inheritdoc/>
     public bool TryWrite(in QuotaAuditRecord record)
     {
-        long sequence = Interlocked.Increment(ref _next) - 1;
-        long position = sequence - Volatile.Read(ref _start);
-        int capacity = _slots.Length;
-        if (position >= capacity)
+        AuditRing ring = _rings.Length == 1 ? _rings[0] : _rings[Thread.GetCurrentProcessorId() & _mask];
+        long lost = ring.Write(record, _fullMode == AuditFullMode.DropNewest);
+        if (lost == 0)
         {
-            if (_fullMode == AuditFullMode.DropNewest)
-            {
-                _drops.Report(1, "the ring is full; the new record was refused");
-                return false;
-            }
-
-            // Counted without a shared counter: the losses so far follow from the sequence itself.
-            _drops.ReportCounted(Volatile.Read(ref _overwrittenBeforeClear) + position - capacity + 1, OverwroteOldest);
+            return true;
         }
 
-        ref Slot slot = ref _slots[sequence % capacity];
-        var spin = default(SpinWait);
-        while (true)
+        if (lost < 0)
         {
-            long held = Volatile.Read(ref slot.Sequence);
-            if (held == Writing)
-            {
-                spin.SpinOnce(); // a writer a whole ring ahead or behind is copying into this slot
-                continue;
-            }
-
-            if (held > sequence)
-            {
-                return true; // a newer record already took the slot: this one is older than the ring keeps
-            }
-
-            if (Interlocked.CompareExchange(ref slot.Sequence, Writing, held) == held)
-            {
-                break;
-            }
+            _drops.Report(1, "the ring is full; the new record was refused");
+            return false;
         }
 
-        slot.Record = record;
-        Volatile.Write(ref slot.Sequence, sequence);
+        _drops.ReportCounted(lost, OverwroteOldest);
         return true;
     }
 
     /// <summary>The records held now, oldest first.</summary>
     /// <remarks>
     /// Waits for records whose writers are still copying them in. Under concurrent writes a record
-    /// overwritten while the snapshot reads it is left out.
+    /// overwritten while the snapshot reads it is left out. With several stripes the records are merged by
+    /// time; records with the same <see cref="QuotaAuditRecord.Timestamp"/> come in stripe order.
     /// </remarks>
     public IReadOnlyList<QuotaAuditRecord> Snapshot()
     {
         lock (_clearLock)
         {
-            long end = Volatile.Read(ref _next);
-            long start = Volatile.Read(ref _start);
-            int capacity = _slots.Length;
-            long first = _fullMode == AuditFullMode.DropOldest ? Math.Max(start, end - capacity) : start;
-            long last = Math.Min(end, first + capacity);
-            var result = new List<QuotaAuditRecord>((int)(last - first));
-            for (long sequence = first; sequence < last; sequence++)
+            bool dropOldest = _fullMode == AuditFullMode.DropOldest;
+            if (_rings.Length == 1)
             {
-                if (TryRead(ref _slots[sequence % capacity], sequence, out QuotaAuditRecord record))
-                {
-                    result.Add(record);
-                }
+                var single = new List<QuotaAuditRecord>();
+                _rings[0].CopyTo(single, dropOldest);
+                return single;
             }
 
-            return result;
+            var all = new List<QuotaAuditRecord>();
+            var from = new List<(int Start, int Count)>(_rings.Length);
+            foreach (AuditRing ring in _rings)
+            {
+                int start = all.Count;
+                ring.CopyTo(all, dropOldest);
+                from.Add((start, all.Count - start));
+            }
+
+            return Merge(all, from);
         }
     }
 
@@ -152,26 +171,9 @@ public sealed class InMemoryAuditSink : IQuotaAuditSink
     {
         lock (_clearLock)
         {
-            long end = Volatile.Read(ref _next);
-            long start = Volatile.Read(ref _start);
-            if (_fullMode == AuditFullMode.DropOldest)
+            foreach (AuditRing ring in _rings)
             {
-                Interlocked.Add(ref _overwrittenBeforeClear, Math.Max(0, end - start - _slots.Length));
-            }
-
-            Volatile.Write(ref _start, end);
-
-            // Release the records' strings. A slot a writer owns right now is left to it: its sequence is
-            // below the new start (or it belongs after the clear), so readers treat it correctly either way.
-            for (int i = 0; i < _slots.Length; i++)
-            {
-                ref Slot slot = ref _slots[i];
-                long held = Volatile.Read(ref slot.Sequence);
-                if (held != Writing && held < end && Interlocked.CompareExchange(ref slot.Sequence, Writing, held) == held)
-                {
-                    slot.Record = default;
-                    Volatile.Write(ref slot.Sequence, held);
-                }
+                ring.Clear(_fullMode == AuditFullMode.DropOldest);
             }
         }
     }
@@ -179,38 +181,26 @@ public sealed class InMemoryAuditSink : IQuotaAuditSink
     /// <inheritdoc/>
     public ValueTask FlushAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 
-    // Copies the record of sequence out of its slot once its writer has finished; false when a newer
-    // record has taken (or is taking) the slot.
-    private static bool TryRead(ref Slot slot, long sequence, out QuotaAuditRecord record)
+    // Merges runs of records, each oldest first, by time; on a tie the earlier run's record comes first.
+    private static List<QuotaAuditRecord> Merge(List<QuotaAuditRecord> all, List<(int Start, int Count)> runs)
     {
-        var spin = default(SpinWait);
-        while (true)
+        var merged = new List<QuotaAuditRecord>(all.Count);
+        var next = new int[runs.Count];
+        while (merged.Count < all.Count)
         {
-            long before = Volatile.Read(ref slot.Sequence);
-            if (before == Writing || before < sequence)
+            int best = -1;
+            for (int r = 0; r < runs.Count; r++)
             {
-                spin.SpinOnce(); // claimed, still being copied in
-                continue;
+                if (next[r] < runs[r].Count && (best < 0 || all[runs[r].Start + next[r]].Timestamp < all[runs[best].Start + next[best]].Timestamp))
+                {
+                    best = r;
+                }
             }
 
-            if (before > sequence)
-            {
-                record = default;
-                return false;
-            }
-
-            record = slot.Record;
-            Interlocked.MemoryBarrier(); // the copy completes before the sequence is read again
-            if (Volatile.Read(ref slot.Sequence) == sequence)
-            {
-                return true;
-            }
+            merged.Add(all[runs[best].Start + next[best]]);
+            next[best]++;
         }
-    }
 
-    private struct Slot
-    {
-        public long Sequence;
-        public QuotaAuditRecord Record;
+        return merged;
     }
 }

@@ -33,6 +33,7 @@ public sealed partial class AgentRun : IDisposable
     {
         Gate = gate;
         Identity = identity;
+        BucketHints = new Stores.BucketHints(identity.Tenant);
         WorkloadClass = workloadClass;
         Workflow = workflow;
         Name = name;
@@ -62,6 +63,9 @@ public sealed partial class AgentRun : IDisposable
 
     /// <summary>Who the run acts for; the only source of the tenant for guarded calls.</summary>
     public AgentIdentity Identity { get; }
+
+    /// <summary>What the store remembers between this run's calls (the buckets it used last); opaque to the gate.</summary>
+    internal Stores.BucketHints BucketHints { get; }
 
     /// <summary>The run's workload class.</summary>
     public WorkloadClass WorkloadClass { get; }

@@ -66,20 +66,52 @@ public sealed class InMemoryQuotaStore : IQuotaStore, IDisposable
     }
 
     /// <inheritdoc/>
-    QuotaStoreResult IQuotaStore.TryAcquireAt(in QuotaStoreRequest request, TimeProvider clock, long timestamp) => AcquireAt(request, clock, timestamp);
+    QuotaStoreResult IQuotaStore.TryAcquireAt(in QuotaStoreRequest request, TimeProvider clock, long timestamp, BucketHints? hints) =>
+        AcquireAt(request, clock, timestamp, hints);
 
     /// <inheritdoc/>
-    ValueTask<QuotaStoreResult> IQuotaStore.TryAcquireAtAsync(in QuotaStoreRequest request, TimeProvider clock, long timestamp, CancellationToken cancellationToken) =>
-        new(AcquireAt(request, clock, timestamp));
+    ValueTask<QuotaStoreResult> IQuotaStore.TryAcquireAtAsync(in QuotaStoreRequest request, TimeProvider clock, long timestamp, BucketHints? hints, CancellationToken cancellationToken) =>
+        new(AcquireAt(request, clock, timestamp, hints));
 
     // The gate's fast path: its timestamp when it runs on this store's clock (one clock read per decision), and
-    // the bucket this thread used last for the key (saves the dictionary lookup; a stale one is detected).
-    private QuotaStoreResult AcquireAt(in QuotaStoreRequest request, TimeProvider clock, long timestamp)
+    // the bucket the run used last for the key (or, outside a run, this thread): saves the dictionary lookup; a
+    // stale one is detected.
+    private QuotaStoreResult AcquireAt(in QuotaStoreRequest request, TimeProvider clock, long timestamp, BucketHints? hints)
+    {
+        long now = ReferenceEquals(clock, _time) ? ToTicks(timestamp) : -1;
+        if (hints is null)
+        {
+            return AcquireOnThreadHint(request, now);
+        }
+
+        object? owner = hints.Owner ?? Interlocked.CompareExchange(ref hints.Owner, this, null) ?? this;
+        TokenBucketState? bucket = null;
+        bool mine = ReferenceEquals(owner, this) && (ReferenceEquals(hints.Tenant, request.Key.Tenant) || string.Equals(hints.Tenant, request.Key.Tenant, StringComparison.Ordinal));
+        if (mine)
+        {
+            bucket = Hinted(hints.Last, request.Key.Category) ?? Hinted(hints.Previous, request.Key.Category);
+        }
+
+        TokenBucketState? used = bucket;
+        QuotaStoreResult taken = Acquire(request.Key, request.Limits, request.Cost, request.AllowEmergency, request.MaxCostPerDay, request.MaxCostPerMonth, ref bucket, now);
+        if (mine && bucket is not null && !ReferenceEquals(bucket, used) && !ReferenceEquals(hints.Last, bucket))
+        {
+            hints.Previous = hints.Last;
+            hints.Last = bucket;
+        }
+
+        return taken;
+    }
+
+    private static TokenBucketState? Hinted(object? hint, string category) =>
+        hint is TokenBucketState bucket && (ReferenceEquals(bucket.Category, category) || string.Equals(bucket.Category, category, StringComparison.Ordinal)) ? bucket : null;
+
+    private QuotaStoreResult AcquireOnThreadHint(in QuotaStoreRequest request, long now)
     {
         RecentBuckets recent = RecentBuckets.ForThread();
         TokenBucketState? bucket = recent.Find(this, request.Key);
         QuotaStoreResult taken = Acquire(request.Key, request.Limits, request.Cost, request.AllowEmergency, request.MaxCostPerDay, request.MaxCostPerMonth,
-            ref bucket, ReferenceEquals(clock, _time) ? ToTicks(timestamp) : -1);
+            ref bucket, now);
         if (bucket is not null)
         {
             recent.Remember(this, request.Key.Tenant, bucket);
