@@ -94,8 +94,16 @@ public sealed class ModelRouter
         TimeSpan waited = _gate.TimeProvider.GetElapsedTime(started);
         if (slot is null)
         {
-            string detail = string.Format(CultureInfo.InvariantCulture, "Waited {0} for a slot of pool '{1}' for '{2}' ({3}), the {4} class's budget; {5}",
-                QuotaMessages.FormatDuration(waited), model.Pool, model.Name, plan.Detail, run.WorkloadClass, "no slot freed in time.");
+            // The budget is spent: a free slot of another model able to serve the turn takes it now; else it is refused.
+            string spent = string.Format(CultureInfo.InvariantCulture, "waited {0}, the {1} class's budget, for a slot of pool '{2}' of '{3}' without one freeing",
+                QuotaMessages.FormatDuration(waited), run.WorkloadClass, model.Pool, model.Name);
+            Plan elsewhere = Decide(run, requestedModel, availableModels, canWait: false, excluded: (model, spent), waited);
+            if (elsewhere.Route is not null)
+            {
+                return elsewhere.Route;
+            }
+
+            string detail = char.ToUpperInvariant(spent[0]) + spent[1..] + " (" + plan.Detail + "), and no other model able to serve it had a free slot.";
             throw Record(run, model.Name, admitted: false, QuotaReason.QueueTimeout, detail, waited, retryAfter: _pools.Load(model.Pool, plan.Concurrency).EstimatedWait, plan.Kind).ToException();
         }
 
@@ -103,7 +111,8 @@ public sealed class ModelRouter
         return Granted(run, model, plan.Kind, served, waited, slot);
     }
 
-    private Plan Decide(AgentRun run, string? requested, IReadOnlyCollection<string>? available, bool canWait)
+    private Plan Decide(AgentRun run, string? requested, IReadOnlyCollection<string>? available, bool canWait,
+        (ModelPolicy Model, string Why)? excluded = null, TimeSpan waited = default)
     {
         QuotaPolicy policy = _gate.Policy;
         if (policy.Models.Count == 0)
@@ -143,6 +152,12 @@ public sealed class ModelRouter
         TimeSpan? retryAfter = null;
         foreach (ModelPolicy model in Candidates(policy, preferred))
         {
+            if (excluded is { } spent && ReferenceEquals(spent.Model, model))
+            {
+                passedOver.Add(spent.Why);
+                continue;
+            }
+
             if (model.Rank < minRank)
             {
                 passedOver.Add(string.Format(CultureInfo.InvariantCulture, "'{0}' (rank {1}) is below {2}'s minRank {3}", model.Name, model.Rank, rule, minRank));
@@ -168,7 +183,7 @@ public sealed class ModelRouter
                 : "'" + model.Name + "' instead of '" + preferred.Name + "' (" + because + "): " + string.Join("; ", passedOver);
             if (_pools.TryTake(model.Pool, pool.Concurrency, out ModelSlot? slot))
             {
-                return new Plan { Route = Granted(run, model, kind, why + ".", TimeSpan.Zero, slot!) };
+                return new Plan { Route = Granted(run, model, kind, why + ".", waited, slot!) };
             }
 
             ModelPoolLoad load = _pools.Load(model.Pool, pool.Concurrency);

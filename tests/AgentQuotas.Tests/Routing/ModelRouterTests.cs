@@ -147,21 +147,39 @@ public class ModelRouterTests
     }
 
     [Fact]
-    public async Task A_wait_that_outlasts_the_budget_is_refused_with_QueueTimeout()
+    public async Task A_wait_that_outlasts_the_budget_takes_a_free_slot_of_the_next_model()
     {
         using QuotaGate gate = Gate();
         using AgentRun run = gate.BeginRun(Acme, WorkloadClass.High);
-        ModelRoute a = gate.Models.Route(run);
-        ModelRoute b = gate.Models.Route(run);
-        Task<ModelRoute> c = gate.Models.RouteAsync(run).AsTask();
+        using ModelRoute a = gate.Models.Route(run);
+        using ModelRoute b = gate.Models.Route(run);
+        ValueTask<ModelRoute> c = gate.Models.RouteAsync(run); // no history: queues for premium
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        using ModelRoute served = await c;
+
+        Assert.Equal(("small", ModelRouteKind.Rerouted), (served.Model.Name, served.Kind));
+        Assert.Equal(TimeSpan.FromSeconds(5), served.Waited);
+        Assert.Contains("waited 5 s, the High class's budget, for a slot of pool 'premium'", served.Detail, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromSeconds(5), Routes()[^1].QueueWait);
+    }
+
+    [Fact]
+    public async Task A_wait_that_outlasts_the_budget_with_no_other_able_model_is_refused_with_QueueTimeout()
+    {
+        using QuotaGate gate = Gate();
+        using AgentRun legal = gate.BeginRun(Acme, WorkloadClass.High, workflow: "legal"); // minRank 3: premium only
+        using ModelRoute a = gate.Models.Route(legal);
+        using ModelRoute b = gate.Models.Route(legal);
+        Task<ModelRoute> c = gate.Models.RouteAsync(legal).AsTask();
 
         _time.Advance(TimeSpan.FromSeconds(5));
 
         var refused = await Assert.ThrowsAsync<QuotaExceededException>(() => c);
         Assert.Equal(QuotaReason.QueueTimeout, refused.Reason);
-        Assert.Equal(AuditDecision.Denied, Routes()[^1].Decision);
-        a.Dispose();
-        b.Dispose();
+        QuotaAuditRecord record = Routes()[^1];
+        Assert.Equal((AuditDecision.Denied, QuotaReason.QueueTimeout, "premium"), (record.Decision, record.Reason, record.Tool));
+        Assert.Equal(0, gate.Models.Snapshot().Single(p => p.Pool == "small").InUse);
     }
 
     [Fact]
