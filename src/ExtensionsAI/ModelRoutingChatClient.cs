@@ -23,21 +23,21 @@ namespace AgentQuotas.Extensions.AI;
 /// the turn as an iteration) and the function-invoking client. Disposing it disposes every model client.
 /// </para>
 /// </remarks>
-public sealed class RoutingChatClient : DelegatingChatClient
+public sealed class ModelRoutingChatClient : DelegatingChatClient
 {
     /// <summary>The <c>AdditionalProperties</c> key of a response's (or its first update's) <see cref="ModelRoute"/>.</summary>
     public const string RouteKey = "agentquotas.route";
 
     private readonly Dictionary<string, IChatClient> _models;
     private readonly string[] _names;
-    private readonly RoutingChatClientOptions _options;
+    private readonly ModelRoutingChatClientOptions _options;
     private readonly QuotaTool? _charge;
 
     /// <summary>Creates the client.</summary>
     /// <param name="models">The model clients by model name (names as in the policy's <c>models</c> section); at least one.</param>
     /// <param name="options">Options; defaults when <see langword="null"/>.</param>
     /// <exception cref="ArgumentException">No model client, an empty name, or invalid options.</exception>
-    public RoutingChatClient(IReadOnlyDictionary<string, IChatClient> models, RoutingChatClientOptions? options = null)
+    public ModelRoutingChatClient(IReadOnlyDictionary<string, IChatClient> models, ModelRoutingChatClientOptions? options = null)
         : base(First(models))
     {
         _models = new Dictionary<string, IChatClient>(StringComparer.Ordinal);
@@ -48,7 +48,7 @@ public sealed class RoutingChatClient : DelegatingChatClient
         }
 
         _names = [.. _models.Keys];
-        _options = options ?? new RoutingChatClientOptions();
+        _options = options ?? new ModelRoutingChatClientOptions();
         _options.Validate();
         _charge = _options.CostCategory is null ? null : new QuotaTool(_options.ToolName, _options.CostCategory);
     }

@@ -1,7 +1,7 @@
 namespace AgentQuotas.Extensions.AI;
 
-/// <summary>Options of <see cref="RoutingChatClient"/>. Validated when the client is created.</summary>
-public sealed class RoutingChatClientOptions
+/// <summary>Options of <see cref="ModelRoutingChatClient"/>. Validated when the client is created.</summary>
+public sealed class ModelRoutingChatClientOptions
 {
     /// <summary>
     /// The quota category that pays for each turn's cost at the routed model's prices (the policy's <c>models</c> section),
