@@ -206,7 +206,7 @@ public sealed class ModelRouter
             return new Plan { WaitFor = model, Concurrency = pool.Concurrency, Budget = budget, Kind = kind, Detail = why };
         }
 
-        return Refuse(run, null, QuotaReason.NoModelAvailable, string.Format(CultureInfo.InvariantCulture,
+        return Refuse(run, preferred.Name, QuotaReason.NoModelAvailable, string.Format(CultureInfo.InvariantCulture,
             "No model can serve this {0} turn now (preferred '{1}': {2}): {3}.", run.WorkloadClass, preferred.Name, because, string.Join("; ", passedOver)), retryAfter);
     }
 
