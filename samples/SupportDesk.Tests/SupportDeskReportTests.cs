@@ -130,4 +130,18 @@ public class SupportDeskReportTests(DefaultRunFixture run) : IClassFixture<Defau
         Assert.Contains("stopped at the 8-turn cap ([AgentLoop(MaxIterations = 8)])", text, StringComparison.Ordinal);
         Assert.DoesNotContain("\u001b[", text, StringComparison.Ordinal); // plain text, no colour codes
     }
+
+    [Fact]
+    public void Model_turns_are_routed_per_model_and_shown_in_the_report()
+    {
+        ModelUsage premium = Assert.Single(Report.Models, m => m.Model == "premium");
+        ModelUsage small = Assert.Single(Report.Models, m => m.Model == "small");
+
+        Assert.True(premium.Turns > 0, "no turn reached the premium model");
+        Assert.True(small.Rerouted > 0, "no turn moved to the small model: the premium pool never saturated");
+        Assert.Equal(0, premium.Rerouted); // the most capable model is the preference: nothing moves up to it
+        Assert.DoesNotContain(Report.Models, m => m.Model == "(unknown model)");
+        string text = Report.ToText();
+        Assert.Contains("Model routing: premium", text, StringComparison.Ordinal);
+    }
 }

@@ -254,6 +254,7 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
     {
         _buckets.Shutdown(nameof(QuotaGate));
         _pools.Dispose();
+        ReleaseModelPools();
         _ownedStore?.Dispose();
         _metrics.Dispose();
         if (_ownsProvider)

@@ -80,4 +80,14 @@ public enum QuotaReason
 
     /// <summary>The principal's daily cost ceiling (<c>principal.maxCostPerDay</c>) is reached.</summary>
     PrincipalDailyCostLimit = 25,
+
+    /// <summary>
+    /// No model of the policy's <c>models</c> section can serve the turn now: every model able to serve it (ranked at least
+    /// the routing rule's <c>minRank</c>, in a pool that serves the class) has a saturated pool or an estimated queue wait
+    /// over the class's <c>maxQueueWait</c>.
+    /// </summary>
+    NoModelAvailable = 26,
+
+    /// <summary>A request named a model the policy's <c>models</c> section does not define (or the policy defines none).</summary>
+    UnknownModel = 27,
 }

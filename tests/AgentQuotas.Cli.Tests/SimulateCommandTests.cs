@@ -3,6 +3,28 @@ namespace AgentQuotas.Cli.Tests;
 public class SimulateCommandTests
 {
     [Fact]
+    public async Task The_routing_scenario_prints_wait_and_cost_with_and_without_routing()
+    {
+        var (exit, output, error) = await CliHarness.RunAsync("simulate", "--scenario", "routing");
+
+        Assert.Equal(ExitCodes.Success, exit);
+        Assert.Equal(string.Empty, error);
+        Assert.Contains("High class wait budget 5 s; seed 42.", output);
+        Assert.Contains("with routing          696     696        0        19      528    168      0.0 s      2.5 s", output); // docs/routing.md
+        Assert.Contains("without routing       696     696        0         0      696      0      8.9 s     19.8 s", output);
+        Assert.Contains("cost saved by routing: 2062.05 (21.9% of the cost without routing)", output);
+    }
+
+    [Fact]
+    public async Task An_unknown_scenario_is_a_usage_error()
+    {
+        var (exit, _, error) = await CliHarness.RunAsync("simulate", "--scenario", "nope");
+
+        Assert.Equal(ExitCodes.InvalidInput, exit);
+        Assert.Contains("nope", error);
+    }
+
+    [Fact]
     public async Task The_simulation_prints_a_summary_and_writes_a_report_whose_charts_render()
     {
         using var dir = new TempDir();

@@ -10,7 +10,8 @@ namespace SupportDesk.Hosting;
 /// Builds the support agent the way an application would: the annotated tools, their generated guarded AIFunctions
 /// (<c>tools.CreateGuardedAIFunctions()</c>), and the model in a Microsoft.Extensions.AI pipeline whose
 /// <c>UseAgentQuotas()</c> invokes the tools under the guard and counts each turn against the run, charging its tokens to
-/// the <see cref="ModelCategory"/> bucket.
+/// the <see cref="ModelCategory"/> bucket; beneath it a <see cref="ModelRoutingChatClient"/> sends each turn to the premium
+/// or the small model as the policy routes it.
 /// </summary>
 public static class SupportDeskAgentFactory
 {
@@ -35,7 +36,9 @@ public static class SupportDeskAgentFactory
         ArgumentNullException.ThrowIfNull(backend);
         var tools = new SupportTools(new KnowledgeBase(), backend, time);
         IReadOnlyList<AIFunction> functions = tools.CreateGuardedAIFunctions(); // generated: one guarded AIFunction per [AgentTool]
-        IChatClient model = new ScriptedChatClient(time).AsBuilder()
+        // Two models (the scripted one plays both), routed per turn by the policy's models section (docs/routing.md).
+        var models = new Dictionary<string, IChatClient> { ["premium"] = new ScriptedChatClient(time), ["small"] = new ScriptedChatClient(time) };
+        IChatClient model = new ModelRoutingChatClient(models).AsBuilder()
             .UseAgentQuotas(o => o.Turns = chatOptions ?? ChatOptions()) // function invocation guarded; turns counted, tokens charged
             .Build();
         return new SupportAgent(model, functions);

@@ -69,6 +69,7 @@ internal static class ReportBuilder
             Classes = classes,
             Anomalies = anomalies,
             Pools = pools,
+            Models = collector.Models(),
             BatchReservedShare = policy.GetClass(WorkloadClass.Batch).ReservedShare,
             AuditRecords = collector.Records,
         };

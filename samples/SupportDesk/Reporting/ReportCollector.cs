@@ -1,5 +1,6 @@
 using AgentQuotas;
 using AgentQuotas.Audit;
+using AgentQuotas.Routing;
 
 namespace SupportDesk.Reporting;
 
@@ -16,6 +17,7 @@ internal sealed class ReportCollector : IQuotaAuditSink
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Tenant, WorkloadClass Class), Totals> _totals = new();
     private readonly List<(string Tenant, DateTimeOffset At, string? Detail)> _anomalies = [];
+    private readonly ModelRoutingTotals _routes = new();
     private readonly string _chatTool;
     private long _records;
 
@@ -27,6 +29,15 @@ internal sealed class ReportCollector : IQuotaAuditSink
     public long DroppedCount => 0;
 
     public long Records => Interlocked.Read(ref _records);
+
+    /// <summary>The model routing decisions so far, per model.</summary>
+    public IReadOnlyList<ModelUsage> Models()
+    {
+        lock (_lock)
+        {
+            return _routes.ToUsage();
+        }
+    }
 
     public bool TryWrite(in QuotaAuditRecord record)
     {
@@ -46,6 +57,12 @@ internal sealed class ReportCollector : IQuotaAuditSink
 
             if (record.Tool == AnomalyTool)
             {
+                return true;
+            }
+
+            if (record.Category == ModelRouter.RouteCategory)
+            {
+                _routes.Add(record); // a routing decision, not a tool call
                 return true;
             }
 

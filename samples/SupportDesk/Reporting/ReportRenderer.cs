@@ -163,6 +163,12 @@ internal static class ReportRenderer
             yield return "Compute pools, peak slots in use: " + string.Join(", ", report.Pools.Select(p => $"{p.Pool} {p.PeakInUse}/{p.Concurrency}")) + ".";
         }
 
+        if (report.Models.Count > 0)
+        {
+            yield return "Model routing: " + string.Join(", ", report.Models.Select(m =>
+                $"{m.Model} {Plural((int)m.Turns, "turn")} ({m.Rerouted} moved there from a saturated or slow preferred model, {m.Waited} waited{(m.Refused > 0 ? $", {m.Refused} refused" : string.Empty)})")) + ".";
+        }
+
         yield return $"{report.AuditRecords:#,0} audit records under policy {report.PolicyVersion}; {Clock(report.Elapsed)} of {(report.VirtualTime ? "simulated" : "real")} time.";
     }
 

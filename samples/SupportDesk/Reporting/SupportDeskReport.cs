@@ -39,6 +39,9 @@ public sealed record SupportDeskReport
     /// <summary>The compute pools and their peak use.</summary>
     public required IReadOnlyList<PoolUsage> Pools { get; init; }
 
+    /// <summary>Model turns per model, as the policy's models section routed them (docs/routing.md).</summary>
+    public IReadOnlyList<ModelUsage> Models { get; init; } = [];
+
     /// <summary>The Batch class's reserved share in the policy (0 to 1).</summary>
     public required double BatchReservedShare { get; init; }
 

@@ -22,11 +22,19 @@ internal static class SimulateCommand
         var overload = new Option<double>("--overload") { Description = "Offered load as a multiple of each tenant's refill rate.", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "Seed of every random draw: the same options give the same report.", DefaultValueFactory = _ => 42 };
         var output = new Option<FileInfo>("--out") { Description = "Where to write the HTML report.", DefaultValueFactory = _ => new FileInfo("agentquotas-simulation.html") };
+        var scenario = new Option<string>("--scenario")
+        {
+            Description = "fairness (default): the fairness simulation. routing: the premium model's pool saturates; p95 wait and cost with and without queue-aware model routing (docs/routing.md; uses --duration and --seed).",
+            DefaultValueFactory = _ => "fairness",
+        };
+        scenario.AcceptOnlyFromAmong("fairness", "routing");
         var command = new Command("simulate", "Run the fairness simulation (sustained overload, bursts, worker failures) on virtual time; print a summary and write an HTML report.")
         {
-            policy, category, tenants, duration, overload, seed, output,
+            policy, category, tenants, duration, overload, seed, output, scenario,
         };
-        command.SetAction(parse => Run(
+        command.SetAction(parse => parse.GetValue(scenario) == "routing"
+            ? RunRouting(console, error, parse.GetValue(duration), parse.GetValue(seed))
+            : Run(
             console,
             error,
             parse.GetValue(policy),
@@ -80,6 +88,24 @@ internal static class SimulateCommand
         }
 
         console.MarkupLineInterpolated($"report written to {output.FullName}");
+        return ExitCodes.Success;
+    }
+
+    // The routing scenario (issue 17): both arms on the same turns, printed as a table.
+    private static int RunRouting(IAnsiConsole console, TextWriter error, TimeSpan duration, int seed)
+    {
+        RoutingSimulationReport report;
+        try
+        {
+            report = RoutingSimulation.Run(new RoutingSimulationOptions { Duration = duration, Seed = seed });
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine("Cannot simulate: " + e.Message);
+            return ExitCodes.InvalidInput;
+        }
+
+        console.Write(new Text(report.ToString()));
         return ExitCodes.Success;
     }
 

@@ -118,6 +118,11 @@ internal sealed class RecordStep
         AuditDecision kind, double? actualCost, string? detail, long? timestamp = null) =>
         Write(timestamp ?? _clock.Timestamp(), run, identity, workloadClass, workflow, decision, kind, actualCost, detail, TimeSpan.Zero);
 
+    /// <summary>Records a decision stamped at <paramref name="timestamp"/> that carries its own queue wait (a model route).</summary>
+    public bool WriteAt(long timestamp, AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, in QuotaDecision decision,
+        AuditDecision kind, string? detail, TimeSpan queueWait) =>
+        Write(timestamp, run, identity, workloadClass, workflow, decision, kind, actualCost: null, detail, queueWait);
+
     // Which rung serves a refused call: the fallback (a draft) when the tool has one and the ladder
     // allows it; otherwise a pending approval is reported as such; otherwise nothing serves it.
     // Configuration problems and revocations never degrade: a draft would hide them.

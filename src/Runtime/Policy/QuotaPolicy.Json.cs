@@ -52,6 +52,7 @@ public sealed partial class QuotaPolicy
             WriteCircuitBreakers(json);
             WriteMap(json, PolicyFields.Root.Tools, _toolRules, r => r.Pattern, WriteTool);
             WriteTrust(json);
+            WriteModels(json);
             json.WriteEndObject();
         }
 

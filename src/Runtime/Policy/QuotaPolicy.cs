@@ -277,6 +277,7 @@ public sealed partial class QuotaPolicy
             breakers);
         policy.SetTools(model.Tools);
         policy.SetTrust(model);
+        policy.SetModels(model);
         return policy;
     }
 

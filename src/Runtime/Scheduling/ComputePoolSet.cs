@@ -80,7 +80,9 @@ internal sealed class ComputePoolSet : IDisposable
             }
 
             // Reserved pools are tried first (they exist for their classes), then shared ones, each in policy order.
-            _pools = policy.Pools.Where(p => p.IsReserved).Concat(policy.Pools.Where(p => !p.IsReserved)).Select(p => _byName[p.Name]).ToArray();
+            // A pool a model of the policy runs in holds that model's turns only (Routing/ModelPools.cs), never tool calls.
+            IEnumerable<PoolPolicy> toolPools = policy.Pools.Where(p => !policy.IsModelPool(p.Name));
+            _pools = toolPools.Where(p => p.IsReserved).Concat(toolPools.Where(p => !p.IsReserved)).Select(p => _byName[p.Name]).ToArray();
             IsConfigured = _pools.Length != 0;
             Volatile.Write(ref _synced, policy);
             grants = GrantAll(_clock.Now()); // a larger pool may serve waiters now

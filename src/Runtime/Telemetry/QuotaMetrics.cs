@@ -4,7 +4,7 @@ using System.Diagnostics.Metrics;
 namespace AgentQuotas.Telemetry;
 
 /// <summary>The instruments of one gate. Tags are built only when an instrument has a listener.</summary>
-internal sealed class QuotaMetrics : IDisposable
+internal sealed partial class QuotaMetrics : IDisposable
 {
     // Cached names, so tagging never allocates for enums.
     private static readonly string[] ClassNames = Enum.GetNames<WorkloadClass>();
@@ -38,6 +38,10 @@ internal sealed class QuotaMetrics : IDisposable
         Iterations = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.Iterations, "{iteration}", "Run iterations begun.");
         Anomalies = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.Anomalies, "{anomaly}", "Spend anomalies flagged.");
         CircuitTransitions = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.CircuitTransitions, "{transition}", "Circuit-breaker state changes.");
+        ModelRoutes = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.ModelRoutes, "{decision}", "Model routing decisions, per model.");
+        ModelTurns = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.ModelTurns, "{turn}", "Model turns completed, per model.");
+        ModelTokens = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.ModelTokens, "{token}", "Tokens of completed model turns, per model and direction.");
+        ModelCost = Meter.CreateCounter<double>(QuotaTelemetry.Instruments.ModelCost, "{unit}", "Cost of completed model turns at the model's prices, per model.");
     }
 
     public Counter<long> Anomalies { get; }

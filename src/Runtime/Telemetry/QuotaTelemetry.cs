@@ -63,6 +63,18 @@ public static class QuotaTelemetry
 
         /// <summary>Circuit-breaker state changes (counter; tagged with the category and the new state).</summary>
         public const string CircuitTransitions = "agentquotas.circuit.transitions";
+
+        /// <summary>Model routing decisions (counter; tagged with the model, the route and the class; refusals with the route <c>refused</c>).</summary>
+        public const string ModelRoutes = "agentquotas.model.routes";
+
+        /// <summary>Model turns completed (counter; tagged with the model and the class).</summary>
+        public const string ModelTurns = "agentquotas.model.turns";
+
+        /// <summary>Tokens of completed model turns (counter; tagged with the model and the token type, <c>input</c> or <c>output</c>).</summary>
+        public const string ModelTokens = "agentquotas.model.tokens";
+
+        /// <summary>Cost of completed model turns at the model's prices (counter; tagged with the model and the class).</summary>
+        public const string ModelCost = "agentquotas.model.cost";
     }
 
     /// <summary>Tag names.</summary>
@@ -97,5 +109,14 @@ public static class QuotaTelemetry
 
         /// <summary>A circuit breaker's new state.</summary>
         public const string CircuitState = "agentquotas.circuit.state";
+
+        /// <summary>The model of a routing decision or a model turn.</summary>
+        public const string Model = "agentquotas.model";
+
+        /// <summary>How a turn came to its model: <c>preferred</c>, <c>rerouted</c> or <c>refused</c>.</summary>
+        public const string Route = "agentquotas.route";
+
+        /// <summary>The kind of tokens: <c>input</c> or <c>output</c>.</summary>
+        public const string TokenType = "agentquotas.token.type";
     }
 }

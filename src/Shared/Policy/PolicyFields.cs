@@ -25,11 +25,14 @@ namespace AgentQuotas.Policy.Schema
             public const string Workflows = "workflows";
             public const string ClassCeiling = "classCeiling";
             public const string Revoked = "revoked";
+            public const string Models = "models";
+            public const string Routing = "routing";
 
             public static readonly string[] All =
             {
                 Schema, Version, Tiers, Tenants, DefaultTier, Classes, Aging, Pools, Degradation, Anomaly, CircuitBreaker, Tools,
                 AllowSameVersionEdits, Workflows, ClassCeiling, Revoked,
+                Models, Routing, // issue 17: queue-aware model routing (PolicySchemaValidator.Models.cs)
             };
         }
 
@@ -190,6 +193,29 @@ namespace AgentQuotas.Policy.Schema
             public const string Principals = "principals";
 
             public static readonly string[] All = { Tenants, Principals };
+        }
+
+        /// <summary>A <c>models</c> entry: a model the routing client may send turns to.</summary>
+        public static class Model
+        {
+            public const string Pool = "pool";
+            public const string InputCostPer1K = "inputCostPer1K";
+            public const string OutputCostPer1K = "outputCostPer1K";
+            public const string Rank = "rank";
+
+            public static readonly string[] All = { Pool, InputCostPer1K, OutputCostPer1K, Rank };
+        }
+
+        /// <summary>A <c>routing</c> rule: which model work of a workflow, class or tier goes to, and the least capability it needs.</summary>
+        public static class RoutingRule
+        {
+            public const string Workflow = "workflow";
+            public const string Class = "class";
+            public const string Tier = "tier";
+            public const string Model = "model";
+            public const string MinRank = "minRank";
+
+            public static readonly string[] All = { Workflow, Class, Tier, Model, MinRank };
         }
 
         /// <summary>The values of <c>classCeiling</c>.</summary>

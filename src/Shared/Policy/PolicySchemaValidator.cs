@@ -137,6 +137,10 @@ namespace AgentQuotas.Policy.Schema
         public Dictionary<string, string> TenantMaxClasses = new Dictionary<string, string>(StringComparer.Ordinal);
         public RevokedModel? Revoked;
 
+        // Model routing (PolicySchemaValidator.Models.cs).
+        public List<ModelModel> Models = new List<ModelModel>();
+        public List<RoutingRuleModel> RoutingRules = new List<RoutingRuleModel>();
+
         public TierModel? FindTier(string name)
         {
             foreach (TierModel tier in Tiers)
@@ -427,6 +431,7 @@ namespace AgentQuotas.Policy.Schema
             }
 
             ValidateTrust(fields);
+            ValidateModels(fields);
 
             foreach (KeyValuePair<PolicyJsonNode, string> reference in _tierReferences)
             {
