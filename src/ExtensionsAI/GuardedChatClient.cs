@@ -47,7 +47,7 @@ public sealed class GuardedChatClient : DelegatingChatClient
         AgentRun run = BeginTurn();
         ChatTurnDegradation? degradation = WithholdToolsIfExhausted(run, ref options);
         ChatResponse response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        Charge(run, response.Usage);
+        Charge(run, response.Usage, response.ModelId ?? options?.ModelId);
         if (degradation is not null)
         {
             (response.AdditionalProperties ??= [])[DegradationKey] = degradation;
@@ -64,10 +64,12 @@ public sealed class GuardedChatClient : DelegatingChatClient
         AgentRun run = BeginTurn();
         ChatTurnDegradation? degradation = WithholdToolsIfExhausted(run, ref options);
         UsageDetails? usage = null;
+        string? model = options?.ModelId;
         try
         {
             await foreach (ChatResponseUpdate update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
             {
+                model = update.ModelId ?? model;
                 foreach (AIContent content in update.Contents)
                 {
                     if (content is UsageContent used)
@@ -89,7 +91,7 @@ public sealed class GuardedChatClient : DelegatingChatClient
         finally
         {
             // Tokens streamed before a failure or an early stop were still spent.
-            Charge(run, usage);
+            Charge(run, usage, model);
         }
     }
 
@@ -174,7 +176,8 @@ public sealed class GuardedChatClient : DelegatingChatClient
         return new ChatTurnDegradation(run.Id, withheld, message, reason, limit);
     }
 
-    private void Charge(AgentRun run, UsageDetails? usage)
+    // The model as the client reported it keys the per-model token and cost counters.
+    private void Charge(AgentRun run, UsageDetails? usage, string? model)
     {
         if (_tokens is null || usage is null || run.IsDisposed)
         {
@@ -184,7 +187,7 @@ public sealed class GuardedChatClient : DelegatingChatClient
         double cost = _options.CostOf(usage);
         if (cost > 0)
         {
-            run.RecordUsage(_tokens, cost);
+            run.RecordUsage(_tokens, cost, model, ModelTokenUsage.From(usage.InputTokenCount, usage.OutputTokenCount, usage.TotalTokenCount));
         }
     }
 }

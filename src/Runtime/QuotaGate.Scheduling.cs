@@ -6,13 +6,24 @@ using AgentQuotas.Policy;
 using AgentQuotas.Resilience;
 using AgentQuotas.Scheduling;
 using AgentQuotas.Stores;
+using AgentQuotas.Telemetry;
 
 namespace AgentQuotas;
 
 // What the gate shows of scheduling under contention: priority queues, compute pools, circuit breakers and
 // anomaly detection (the decision pipeline's steps use them; see Pipeline/).
-public sealed partial class QuotaGate
+public sealed partial class QuotaGate : IQuotaGaugeSource
 {
+    int IQuotaGaugeSource.FlaggedTenants => _anomalies.FlaggedCount;
+
+    void IQuotaGaugeSource.CountWaiting(Span<int> buckets, Span<int> pools)
+    {
+        _buckets.CountWaiting(buckets);
+        _pools.CountWaiting(pools);
+    }
+
+    IReadOnlyList<ComputePoolStatistics> IQuotaGaugeSource.Pools() => GetPoolStatistics();
+
     /// <summary>The circuit breakers, one per category (created on a category's first failure).</summary>
     public CircuitBreakerRegistry CircuitBreakers => _breakers;
 
@@ -34,6 +45,22 @@ public sealed partial class QuotaGate
         ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(category);
         return _buckets.TryGet(new BucketKey(tenant, category), out BucketQueue? queue) ? queue.Count : 0;
+    }
+
+    /// <summary>Requests waiting now, by workload class (highest first), in bucket queues and for compute-pool slots.</summary>
+    public IReadOnlyList<QueueDepth> GetQueueDepths()
+    {
+        Span<int> buckets = stackalloc int[WaitingLine.ClassCount];
+        Span<int> pools = stackalloc int[WaitingLine.ClassCount];
+        _buckets.CountWaiting(buckets);
+        _pools.CountWaiting(pools);
+        var depths = new QueueDepth[WaitingLine.ClassCount];
+        for (int c = 0; c < depths.Length; c++)
+        {
+            depths[c] = new QueueDepth((WorkloadClass)c, buckets[c], pools[c]);
+        }
+
+        return depths;
     }
 
     /// <summary>Requests waiting now in any bucket queue or for a compute-pool slot.</summary>

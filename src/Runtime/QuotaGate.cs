@@ -100,6 +100,7 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
             new ApprovalStep(options.ApprovalService, options.ApprovalTimeout, TimeProvider, _logger),
             record,
             anomaly);
+        _metrics.ObserveGate(this);
     }
 
     /// <summary>The policy in force now.</summary>

@@ -1,6 +1,6 @@
 namespace AgentQuotas.Anomaly;
 
-/// <summary>Describes a spend anomaly, for <see cref="QuotaGateOptions.OnAnomalyDetected"/>.</summary>
+/// <summary>Describes an anomaly (of spend, request rate or token growth), for <see cref="QuotaGateOptions.OnAnomalyDetected"/>.</summary>
 public sealed class AnomalyDetectedArguments
 {
     internal AnomalyDetectedArguments(string tenant, double current, double baseline, double factor, TimeSpan interval, string? quarantineTier, string policyVersion, DateTimeOffset timestamp)
@@ -17,6 +17,9 @@ public sealed class AnomalyDetectedArguments
 
     /// <summary>The tenant.</summary>
     public string Tenant { get; }
+
+    /// <summary>The signal that flagged the tenant; <see cref="Current"/> and <see cref="Baseline"/> are in its units (cost units, calls or tokens).</summary>
+    public Policy.AnomalySignal Signal { get; internal init; }
 
     /// <summary>Cost units charged in the interval in progress when the anomaly was seen.</summary>
     public double Current { get; }

@@ -31,25 +31,35 @@ internal sealed class AnomalyStep
     }
 
     /// <summary>Observes <paramref name="cost"/> charged to (negative: refunded to) the identity's tenant.</summary>
-    public void Observe(AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, QuotaPolicy policy, double cost)
+    public void Observe(AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, QuotaPolicy policy, double cost) =>
+        Observe(run, identity, workloadClass, workflow, policy, AnomalySignal.Spend, cost);
+
+    /// <summary>Observes <paramref name="amount"/> of <paramref name="signal"/> for the identity's tenant.</summary>
+    public void Observe(AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, QuotaPolicy policy, AnomalySignal signal, double amount)
     {
-        if (policy.Anomaly is not AnomalyPolicy anomaly || _anomalies.Observe(identity.Tenant, cost, anomaly) is not { } finding)
+        if (policy.Anomaly is not AnomalyPolicy anomaly || _anomalies.Observe(identity.Tenant, signal, amount, anomaly) is not { } finding)
         {
             return;
         }
 
         string? quarantine = anomaly.QuarantineTier;
         string action = quarantine is null ? "flagged for review" : "moved to tier '" + quarantine + "' until cleared";
+        (string what, string unit) = signal switch
+        {
+            AnomalySignal.Requests => ("Requests", "calls"),
+            AnomalySignal.Tokens => ("Model tokens", "tokens"),
+            _ => ("Spend", "units"),
+        };
         string detail = string.Format(CultureInfo.InvariantCulture,
-            "Spend of {0:0.##} units in the current {1} interval is more than {2:0.##} x the baseline of {3:0.##} units per interval; {4}.",
-            finding.Current, QuotaMessages.FormatDuration(anomaly.Interval), anomaly.Factor, finding.Baseline, action);
+            "{5} of {0:0.##} {6} in the current {1} interval is more than {2:0.##} x the baseline of {3:0.##} {6} per interval; {4}.",
+            finding.Current, QuotaMessages.FormatDuration(anomaly.Interval), finding.Factor, finding.Baseline, action, what, unit);
         var decision = new QuotaDecision(false, QuotaReason.AnomalyQuarantine, DegradationMode.Full, identity.Tenant, TenantCategory, AnomalyTool,
             finding.Current, double.NaN, retryAfter: null, policy.Version, detail, policy.ContentHash);
         _record.Write(run, identity, workloadClass, workflow, decision, AuditDecision.AnomalyFlagged, actualCost: null, detail);
-        _record.Metrics.RecordAnomaly(identity.Tenant);
-        Log.AnomalyFlagged(_logger, identity.Tenant, finding.Current, finding.Baseline, anomaly.Factor, action);
-        _raise?.Invoke(new AnomalyDetectedArguments(identity.Tenant, finding.Current, finding.Baseline, anomaly.Factor, anomaly.Interval,
-            quarantine, policy.Version, _time.GetUtcNow()));
+        _record.Metrics.RecordAnomaly(identity.Tenant, signal);
+        Log.AnomalyFlagged(_logger, identity.Tenant, finding.Current, finding.Baseline, finding.Factor, action);
+        _raise?.Invoke(new AnomalyDetectedArguments(identity.Tenant, finding.Current, finding.Baseline, finding.Factor, anomaly.Interval,
+            quarantine, policy.Version, _time.GetUtcNow()) { Signal = signal });
     }
 
     /// <summary>Records that an operator cleared a tenant's anomaly.</summary>

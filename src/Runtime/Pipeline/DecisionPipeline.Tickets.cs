@@ -38,6 +38,7 @@ internal sealed partial class DecisionPipeline
         }
 
         _record.Write(run, run.Identity, run.WorkloadClass, run.Workflow, d, AuditDecision.Completed, actualCost ?? d.Cost, detail: null);
+        _record.Metrics.RecordOutcome(d, run.WorkloadClass, failed: false);
     }
 
     public void Fail(in QuotaTicket ticket, Exception? exception)
@@ -54,6 +55,7 @@ internal sealed partial class DecisionPipeline
         string detail = exception is null ? "the call failed" : exception.GetType().Name + ": " + exception.Message;
         AgentRun run = ticket.Run;
         _record.Write(run, run.Identity, run.WorkloadClass, run.Workflow, d, AuditDecision.Failed, actualCost: null, detail);
+        _record.Metrics.RecordOutcome(d, run.WorkloadClass, failed: true);
     }
 
     /// <summary>

@@ -61,7 +61,10 @@ internal sealed partial class DecisionPipeline
     /// Charges usage already incurred to the bucket and the run (nothing is refused: the work has happened, so the
     /// bucket may go into debt), records it as a completed call and observes the spend.
     /// </summary>
-    public QuotaDecision RecordUsage(AgentRun run, QuotaTool tool, double cost)
+    public QuotaDecision RecordUsage(AgentRun run, QuotaTool tool, double cost) => RecordUsage(run, tool, cost, model: null, tokens: default);
+
+    /// <summary>As <see cref="RecordUsage(AgentRun, QuotaTool, double)"/>, counting the tokens by model when <paramref name="model"/> is given.</summary>
+    public QuotaDecision RecordUsage(AgentRun run, QuotaTool tool, double cost, string? model, Guard.ModelTokenUsage tokens)
     {
         Attempt a = BeginTurn(run, tool, cost, withBudget: true);
         a.Revoked = null; // the work has happened: revocation stops what starts (iterations, usage checks), not the bill
@@ -91,6 +94,16 @@ internal sealed partial class DecisionPipeline
         if (cost > 0 && a.Policy.Anomaly is not null)
         {
             _anomaly.Observe(run, a.Identity, a.WorkloadClass, a.Workflow, a.Policy, cost);
+        }
+
+        if (model is not null && decision.IsAdmitted)
+        {
+            _record.Metrics.RecordModelUsage(a.Identity.Tenant, model, tokens.InputTokens, tokens.OutputTokens, tokens.UnsplitTokens, cost);
+            long total = tokens.InputTokens + tokens.OutputTokens + tokens.UnsplitTokens;
+            if (total > 0 && a.Policy.Anomaly?.Tokens is not null)
+            {
+                _anomaly.Observe(run, a.Identity, a.WorkloadClass, a.Workflow, a.Policy, Policy.AnomalySignal.Tokens, total);
+            }
         }
 
         return decision;

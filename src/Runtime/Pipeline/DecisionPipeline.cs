@@ -199,9 +199,13 @@ internal sealed partial class DecisionPipeline
         }
 
         _record.Count(in a, in decision);
-        if (decision.IsAdmitted && a.Policy.Anomaly is not null)
+        if (decision.IsAdmitted && a.Policy.Anomaly is { } anomaly)
         {
             _anomaly.Observe(a.Run, a.Identity, a.WorkloadClass, a.Workflow, a.Policy, a.Cost);
+            if (anomaly.Requests is not null)
+            {
+                _anomaly.Observe(a.Run, a.Identity, a.WorkloadClass, a.Workflow, a.Policy, AnomalySignal.Requests, 1);
+            }
         }
 
         return new Admission(decision, a.Lease, a.PrincipalTaken ? a.Tier!.Principal : null);

@@ -56,6 +56,16 @@ internal sealed class RecordStep
     public void Count(in Attempt a, in QuotaDecision decision)
     {
         _metrics.RecordDecision(decision, a.WorkloadClass);
+        if (a.Taken.UsedBurst && decision.IsAdmitted)
+        {
+            _metrics.RecordBurst(decision, a.WorkloadClass);
+        }
+
+        if (a.Tool.IsPrivileged)
+        {
+            _metrics.RecordPrivileged(decision);
+        }
+
         if (a.Queued)
         {
             _metrics.RecordQueueWait(a.Identity.Tenant, a.Tool.Category, a.WorkloadClass, a.Waited, decision.IsAdmitted ? "granted" : "refused");
@@ -81,6 +91,11 @@ internal sealed class RecordStep
         AuditDecision kind = mode is DegradationMode.DraftOnly or DegradationMode.ApprovalRequired ? AuditDecision.Degraded : AuditDecision.Denied;
         Write(a.Timestamp, in a, decision, kind, actualCost: null, a.Waited);
         _metrics.RecordDecision(decision, a.WorkloadClass);
+        if (a.Tool.IsPrivileged)
+        {
+            _metrics.RecordPrivileged(decision);
+        }
+
         if (a.Waited > TimeSpan.Zero)
         {
             _metrics.RecordQueueWait(a.Identity.Tenant, a.Tool.Category, a.WorkloadClass, a.Waited, reason == QuotaReason.QueueTimeout ? "timeout" : "refused");

@@ -150,6 +150,25 @@ public sealed partial class QuotaPolicy
             json.WriteNumber(PolicyFields.Anomaly.MinBaseline, Anomaly.MinBaseline);
         }
 
+        WriteAnomalySignal(json, PolicyFields.Anomaly.Requests, Anomaly.Requests);
+        WriteAnomalySignal(json, PolicyFields.Anomaly.Tokens, Anomaly.Tokens);
+        json.WriteEndObject();
+    }
+
+    private static void WriteAnomalySignal(Utf8JsonWriter json, string name, AnomalySignalPolicy? signal)
+    {
+        if (signal is null)
+        {
+            return;
+        }
+
+        json.WriteStartObject(name);
+        json.WriteNumber(PolicyFields.Anomaly.Factor, signal.Factor);
+        if (signal.MinBaseline > 0)
+        {
+            json.WriteNumber(PolicyFields.Anomaly.MinBaseline, signal.MinBaseline);
+        }
+
         json.WriteEndObject();
     }
 

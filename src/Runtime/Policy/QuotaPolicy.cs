@@ -243,7 +243,11 @@ public sealed partial class QuotaPolicy
         DegradationMode[] ladder = model.Degradation is null ? DefaultLadder : model.Degradation.Select(Enum.Parse<DegradationMode>).ToArray();
         AnomalyPolicy? anomaly = model.Anomaly is not AnomalyModel a
             ? null
-            : new AnomalyPolicy(a.Factor, a.Window, a.QuarantineTier, a.Interval, a.MinBaseline ?? 0);
+            : new AnomalyPolicy(a.Factor, a.Window, a.QuarantineTier, a.Interval, a.MinBaseline ?? 0)
+            {
+                Requests = a.Requests is { } r ? new AnomalySignalPolicy(r.Factor, r.MinBaseline) : null,
+                Tokens = a.Tokens is { } t ? new AnomalySignalPolicy(t.Factor, t.MinBaseline) : null,
+            };
         CircuitBreakerPolicy breakers = CircuitBreakerPolicy.Defaults;
         if (model.CircuitBreaker is CircuitBreakerModel cb)
         {

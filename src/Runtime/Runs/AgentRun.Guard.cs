@@ -77,7 +77,33 @@ public sealed partial class AgentRun
     }
 
     /// <summary>
-    /// Checks, without taking anything, whether work paid for afterwards with <see cref="RecordUsage"/> may
+    /// Charges model tokens already used, as <see cref="RecordUsage(QuotaTool, double)"/> does, and counts them by
+    /// model: the <c>agentquotas.model.tokens</c> and <c>agentquotas.model.cost</c> counters, and the policy's
+    /// token-growth anomaly signal (<c>anomaly.tokens</c>).
+    /// </summary>
+    /// <param name="tool">Names the usage (e.g. <c>chat</c>) and the category that pays for it.</param>
+    /// <param name="cost">The cost; finite and zero or more.</param>
+    /// <param name="model">The model as the chat client reported it (<c>ChatResponse.ModelId</c>, else the options'); <see langword="null"/> when unknown.</param>
+    /// <param name="tokens">The tokens the model reported.</param>
+    /// <returns>As <see cref="RecordUsage(QuotaTool, double)"/>.</returns>
+    /// <exception cref="ObjectDisposedException">The run has been disposed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="cost"/> is negative or not finite.</exception>
+    public QuotaDecision RecordUsage(QuotaTool tool, double cost, string? model, Guard.ModelTokenUsage tokens)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        ArgumentNullException.ThrowIfNull(tool);
+        if (!double.IsFinite(cost) || cost < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(cost), cost, $"The usage cost of '{tool.Name}' must be a finite number, zero or more.");
+        }
+
+        return Gate.Pipeline.RecordUsage(this, tool, cost, string.IsNullOrWhiteSpace(model) ? UnknownModel : model, tokens);
+    }
+
+    private const string UnknownModel = "unknown";
+
+    /// <summary>
+    /// Checks, without taking anything, whether work paid for afterwards with <see cref="RecordUsage(QuotaTool, double)"/> may
     /// start: the tenant's bucket for <paramref name="tool"/>'s category must not be empty (or in debt), the
     /// run and its ancestors must be within their deadline and cost caps. A refusal is audited.
     /// </summary>

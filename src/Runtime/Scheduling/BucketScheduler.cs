@@ -47,6 +47,23 @@ internal sealed class BucketScheduler
     /// <summary>Buckets with a queue now.</summary>
     public int QueueCount => Volatile.Read(ref _queueCount);
 
+    /// <summary>Adds the requests waiting now in each bucket queue, by workload class (for the queue-depth gauge).</summary>
+    public void CountWaiting(Span<int> byClass)
+    {
+        if (Volatile.Read(ref _queueCount) == 0)
+        {
+            return;
+        }
+
+        foreach (KeyValuePair<BucketKey, BucketQueue> entry in _queues)
+        {
+            for (int c = 0; c < byClass.Length; c++)
+            {
+                byClass[c] += entry.Value.CountOf((WorkloadClass)c);
+            }
+        }
+    }
+
     /// <summary>Now, in <see cref="TimeSpan"/> ticks of the monotonic clock.</summary>
     public long Now()
     {

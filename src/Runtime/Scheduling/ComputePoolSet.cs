@@ -211,6 +211,18 @@ internal sealed class ComputePoolSet : IDisposable
         }
     }
 
+    /// <summary>Adds the calls waiting now for a pool slot, by workload class (for the queue-depth gauge).</summary>
+    public void CountWaiting(Span<int> byClass)
+    {
+        lock (_lock)
+        {
+            for (int c = 0; c < byClass.Length; c++)
+            {
+                byClass[c] += _line.CountOf((WorkloadClass)c);
+            }
+        }
+    }
+
     /// <summary>Calls of <paramref name="tenant"/> running in any pool now.</summary>
     public int RunningOf(string tenant)
     {

@@ -11,10 +11,6 @@ internal sealed partial class QuotaMetrics
 
     public Counter<long> ModelTurns { get; }
 
-    public Counter<long> ModelTokens { get; }
-
-    public Counter<double> ModelCost { get; }
-
     /// <summary>Counts a routing decision for <paramref name="model"/>: <paramref name="kind"/>, or refused when null.</summary>
     public void RecordRoute(string tenant, string model, WorkloadClass workloadClass, ModelRouteKind? kind)
     {
@@ -31,6 +27,10 @@ internal sealed partial class QuotaMetrics
         }
     }
 
+    /// <summary>
+    /// Counts a finished routed turn of <paramref name="model"/>, and its tokens and its cost at the model's prices in
+    /// the per-model token and cost counters (the same instruments usage charged through a guarded chat client feeds).
+    /// </summary>
     public void RecordModelTurn(string tenant, string model, WorkloadClass workloadClass, long inputTokens, long outputTokens, double cost)
     {
         if (ModelTurns.Enabled)
@@ -38,20 +38,7 @@ internal sealed partial class QuotaMetrics
             ModelTurns.Add(1, ModelTags(tenant, model, workloadClass));
         }
 
-        if (ModelTokens.Enabled)
-        {
-            TagList input = ModelTags(tenant, model, workloadClass);
-            input.Add(QuotaTelemetry.Tags.TokenType, "input");
-            ModelTokens.Add(inputTokens, input);
-            TagList output = ModelTags(tenant, model, workloadClass);
-            output.Add(QuotaTelemetry.Tags.TokenType, "output");
-            ModelTokens.Add(outputTokens, output);
-        }
-
-        if (ModelCost.Enabled)
-        {
-            ModelCost.Add(cost, ModelTags(tenant, model, workloadClass));
-        }
+        RecordModelUsage(tenant, model, inputTokens, outputTokens, unsplitTokens: 0, cost);
     }
 
     private TagList ModelTags(string tenant, string model, WorkloadClass workloadClass)

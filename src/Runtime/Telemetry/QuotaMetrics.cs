@@ -10,6 +10,7 @@ internal sealed partial class QuotaMetrics : IDisposable
     private static readonly string[] ClassNames = Enum.GetNames<WorkloadClass>();
     private static readonly string[] ReasonNames = Enum.GetValues<QuotaReason>().Select(r => r.ToString()).ToArray();
     private static readonly string[] ModeNames = Enum.GetNames<DegradationMode>();
+    private static readonly string[] SignalNames = ["spend", "requests", "tokens"];
 
     private readonly bool _ownsMeter;
     private readonly bool _includeTenant;
@@ -36,13 +37,65 @@ internal sealed partial class QuotaMetrics : IDisposable
         CostRatio = Meter.CreateHistogram<double>(QuotaTelemetry.Instruments.CostRatio, "1", "Actual cost divided by planned cost.");
         BucketLevel = Meter.CreateHistogram<double>(QuotaTelemetry.Instruments.BucketLevel, "{unit}", "Units left in the bucket after a decision.");
         Iterations = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.Iterations, "{iteration}", "Run iterations begun.");
-        Anomalies = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.Anomalies, "{anomaly}", "Spend anomalies flagged.");
+        Anomalies = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.Anomalies, "{anomaly}", "Tenants flagged by anomaly detection (tagged with the signal that flagged them).");
         CircuitTransitions = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.CircuitTransitions, "{transition}", "Circuit-breaker state changes.");
         ModelRoutes = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.ModelRoutes, "{decision}", "Model routing decisions, per model.");
         ModelTurns = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.ModelTurns, "{turn}", "Model turns completed, per model.");
-        ModelTokens = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.ModelTokens, "{token}", "Tokens of completed model turns, per model and direction.");
-        ModelCost = Meter.CreateCounter<double>(QuotaTelemetry.Instruments.ModelCost, "{unit}", "Cost of completed model turns at the model's prices, per model.");
+        Completed = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.Completed, "{call}", "Admitted calls that completed.");
+        Failed = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.Failed, "{call}", "Admitted calls that failed.");
+        BurstUsed = Meter.CreateCounter<double>(QuotaTelemetry.Instruments.BurstUsed, "{unit}", "Cost units of admissions that drew banked burst credits.");
+        PrivilegedCalls = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.PrivilegedCalls, "{call}", "Decisions on privileged tools.");
+        ModelTokens = Meter.CreateCounter<long>(QuotaTelemetry.Instruments.ModelTokens, "{token}", "Model tokens charged, by the model the chat client reported.");
+        ModelCost = Meter.CreateCounter<double>(QuotaTelemetry.Instruments.ModelCost, "{unit}", "Cost units charged for model tokens, by model.");
     }
+
+    public Counter<long> Completed { get; }
+
+    public Counter<long> Failed { get; }
+
+    public Counter<double> BurstUsed { get; }
+
+    public Counter<long> PrivilegedCalls { get; }
+
+    public Counter<long> ModelTokens { get; }
+
+    public Counter<double> ModelCost { get; }
+
+    /// <summary>
+    /// Registers the observable gauges: read from <paramref name="source"/> only when a listener collects, so the
+    /// decision path does no work and allocates nothing for them.
+    /// </summary>
+    public void ObserveGate(IQuotaGaugeSource source)
+    {
+        Meter.CreateObservableGauge(QuotaTelemetry.Instruments.QueueDepth, () => QueueDepths(source), "{call}",
+            "Calls waiting now, by workload class and by where they wait (a bucket's queue or a compute pool's).");
+        Meter.CreateObservableGauge(QuotaTelemetry.Instruments.PoolInUse, () => PoolSlots(source, inUse: true), "{call}",
+            "Calls running now in each compute pool.");
+        Meter.CreateObservableGauge(QuotaTelemetry.Instruments.PoolConcurrency, () => PoolSlots(source, inUse: false), "{call}",
+            "Slots of each compute pool (its concurrency).");
+        Meter.CreateObservableGauge(QuotaTelemetry.Instruments.AnomaliesFlagged, () => source.FlaggedTenants, "{tenant}",
+            "Tenants flagged by anomaly detection and not yet cleared.");
+    }
+
+    private static Measurement<int>[] QueueDepths(IQuotaGaugeSource source)
+    {
+        Span<int> buckets = stackalloc int[ClassNames.Length];
+        Span<int> pools = stackalloc int[ClassNames.Length];
+        source.CountWaiting(buckets, pools);
+        var measurements = new Measurement<int>[ClassNames.Length * 2];
+        for (int c = 0; c < ClassNames.Length; c++)
+        {
+            measurements[2 * c] = new Measurement<int>(buckets[c],
+                new KeyValuePair<string, object?>(QuotaTelemetry.Tags.Class, ClassNames[c]), new KeyValuePair<string, object?>(QuotaTelemetry.Tags.Queue, "bucket"));
+            measurements[(2 * c) + 1] = new Measurement<int>(pools[c],
+                new KeyValuePair<string, object?>(QuotaTelemetry.Tags.Class, ClassNames[c]), new KeyValuePair<string, object?>(QuotaTelemetry.Tags.Queue, "pool"));
+        }
+
+        return measurements;
+    }
+
+    private static IEnumerable<Measurement<int>> PoolSlots(IQuotaGaugeSource source, bool inUse) =>
+        source.Pools().Select(p => new Measurement<int>(inUse ? p.InUse : p.Concurrency, new KeyValuePair<string, object?>(QuotaTelemetry.Tags.Pool, p.Name)));
 
     public Counter<long> Anomalies { get; }
 
@@ -155,7 +208,7 @@ internal sealed partial class QuotaMetrics : IDisposable
         }
     }
 
-    public void RecordAnomaly(string tenant)
+    public void RecordAnomaly(string tenant, Policy.AnomalySignal signal)
     {
         if (Anomalies.Enabled)
         {
@@ -165,8 +218,80 @@ internal sealed partial class QuotaMetrics : IDisposable
                 tags.Add(QuotaTelemetry.Tags.Tenant, tenant);
             }
 
+            tags.Add(QuotaTelemetry.Tags.Signal, SignalNames[(int)signal]);
             Anomalies.Add(1, tags);
         }
+    }
+
+    /// <summary>Counts the end of an admitted call: completed, or failed.</summary>
+    public void RecordOutcome(in QuotaDecision decision, WorkloadClass workloadClass, bool failed)
+    {
+        Counter<long> counter = failed ? Failed : Completed;
+        if (counter.Enabled)
+        {
+            counter.Add(1, Tags(decision.Tenant, decision.Category, workloadClass));
+        }
+    }
+
+    public void RecordBurst(in QuotaDecision decision, WorkloadClass workloadClass)
+    {
+        if (BurstUsed.Enabled)
+        {
+            BurstUsed.Add(decision.Cost, Tags(decision.Tenant, decision.Category, workloadClass));
+        }
+    }
+
+    public void RecordPrivileged(in QuotaDecision decision)
+    {
+        if (PrivilegedCalls.Enabled)
+        {
+            var tags = default(TagList);
+            if (_includeTenant)
+            {
+                tags.Add(QuotaTelemetry.Tags.Tenant, decision.Tenant);
+            }
+
+            tags.Add(QuotaTelemetry.Tags.Tool, decision.Tool);
+            tags.Add(QuotaTelemetry.Tags.Decision, decision.IsAdmitted ? "admitted" : "refused");
+            PrivilegedCalls.Add(1, tags);
+        }
+    }
+
+    public void RecordModelUsage(string tenant, string model, long inputTokens, long outputTokens, long unsplitTokens, double cost)
+    {
+        if (ModelTokens.Enabled)
+        {
+            AddTokens(tenant, model, "input", inputTokens);
+            AddTokens(tenant, model, "output", outputTokens);
+            AddTokens(tenant, model, "total", unsplitTokens);
+        }
+
+        if (ModelCost.Enabled && cost != 0)
+        {
+            ModelCost.Add(cost, ModelTags(tenant, model));
+        }
+    }
+
+    private void AddTokens(string tenant, string model, string type, long tokens)
+    {
+        if (tokens > 0)
+        {
+            TagList tags = ModelTags(tenant, model);
+            tags.Add(QuotaTelemetry.Tags.TokenType, type);
+            ModelTokens.Add(tokens, tags);
+        }
+    }
+
+    private TagList ModelTags(string tenant, string model)
+    {
+        var tags = default(TagList);
+        if (_includeTenant)
+        {
+            tags.Add(QuotaTelemetry.Tags.Tenant, tenant);
+        }
+
+        tags.Add(QuotaTelemetry.Tags.Model, model);
+        return tags;
     }
 
     public void RecordCircuitTransition(string category, string state)

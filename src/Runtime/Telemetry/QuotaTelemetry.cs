@@ -58,7 +58,7 @@ public static class QuotaTelemetry
         /// <summary>Run iterations (model turns) begun (counter).</summary>
         public const string Iterations = "agentquotas.iterations";
 
-        /// <summary>Spend anomalies flagged (counter; tagged with the tenant when tenant tags are on).</summary>
+        /// <summary>Anomalies flagged (counter; tagged with the signal, and with the tenant when tenant tags are on).</summary>
         public const string Anomalies = "agentquotas.anomalies";
 
         /// <summary>Circuit-breaker state changes (counter; tagged with the category and the new state).</summary>
@@ -70,11 +70,35 @@ public static class QuotaTelemetry
         /// <summary>Model turns completed (counter; tagged with the model and the class).</summary>
         public const string ModelTurns = "agentquotas.model.turns";
 
-        /// <summary>Tokens of completed model turns (counter; tagged with the model and the token type, <c>input</c> or <c>output</c>).</summary>
+        /// <summary>Admitted calls that completed (<c>ticket.Complete</c>; counter).</summary>
+        public const string Completed = "agentquotas.completed";
+
+        /// <summary>Admitted calls that failed (<c>ticket.Fail</c>; counter).</summary>
+        public const string Failed = "agentquotas.failed";
+
+        /// <summary>Cost units of admissions that drew banked burst credits (counter).</summary>
+        public const string BurstUsed = "agentquotas.burst.used";
+
+        /// <summary>Decisions on privileged tools (counter; tagged with the tenant, the tool and the decision <c>admitted</c> or <c>refused</c>).</summary>
+        public const string PrivilegedCalls = "agentquotas.privileged.calls";
+
+        /// <summary>Model tokens charged or routed (counter; tagged with the model and the token type <c>input</c>, <c>output</c> or <c>total</c>).</summary>
         public const string ModelTokens = "agentquotas.model.tokens";
 
-        /// <summary>Cost of completed model turns at the model's prices (counter; tagged with the model and the class).</summary>
+        /// <summary>Cost units charged for model tokens, or a routed turn's cost at the model's prices (counter; tagged with the model).</summary>
         public const string ModelCost = "agentquotas.model.cost";
+
+        /// <summary>Calls waiting now (observable gauge; tagged with the class and the queue: <c>bucket</c> or <c>pool</c>).</summary>
+        public const string QueueDepth = "agentquotas.queue.depth";
+
+        /// <summary>Calls running now in each compute pool (observable gauge; tagged with the pool).</summary>
+        public const string PoolInUse = "agentquotas.pool.in_use";
+
+        /// <summary>Each compute pool's slots (observable gauge; tagged with the pool).</summary>
+        public const string PoolConcurrency = "agentquotas.pool.concurrency";
+
+        /// <summary>Tenants flagged by anomaly detection and not yet cleared (observable gauge).</summary>
+        public const string AnomaliesFlagged = "agentquotas.anomalies.flagged";
     }
 
     /// <summary>Tag names.</summary>
@@ -110,13 +134,25 @@ public static class QuotaTelemetry
         /// <summary>A circuit breaker's new state.</summary>
         public const string CircuitState = "agentquotas.circuit.state";
 
-        /// <summary>The model of a routing decision or a model turn.</summary>
-        public const string Model = "agentquotas.model";
-
         /// <summary>How a turn came to its model: <c>preferred</c>, <c>rerouted</c> or <c>refused</c>.</summary>
         public const string Route = "agentquotas.route";
 
-        /// <summary>The kind of tokens: <c>input</c> or <c>output</c>.</summary>
+        /// <summary>How a decision on a privileged tool ended: <c>admitted</c> or <c>refused</c>.</summary>
+        public const string Decision = "agentquotas.decision";
+
+        /// <summary>Where calls wait: <c>bucket</c> (a bucket's queue) or <c>pool</c> (a compute pool's).</summary>
+        public const string Queue = "agentquotas.queue";
+
+        /// <summary>The compute pool.</summary>
+        public const string Pool = "agentquotas.pool";
+
+        /// <summary>The model, as the chat client reported it (<c>unknown</c> when it did not).</summary>
+        public const string Model = "agentquotas.model";
+
+        /// <summary>The kind of tokens: <c>input</c>, <c>output</c>, or <c>total</c> (reported without the split).</summary>
         public const string TokenType = "agentquotas.token.type";
+
+        /// <summary>The anomaly signal: <c>spend</c>, <c>requests</c> or <c>tokens</c>.</summary>
+        public const string Signal = "agentquotas.anomaly.signal";
     }
 }

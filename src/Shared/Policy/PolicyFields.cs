@@ -133,8 +133,13 @@ namespace AgentQuotas.Policy.Schema
             public const string QuarantineTier = "quarantineTier";
             public const string Interval = "interval";
             public const string MinBaseline = "minBaseline";
+            public const string Requests = "requests";
+            public const string Tokens = "tokens";
 
-            public static readonly string[] All = { Factor, Window, QuarantineTier, Interval, MinBaseline };
+            public static readonly string[] All = { Factor, Window, QuarantineTier, Interval, MinBaseline, Requests, Tokens };
+
+            /// <summary>The fields of a signal watched besides spend (<c>requests</c>, <c>tokens</c>).</summary>
+            public static readonly string[] Signal = { Factor, MinBaseline };
         }
 
         /// <summary>The <c>circuitBreaker</c> section and its per-category entries.</summary>

@@ -222,6 +222,14 @@ namespace AgentQuotas.Policy.Schema
         public string? QuarantineTier;
         public TimeSpan? Interval;
         public double? MinBaseline;
+        public AnomalySignalModel? Requests;
+        public AnomalySignalModel? Tokens;
+    }
+
+    internal sealed class AnomalySignalModel
+    {
+        public double Factor;
+        public double MinBaseline;
     }
 
     internal sealed class CircuitBreakerModel
@@ -844,7 +852,42 @@ namespace AgentQuotas.Policy.Schema
                 model.MinBaseline = ReadNumber(minBaseline.Value, "$.anomaly.minBaseline", min: 0, minInclusive: true, max: PolicyNames.MaxCapacity);
             }
 
+            if (fields.TryGetValue(PolicyFields.Anomaly.Requests, out PolicyJsonProperty? requests))
+            {
+                model.Requests = ReadAnomalySignal(requests.Value, "$.anomaly.requests", "anomaly.requests");
+            }
+
+            if (fields.TryGetValue(PolicyFields.Anomaly.Tokens, out PolicyJsonProperty? tokens))
+            {
+                model.Tokens = ReadAnomalySignal(tokens.Value, "$.anomaly.tokens", "anomaly.tokens");
+            }
+
             _model.Anomaly = model;
+        }
+
+        // A signal watched besides spend: { "factor": > 1, "minBaseline": >= 0? }, on the spend signal's window and interval.
+        private AnomalySignalModel? ReadAnomalySignal(PolicyJsonNode node, string path, string section)
+        {
+            if (!ExpectObject(node, path))
+            {
+                return null;
+            }
+
+            Dictionary<string, PolicyJsonProperty> fields = Fields(node, path, section, PolicyFields.Anomaly.Signal);
+            var signal = new AnomalySignalModel();
+            if (!Require(fields, node, path, PolicyFields.Anomaly.Factor, section, out PolicyJsonNode? factor)
+                || ReadNumber(factor!, path + ".factor", min: 1, minInclusive: false, max: 1_000_000) is not double f)
+            {
+                return null;
+            }
+
+            signal.Factor = f;
+            if (fields.TryGetValue(PolicyFields.Anomaly.MinBaseline, out PolicyJsonProperty? minBaseline))
+            {
+                signal.MinBaseline = ReadNumber(minBaseline.Value, path + ".minBaseline", min: 0, minInclusive: true, max: 1e15) ?? 0;
+            }
+
+            return signal;
         }
 
         /// <summary>The anomaly interval when the policy gives none: window / 12, at least one tick (AnomalyPolicy uses this).</summary>
