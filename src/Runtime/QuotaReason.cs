@@ -80,4 +80,13 @@ public enum QuotaReason
 
     /// <summary>The principal's daily cost ceiling (<c>principal.maxCostPerDay</c>) is reached.</summary>
     PrincipalDailyCostLimit = 25,
+
+    /// <summary>The call resumed with an approval that expired before an operator decided or before the call resumed; ask again.</summary>
+    ApprovalExpired = 32,
+
+    /// <summary>The call resumed with an approval filed for another tenant, principal, tool or set of arguments (or no such approval exists).</summary>
+    ApprovalMismatch = 33,
+
+    /// <summary>The call resumed with an approval that has already admitted a call: one approval runs one call.</summary>
+    ApprovalAlreadyUsed = 34,
 }
