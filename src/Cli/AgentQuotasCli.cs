@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace AgentQuotas.Cli;
 
-/// <summary>The agentquotas command line: <c>check</c>, <c>simulate</c>, <c>audit</c>, <c>revoke</c> and <c>unrevoke</c>.</summary>
+/// <summary>The agentquotas command line: <c>check</c>, <c>simulate</c>, <c>audit</c>, <c>revoke</c>, <c>unrevoke</c> and <c>approvals</c>.</summary>
 public static class AgentQuotasCli
 {
     /// <summary>Parses and runs a command line, writing to the given writers.</summary>
@@ -24,6 +24,7 @@ public static class AgentQuotasCli
             AuditCommand.Create(console, error),
             RevokeCommand.Create(console, error, revoke: true),
             RevokeCommand.Create(console, error, revoke: false),
+            ApprovalsCommand.Create(console, error),
         };
 
         ParseResult parsed = root.Parse(args);
