@@ -52,7 +52,7 @@ public sealed class PendingApprovalStoreTests(SharedClusterFixture fixture) : IA
         using (QuotaGate gate = Gate(a))
         using (AgentRun run = gate.BeginRun(Acme))
         {
-            handle = (await run.AcquireAsync(Refund, 1, ApprovalBinding.For(Args))).Decision.Approval!;
+            handle = (await run.AcquirePrivilegedAsync(Refund, 1, ApprovalBinding.For(Args))).Decision.Approval!;
         }
 
         ApprovalBroker b = Broker(_hostB); // another host, a fresh broker: the approval lives in PostgreSQL
@@ -63,7 +63,7 @@ public sealed class PendingApprovalStoreTests(SharedClusterFixture fixture) : IA
 
         using QuotaGate gateB = Gate(b);
         using AgentRun resumed = gateB.BeginRun(Acme);
-        QuotaTicket ticket = await resumed.AcquireAsync(Refund, 1, ApprovalBinding.Resume(handle, Args));
+        QuotaTicket ticket = await resumed.AcquirePrivilegedAsync(Refund, 1, ApprovalBinding.Resume(handle, Args));
         Assert.True(ticket.IsAdmitted);
         PendingApproval used = (await a.Store.FindAsync(handle.Id, default))!;
         Assert.Equal((PendingApprovalState.Used, "ops-alice", "checked"), (used.State, used.DecidedBy, used.DecisionReason));
@@ -82,7 +82,7 @@ public sealed class PendingApprovalStoreTests(SharedClusterFixture fixture) : IA
             PendingApproval handle;
             using (AgentRun run = gateA.BeginRun(Acme))
             {
-                handle = (await run.AcquireAsync(Refund, 1, ApprovalBinding.For(Args))).Decision.Approval!;
+                handle = (await run.AcquirePrivilegedAsync(Refund, 1, ApprovalBinding.For(Args))).Decision.Approval!;
             }
 
             using var start = new Barrier(8);
@@ -96,7 +96,7 @@ public sealed class PendingApprovalStoreTests(SharedClusterFixture fixture) : IA
             {
                 using AgentRun run = (i % 2 == 0 ? gateA : gateB).BeginRun(Acme);
                 resume.SignalAndWait();
-                QuotaTicket ticket = await run.AcquireAsync(Refund, 1, ApprovalBinding.Resume(handle, Args));
+                QuotaTicket ticket = await run.AcquirePrivilegedAsync(Refund, 1, ApprovalBinding.Resume(handle, Args));
                 Assert.True(ticket.IsAdmitted || ticket.Decision.Reason == QuotaReason.ApprovalAlreadyUsed, ticket.Decision.ToString());
                 return ticket.IsAdmitted;
             })));

@@ -72,7 +72,7 @@ public static class GuardedToolInvoker
             }
         }
 
-        QuotaTicket ticket = await run.AcquireAsync(tool.QuotaTool, cost, approval, cancellationToken).ConfigureAwait(false);
+        QuotaTicket ticket = await run.AcquirePrivilegedAsync(tool.QuotaTool, cost, approval, cancellationToken).ConfigureAwait(false);
         if (ticket.IsAdmitted)
         {
             return await RunAdmittedAsync(ticket, tool, call, invokeTool, cancellationToken).ConfigureAwait(false);

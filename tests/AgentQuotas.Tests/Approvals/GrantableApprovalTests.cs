@@ -1,4 +1,6 @@
 using AgentQuotas.Audit;
+using AgentQuotas.Telemetry;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using AgentQuotas.Testing;
 using AgentQuotas.Tests.Tools;
 using AgentQuotas.Tools;
@@ -32,7 +34,7 @@ public class GrantableApprovalTests
 
     private static async Task<PendingApproval> FileAsync(AgentRun run, IReadOnlyDictionary<string, object?>? args = null)
     {
-        QuotaTicket first = await run.AcquireAsync(Refund, 1, ApprovalBinding.For(args ?? Args));
+        QuotaTicket first = await run.AcquirePrivilegedAsync(Refund, 1, ApprovalBinding.For(args ?? Args));
         Assert.False(first.IsAdmitted);
         Assert.Equal(QuotaReason.ApprovalRequired, first.Decision.Reason);
         return Assert.IsType<PendingApproval>(first.Decision.Approval);
@@ -44,7 +46,7 @@ public class GrantableApprovalTests
         using QuotaGate gate = Gate();
         using AgentRun run = gate.BeginRun(Acme);
 
-        QuotaTicket ticket = await run.AcquireAsync(Refund, 1, ApprovalBinding.For(Args));
+        QuotaTicket ticket = await run.AcquirePrivilegedAsync(Refund, 1, ApprovalBinding.For(Args));
 
         QuotaExceededException e = Assert.Throws<QuotaExceededException>(ticket.ThrowIfDenied);
         PendingApproval handle = Assert.IsType<PendingApproval>(e.Approval);
@@ -79,9 +81,9 @@ public class GrantableApprovalTests
         PendingApproval handle = await FileAsync(run);
 
         ApprovalTransition approved = await _broker.ApproveAsync(handle.Id, "ops-alice", "refund checked");
-        QuotaTicket resumed = await run.AcquireAsync(Refund, 1, ApprovalBinding.Resume(handle, Args));
+        QuotaTicket resumed = await run.AcquirePrivilegedAsync(Refund, 1, ApprovalBinding.Resume(handle, Args));
         resumed.Complete();
-        QuotaTicket again = await run.AcquireAsync(Refund, 1, ApprovalBinding.Resume(handle, Args));
+        QuotaTicket again = await run.AcquirePrivilegedAsync(Refund, 1, ApprovalBinding.Resume(handle, Args));
 
         Assert.Equal(ApprovalTransitionOutcome.Applied, approved.Outcome);
         Assert.True(resumed.IsAdmitted);
@@ -103,7 +105,7 @@ public class GrantableApprovalTests
         Assert.False(waiting.IsCompleted);
         await _broker.ApproveAsync(handle.Id, "ops-alice");
         PendingApproval decided = await waiting.WaitAsync(TimeSpan.FromSeconds(30)); // real-time guard against a hang only
-        QuotaTicket resumed = await run.AcquireAsync(Refund, 1, ApprovalBinding.Resume(decided, Args));
+        QuotaTicket resumed = await run.AcquirePrivilegedAsync(Refund, 1, ApprovalBinding.Resume(decided, Args));
 
         Assert.Equal((PendingApprovalState.Approved, "ops-alice"), (decided.State, decided.DecidedBy));
         Assert.True(resumed.IsAdmitted);
@@ -134,7 +136,7 @@ public class GrantableApprovalTests
         PendingApproval handle = await FileAsync(run);
 
         await _broker.DenyAsync(handle.Id, "ops-bob", "amount above the refund limit");
-        QuotaTicket resumed = await run.AcquireAsync(Refund, 1, ApprovalBinding.Resume(handle, Args));
+        QuotaTicket resumed = await run.AcquirePrivilegedAsync(Refund, 1, ApprovalBinding.Resume(handle, Args));
         ApprovalTransition lateApprove = await _broker.ApproveAsync(handle.Id, "ops-alice");
 
         Assert.False(resumed.IsAdmitted);
@@ -154,8 +156,8 @@ public class GrantableApprovalTests
         await _broker.ApproveAsync(approvedInTime.Id, "ops-alice");
 
         _time.Advance(TimeSpan.FromMinutes(30));
-        QuotaTicket late = await run.AcquireAsync(Refund, 1, ApprovalBinding.Resume(approvedInTime, Args));
-        QuotaTicket undecided = await run.AcquireAsync(Refund, 1, ApprovalBinding.Resume(neverDecided, Args));
+        QuotaTicket late = await run.AcquirePrivilegedAsync(Refund, 1, ApprovalBinding.Resume(approvedInTime, Args));
+        QuotaTicket undecided = await run.AcquirePrivilegedAsync(Refund, 1, ApprovalBinding.Resume(neverDecided, Args));
         ApprovalTransition tooLate = await _broker.ApproveAsync(neverDecided.Id, "ops-alice");
 
         Assert.Equal(QuotaReason.ApprovalExpired, late.Decision.Reason);
@@ -180,11 +182,11 @@ public class GrantableApprovalTests
         QuotaTool otherTool = new("delete_account", "payments", isPrivileged: true, requiresApproval: true);
 
         using AgentRun same = gate.BeginRun(Acme);
-        QuotaTicket byArgs = await same.AcquireAsync(Refund, 1, ApprovalBinding.Resume(handle, otherArgs));
-        QuotaTicket byTool = await same.AcquireAsync(otherTool, 1, ApprovalBinding.Resume(handle, Args));
+        QuotaTicket byArgs = await same.AcquirePrivilegedAsync(Refund, 1, ApprovalBinding.Resume(handle, otherArgs));
+        QuotaTicket byTool = await same.AcquirePrivilegedAsync(otherTool, 1, ApprovalBinding.Resume(handle, Args));
         same.Dispose();
         using AgentRun otherPrincipal = gate.BeginRun(new AgentIdentity("acme", "user-7"));
-        QuotaTicket byPrincipal = await otherPrincipal.AcquireAsync(Refund, 1, ApprovalBinding.Resume(handle, Args));
+        QuotaTicket byPrincipal = await otherPrincipal.AcquirePrivilegedAsync(Refund, 1, ApprovalBinding.Resume(handle, Args));
         otherPrincipal.Dispose();
 
         Assert.Equal(QuotaReason.ApprovalMismatch, byArgs.Decision.Reason);
@@ -195,7 +197,7 @@ public class GrantableApprovalTests
         Assert.Equal(PendingApprovalState.Approved, (await _store.FindAsync(handle.Id, default))!.State); // still usable by its own call
 
         using AgentRun rightful = gate.BeginRun(Acme);
-        Assert.True((await rightful.AcquireAsync(Refund, 1, ApprovalBinding.Resume(handle, Args))).IsAdmitted);
+        Assert.True((await rightful.AcquirePrivilegedAsync(Refund, 1, ApprovalBinding.Resume(handle, Args))).IsAdmitted);
     }
 
     [Fact]
@@ -214,7 +216,7 @@ public class GrantableApprovalTests
         QuotaTicket[] resumes = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
         {
             using AgentRun mine = gate.BeginRun(Acme);
-            return await mine.AcquireAsync(Refund, 1, ApprovalBinding.Resume(handle, Args));
+            return await mine.AcquirePrivilegedAsync(Refund, 1, ApprovalBinding.Resume(handle, Args));
         })));
 
         Assert.Single(approvals, a => a.Applied);
@@ -247,5 +249,26 @@ public class GrantableApprovalTests
         Assert.Equal(QuotaReason.ApprovalMismatch, tampered.Reason);
         Assert.Equal((ToolCallOutcome.Ran, "refunded"), (resumed.Outcome, resumed.Value));
         Assert.Equal(1, ran);
+    }
+
+    [Fact]
+    public async Task Refusals_with_the_new_reasons_are_counted_under_their_names()
+    {
+        using QuotaGate gate = Gate();
+        using var denied = new MetricCollector<long>(gate.Meter, QuotaTelemetry.Instruments.Denied);
+        using AgentRun run = gate.BeginRun(Acme);
+        PendingApproval handle = await FileAsync(run);
+        await _broker.ApproveAsync(handle.Id, "ops-alice");
+
+        await run.AcquirePrivilegedAsync(Refund, 1, ApprovalBinding.Resume(handle, new Dictionary<string, object?>()));  // mismatch
+        Assert.True((await run.AcquirePrivilegedAsync(Refund, 1, ApprovalBinding.Resume(handle, Args))).IsAdmitted);
+        await run.AcquirePrivilegedAsync(Refund, 1, ApprovalBinding.Resume(handle, Args));                               // already used
+        _time.Advance(TimeSpan.FromHours(1));
+        PendingApproval other = await FileAsync(run);
+        _time.Advance(TimeSpan.FromHours(1));
+        await run.AcquirePrivilegedAsync(Refund, 1, ApprovalBinding.Resume(other, Args));                                // expired
+
+        string[] reasons = denied.GetMeasurementSnapshot().Select(m => (string)m.Tags[QuotaTelemetry.Tags.Reason]!).ToArray();
+        Assert.Equal(["ApprovalMismatch", "ApprovalAlreadyUsed", "ApprovalExpired"], reasons);
     }
 }
