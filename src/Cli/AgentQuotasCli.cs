@@ -4,7 +4,7 @@ using Spectre.Console;
 
 namespace AgentQuotas.Cli;
 
-/// <summary>The agentquotas command line: <c>check</c>, <c>simulate</c>, <c>audit</c>, <c>revoke</c>, <c>unrevoke</c> and <c>dashboard</c>.</summary>
+/// <summary>The agentquotas command line: <c>check</c>, <c>simulate</c>, <c>audit</c>, <c>revoke</c>, <c>unrevoke</c>, <c>dashboard</c> and <c>approvals</c>.</summary>
 public static class AgentQuotasCli
 {
     /// <summary>Parses and runs a command line, writing to the given writers.</summary>
@@ -25,6 +25,7 @@ public static class AgentQuotasCli
             RevokeCommand.Create(console, error, revoke: true),
             RevokeCommand.Create(console, error, revoke: false),
             DashboardCommand.Create(console, error),
+            ApprovalsCommand.Create(console, error),
         };
 
         ParseResult parsed = root.Parse(args);

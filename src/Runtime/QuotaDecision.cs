@@ -21,8 +21,10 @@ public readonly struct QuotaDecision
         TimeSpan? retryAfter,
         string policyVersion,
         string? detail,
-        string? policyHash = null)
+        string? policyHash = null,
+        PendingApproval? approval = null)
     {
+        Approval = approval;
         IsAdmitted = admitted;
         Reason = reason;
         Mode = mode;
@@ -78,6 +80,14 @@ public readonly struct QuotaDecision
     /// <summary>The content hash (<see cref="Policy.QuotaPolicy.ContentHash"/>) of the policy that made the decision.</summary>
     public string? PolicyHash { get; }
 
+    /// <summary>
+    /// The approval this decision is about: the handle of a call filed for approval (mode
+    /// <see cref="DegradationMode.ApprovalRequired"/>, or <see cref="DegradationMode.DraftOnly"/> when a fallback served it),
+    /// which the caller resumes with once approved (<see cref="ApprovalBinding.Resume"/>); or the approval a resumed call used.
+    /// <see langword="null"/> when no approval was filed or used.
+    /// </summary>
+    public PendingApproval? Approval { get; }
+
     /// <summary>Creates the exception that reports this denial.</summary>
     /// <exception cref="InvalidOperationException">The decision admitted the call.</exception>
     public QuotaExceededException ToException()
@@ -100,7 +110,7 @@ public readonly struct QuotaDecision
     }
 
     internal QuotaDecision WithMode(DegradationMode mode) =>
-        new(IsAdmitted, Reason, mode, Tenant, Category, Tool, Cost, Remaining, RetryAfter, PolicyVersion, Detail, PolicyHash);
+        new(IsAdmitted, Reason, mode, Tenant, Category, Tool, Cost, Remaining, RetryAfter, PolicyVersion, Detail, PolicyHash, Approval);
 
     /// <inheritdoc/>
     public override string ToString() => IsAdmitted

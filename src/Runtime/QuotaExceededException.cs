@@ -37,4 +37,7 @@ public sealed class QuotaExceededException : Exception
 
     /// <summary>The degradation mode: <see cref="DegradationMode.ApprovalRequired"/> or <see cref="DegradationMode.Rejected"/>.</summary>
     public DegradationMode Mode => Decision.Mode;
+
+    /// <summary>The filed approval to resume with once an operator approves it (<see cref="ApprovalBinding.Resume"/>); <see langword="null"/> when none was filed.</summary>
+    public PendingApproval? Approval => Decision.Approval;
 }

@@ -9,25 +9,25 @@ public sealed partial class QuotaGate
 {
     internal DecisionPipeline Pipeline => _pipeline;
 
-    internal ValueTask<QuotaTicket> AcquireForRunAsync(AgentRun run, QuotaTool tool, double cost, CancellationToken cancellationToken)
+    internal ValueTask<QuotaTicket> AcquireForRunAsync(AgentRun run, QuotaTool tool, double cost, CancellationToken cancellationToken, ApprovalBinding binding = default)
     {
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(tool);
         ValidateCost(tool, cost);
         cancellationToken.ThrowIfCancellationRequested();
-        Attempt attempt = _pipeline.Begin(run, run.Identity, run.WorkloadClass, run.Workflow, tool, cost);
+        Attempt attempt = _pipeline.Begin(run, run.Identity, run.WorkloadClass, run.Workflow, tool, cost, binding);
         ValueTask<Admission> pending = _pipeline.DecideAsync(ref attempt, cancellationToken);
         return pending.IsCompletedSuccessfully
             ? new ValueTask<QuotaTicket>(ToTicket(run, tool, attempt.Budget, pending.Result))
             : AwaitTicketAsync(pending, run, tool, attempt.Budget);
     }
 
-    internal QuotaTicket AcquireForRun(AgentRun run, QuotaTool tool, double cost)
+    internal QuotaTicket AcquireForRun(AgentRun run, QuotaTool tool, double cost, ApprovalBinding binding = default)
     {
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(tool);
         ValidateCost(tool, cost);
-        Attempt attempt = _pipeline.Begin(run, run.Identity, run.WorkloadClass, run.Workflow, tool, cost);
+        Attempt attempt = _pipeline.Begin(run, run.Identity, run.WorkloadClass, run.Workflow, tool, cost, binding);
         Admission admission = _pipeline.Decide(ref attempt);
         return ToTicket(run, tool, attempt.Budget, admission);
     }

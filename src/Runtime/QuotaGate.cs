@@ -202,7 +202,7 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(request.Tool, nameof(request));
         ValidateCost(request.Tool, request.Cost);
         ValidateWorkflow(request.Workflow);
-        Attempt attempt = _pipeline.Begin(run: null, request.Identity, request.WorkloadClass, request.Workflow, request.Tool, request.Cost);
+        Attempt attempt = _pipeline.Begin(run: null, request.Identity, request.WorkloadClass, request.Workflow, request.Tool, request.Cost, request.Approval);
         return _pipeline.Decide(ref attempt).Decision;
     }
 
@@ -221,7 +221,7 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
         ValidateCost(request.Tool, request.Cost);
         ValidateWorkflow(request.Workflow);
         cancellationToken.ThrowIfCancellationRequested();
-        Attempt attempt = _pipeline.Begin(run: null, request.Identity, request.WorkloadClass, request.Workflow, request.Tool, request.Cost);
+        Attempt attempt = _pipeline.Begin(run: null, request.Identity, request.WorkloadClass, request.Workflow, request.Tool, request.Cost, request.Approval);
         ValueTask<Admission> pending = _pipeline.DecideAsync(ref attempt, cancellationToken);
         return pending.IsCompletedSuccessfully ? new ValueTask<QuotaDecision>(pending.Result.Decision) : AwaitDecisionAsync(pending);
 

@@ -90,4 +90,13 @@ public enum QuotaReason
 
     /// <summary>A request named a model the policy's <c>models</c> section does not define (or the policy defines none).</summary>
     UnknownModel = 27,
+
+    /// <summary>The call resumed with an approval that expired before an operator decided or before the call resumed; ask again.</summary>
+    ApprovalExpired = 32,
+
+    /// <summary>The call resumed with an approval filed for another tenant, principal, tool or set of arguments (or no such approval exists).</summary>
+    ApprovalMismatch = 33,
+
+    /// <summary>The call resumed with an approval that has already admitted a call: one approval runs one call.</summary>
+    ApprovalAlreadyUsed = 34,
 }

@@ -41,4 +41,7 @@ public readonly struct QuotaRequest
 
     /// <summary>The workflow name, if any.</summary>
     public string? Workflow { get; }
+
+    /// <summary>For a privileged call: the digest of its arguments and, when it resumes after approval, the approval id.</summary>
+    public ApprovalBinding Approval { get; init; }
 }

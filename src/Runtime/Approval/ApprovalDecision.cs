@@ -3,11 +3,13 @@ namespace AgentQuotas;
 /// <summary>The answer of an <see cref="IApprovalService"/>.</summary>
 public readonly struct ApprovalDecision
 {
-    private ApprovalDecision(ApprovalStatus status, string? approver, string? reason)
+    private ApprovalDecision(ApprovalStatus status, string? approver, string? reason, PendingApproval? approval = null, QuotaReason refusal = QuotaReason.None)
     {
         Status = status;
         Approver = approver;
         Reason = reason;
+        Approval = approval;
+        Refusal = refusal;
     }
 
     /// <summary>The answer.</summary>
@@ -18,6 +20,12 @@ public readonly struct ApprovalDecision
 
     /// <summary>Why, for the audit trail and the caller.</summary>
     public string? Reason { get; }
+
+    /// <summary>The filed approval this answer is about (its handle), when there is one.</summary>
+    public PendingApproval? Approval { get; }
+
+    /// <summary>The gate's reason for a refusal more specific than denied or pending (expired, mismatched, already used).</summary>
+    internal QuotaReason Refusal { get; }
 
     /// <summary>The call may run.</summary>
     /// <param name="approver">Who approved it.</param>
@@ -44,4 +52,23 @@ public readonly struct ApprovalDecision
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         return new(ApprovalStatus.Pending, null, reason);
     }
+
+    /// <summary>Not decided yet: the request is filed as <paramref name="approval"/>, which the caller can resume with once an operator approves it.</summary>
+    /// <param name="reason">What happens next.</param>
+    /// <param name="approval">The filed approval.</param>
+    public static ApprovalDecision Pending(string reason, PendingApproval approval)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        ArgumentNullException.ThrowIfNull(approval);
+        return new(ApprovalStatus.Pending, null, reason, approval);
+    }
+
+    internal static ApprovalDecision Approve(PendingApproval approval) =>
+        new(ApprovalStatus.Approved, approval.DecidedBy, approval.DecisionReason, approval);
+
+    internal static ApprovalDecision Deny(PendingApproval approval) =>
+        new(ApprovalStatus.Denied, approval.DecidedBy, approval.DecisionReason ?? "denied", approval, QuotaReason.ApprovalDenied);
+
+    internal static ApprovalDecision Refuse(QuotaReason refusal, string reason, PendingApproval? approval) =>
+        new(ApprovalStatus.Denied, null, reason, approval, refusal);
 }

@@ -3,8 +3,11 @@ namespace AgentQuotas;
 /// <summary>What a privileged call would do, for an <see cref="IApprovalService"/> to decide on.</summary>
 public sealed class ApprovalRequest
 {
-    internal ApprovalRequest(AgentIdentity identity, WorkloadClass workloadClass, string? workflow, string? runId, QuotaTool tool, double cost, string policyVersion, DateTimeOffset requestedAt)
+    internal ApprovalRequest(AgentIdentity identity, WorkloadClass workloadClass, string? workflow, string? runId, QuotaTool tool, double cost, string policyVersion, DateTimeOffset requestedAt,
+        string? argumentsDigest = null, string? approvalId = null)
     {
+        ArgumentsDigest = argumentsDigest ?? string.Empty;
+        ApprovalId = approvalId;
         Identity = identity;
         WorkloadClass = workloadClass;
         Workflow = workflow;
@@ -38,4 +41,10 @@ public sealed class ApprovalRequest
 
     /// <summary>When approval was requested.</summary>
     public DateTimeOffset RequestedAt { get; }
+
+    /// <summary>The digest of the call's arguments (<see cref="ApprovalBinding.DigestOf"/>); empty when the caller gave none.</summary>
+    public string ArgumentsDigest { get; }
+
+    /// <summary>The approval the call resumes with (<see cref="ApprovalBinding.ApprovalId"/>); <see langword="null"/> for a first call.</summary>
+    public string? ApprovalId { get; }
 }

@@ -5,7 +5,7 @@ namespace AgentQuotas.Guard;
 /// <summary>
 /// Building blocks for the code the AgentQuotas generator writes around guarded calls: ending a ticket
 /// when an awaitable call finishes, and serving a denied call from its fallback. Not meant to be called
-/// by hand (use <see cref="AgentRun.AcquireAsync"/> and <see cref="QuotaTicket"/> directly instead).
+/// by hand (use <see cref="AgentRun.AcquireAsync(QuotaTool, double, CancellationToken)"/> and <see cref="QuotaTicket"/> directly instead).
 /// </summary>
 /// <remarks>
 /// The admitted path allocates nothing when the tool's task has already completed: the task is handed

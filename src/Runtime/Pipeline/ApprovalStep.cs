@@ -47,22 +47,25 @@ internal sealed class ApprovalStep
 
     public static Flow OnAnswered(ref Attempt a, ApprovalDecision approval, ref Refusal refusal)
     {
+        a.Approval = approval.Approval;
         if (approval.Status == ApprovalStatus.Approved)
         {
-            a.Detail = "approved by " + approval.Approver;
+            a.Detail = approval.Approval is null ? "approved by " + approval.Approver : "approved by " + approval.Approver + " (approval " + approval.Approval.Id + ")";
             return Flow.Next;
         }
 
-        QuotaReason reason = approval.Status == ApprovalStatus.Denied ? QuotaReason.ApprovalDenied : QuotaReason.ApprovalRequired;
+        QuotaReason reason = approval.Refusal != QuotaReason.None ? approval.Refusal
+            : approval.Status == ApprovalStatus.Denied ? QuotaReason.ApprovalDenied : QuotaReason.ApprovalRequired;
         string detail = approval.Status == ApprovalStatus.Denied && approval.Approver is not null
             ? $"Refused by {approval.Approver}: {approval.Reason}"
             : approval.Reason ?? "approval required";
-        refusal = new Refusal(reason, new Stores.QuotaStoreResult(Stores.QuotaStoreOutcome.Admitted, a.Taken.Remaining + a.Cost), detail);
+        refusal = new Refusal(reason, new Stores.QuotaStoreResult(Stores.QuotaStoreOutcome.Admitted, a.Taken.Remaining + a.Cost), detail, approval: approval.Approval);
         return Flow.Refused;
     }
 
     private ApprovalRequest CreateRequest(in Attempt a) =>
-        new(a.Identity, a.WorkloadClass, a.Workflow, a.Run?.Id, a.Tool, a.Cost, a.Policy.Version, _time.GetUtcNow());
+        new(a.Identity, a.WorkloadClass, a.Workflow, a.Run?.Id, a.Tool, a.Cost, a.Policy.Version, _time.GetUtcNow(),
+            a.Binding.ArgumentsDigest, a.Binding.ApprovalId);
 
     private ApprovalDecision AskSynchronously(in Attempt a)
     {

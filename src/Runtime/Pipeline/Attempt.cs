@@ -13,8 +13,9 @@ namespace AgentQuotas.Pipeline;
 [StructLayout(LayoutKind.Auto)]
 internal struct Attempt
 {
-    public Attempt(AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, QuotaTool tool, double cost, QuotaPolicy policy, long timestamp)
+    public Attempt(AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, QuotaTool tool, double cost, QuotaPolicy policy, long timestamp, ApprovalBinding binding = default)
     {
+        Binding = binding;
         Run = run;
         Identity = identity;
         WorkloadClass = workloadClass;
@@ -32,6 +33,12 @@ internal struct Attempt
     public readonly QuotaTool Tool;
     public readonly double Cost;
     public readonly QuotaPolicy Policy;
+
+    /// <summary>The arguments digest and, for a resumed call, the approval id (read only by the approval step).</summary>
+    public readonly ApprovalBinding Binding;
+
+    /// <summary>The approval the approval step filed or used, for the decision it ends in.</summary>
+    public PendingApproval? Approval;
 
     /// <summary>The tier the tenant runs under now (the quarantine tier while it is flagged); null for an unknown tenant.</summary>
     public TierPolicy? Tier;

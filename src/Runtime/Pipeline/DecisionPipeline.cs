@@ -47,10 +47,10 @@ internal sealed partial class DecisionPipeline
     }
 
     /// <summary>Starts an attempt against the policy in force now, at now on the audit clock.</summary>
-    public Attempt Begin(AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, QuotaTool tool, double cost)
+    public Attempt Begin(AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, QuotaTool tool, double cost, ApprovalBinding binding = default)
     {
         ArgumentNullException.ThrowIfNull(identity);
-        var a = new Attempt(run, identity, workloadClass, workflow, tool, cost, _provider.Current, _clock.Timestamp());
+        var a = new Attempt(run, identity, workloadClass, workflow, tool, cost, _provider.Current, _clock.Timestamp(), binding);
         _resolve.Resolve(ref a);
         return a;
     }

@@ -35,7 +35,8 @@ internal sealed class PoolStep
             return Flow.Next;
         }
 
-        PoolEntry pool = _pools.Enter(a.WorkloadClass, a.Identity.Tenant, a.Policy.Schedule, _bucket.QueueLimit(a), canWait && _bucket.MayWait(a), BucketStep.MaxWaitTicks(a), a.Waited, cancellationToken);
+        PoolEntry pool = _pools.Enter(a.WorkloadClass, a.Identity.Tenant, a.Policy.Schedule, _bucket.QueueLimit(a), canWait && _bucket.MayWait(a), BucketStep.MaxWaitTicks(a), a.Waited, cancellationToken,
+            privileged: a.Tool.IsPrivileged || a.Tool.RequiresApproval);
         if (pool.Kind == PoolEntryKind.Rejected)
         {
             refusal = new Refusal(pool.Reason, Untaken(a), pool.Detail, pool.RetryAfter);

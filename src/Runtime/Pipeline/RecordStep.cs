@@ -43,7 +43,7 @@ internal sealed class RecordStep
         }
 
         decision = new QuotaDecision(true, QuotaReason.None, mode, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
-            a.Cost, a.Taken.Remaining, retryAfter: null, a.Policy.Version, detail, a.Policy.ContentHash);
+            a.Cost, a.Taken.Remaining, retryAfter: null, a.Policy.Version, detail, a.Policy.ContentHash, a.Approval);
         return Write(a.Timestamp, in a, decision, AuditDecision.Admitted, actualCost: null, a.Waited);
     }
 
@@ -87,7 +87,7 @@ internal sealed class RecordStep
 
         DegradationMode mode = DenialMode(a, reason);
         var decision = new QuotaDecision(false, reason, mode, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
-            a.Cost, refusal.Store?.Remaining ?? double.NaN, refusal.RetryAfter ?? refusal.Store?.RetryAfter, a.Policy.Version, detail, a.Policy.ContentHash);
+            a.Cost, refusal.Store?.Remaining ?? double.NaN, refusal.RetryAfter ?? refusal.Store?.RetryAfter, a.Policy.Version, detail, a.Policy.ContentHash, refusal.Approval);
         AuditDecision kind = mode is DegradationMode.DraftOnly or DegradationMode.ApprovalRequired ? AuditDecision.Degraded : AuditDecision.Denied;
         Write(a.Timestamp, in a, decision, kind, actualCost: null, a.Waited);
         _metrics.RecordDecision(decision, a.WorkloadClass);

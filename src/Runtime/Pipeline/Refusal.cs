@@ -7,8 +7,9 @@ namespace AgentQuotas.Pipeline;
 [StructLayout(LayoutKind.Auto)]
 internal readonly struct Refusal
 {
-    public Refusal(QuotaReason reason, QuotaStoreResult? store = null, string? detail = null, TimeSpan? retryAfter = null)
+    public Refusal(QuotaReason reason, QuotaStoreResult? store = null, string? detail = null, TimeSpan? retryAfter = null, PendingApproval? approval = null)
     {
+        Approval = approval;
         Reason = reason;
         Store = store;
         Detail = detail;
@@ -23,6 +24,9 @@ internal readonly struct Refusal
     public string? Detail { get; }
 
     public TimeSpan? RetryAfter { get; }
+
+    /// <summary>The approval the refusal is about (filed, pending, denied, expired or already used).</summary>
+    public PendingApproval? Approval { get; }
 
     /// <summary>A refusal by the store, in the gate's terms.</summary>
     public static Refusal FromStore(in QuotaStoreResult taken, string? detail, TimeSpan? retryAfter = null) =>

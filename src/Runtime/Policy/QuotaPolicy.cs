@@ -239,7 +239,7 @@ public sealed partial class QuotaPolicy
             classes[(int)c] = new ClassPolicy(c, cm?.ReservedShare ?? 0, cm?.MaxQueueWait, cm?.QueueLimit, cm?.WaitBeforeDraft);
         }
 
-        var pools = model.Pools.Select(p => new PoolPolicy(p.Name, p.Concurrency, p.Classes?.Select(ParseClass).ToArray())).ToArray();
+        var pools = model.Pools.Select(p => new PoolPolicy(p.Name, p.Concurrency, p.Classes?.Select(ParseClass).ToArray(), p.Privileged)).ToArray();
         DegradationMode[] ladder = model.Degradation is null ? DefaultLadder : model.Degradation.Select(Enum.Parse<DegradationMode>).ToArray();
         AnomalyPolicy? anomaly = model.Anomaly is not AnomalyModel a
             ? null

@@ -167,6 +167,22 @@ public sealed partial class AgentRun : IDisposable
         return Gate.AcquireForRunAsync(this, tool, cost, cancellationToken);
     }
 
+    /// <summary>
+    /// Asks the gate to admit one call of a privileged <paramref name="tool"/>, bound to its arguments and, when it resumes
+    /// after an operator approved it, to that approval (<see cref="ApprovalBinding.Resume"/>).
+    /// </summary>
+    /// <param name="tool">The tool.</param>
+    /// <param name="cost">The planned cost; finite and greater than zero.</param>
+    /// <param name="approval">The arguments digest and the approval to resume with.</param>
+    /// <param name="cancellationToken">Cancels waiting (for approval or a remote store).</param>
+    /// <returns>A ticket: if admitted, complete or fail it when the call ends; if filed for approval, its decision carries the handle.</returns>
+    /// <remarks>A separate name, not an overload: generated guards pass <c>default</c> for the token, which an overload would make ambiguous.</remarks>
+    public ValueTask<QuotaTicket> AcquirePrivilegedAsync(QuotaTool tool, double cost, ApprovalBinding approval, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        return Gate.AcquireForRunAsync(this, tool, cost, cancellationToken, approval);
+    }
+
     /// <summary>Synchronous <see cref="AcquireAsync"/>. An approval that is not answered synchronously counts as pending.</summary>
     /// <param name="tool">The tool.</param>
     /// <param name="cost">The planned cost; finite and greater than zero.</param>

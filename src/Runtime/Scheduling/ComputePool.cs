@@ -26,6 +26,9 @@ internal sealed class ComputePool
 
     public bool IsReserved { get; private set; }
 
+    /// <summary>Whether the pool takes privileged tools only.</summary>
+    public bool IsPrivileged { get; private set; }
+
     /// <summary>Whether the current policy still has this pool (a removed pool only takes releases).</summary>
     public bool IsRemoved { get; set; }
 
@@ -46,6 +49,7 @@ internal sealed class ComputePool
     {
         Concurrency = policy.Concurrency;
         IsReserved = policy.IsReserved;
+        IsPrivileged = policy.IsPrivileged;
         IsRemoved = false;
         for (int c = 0; c < WaitingLine.ClassCount; c++)
         {

@@ -32,6 +32,7 @@ internal sealed class ComputePoolSet : IDisposable
     private readonly Dictionary<string, int[]> _tenantWaiting = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ComputePool> _byName = new(StringComparer.Ordinal);
     private ComputePool[] _pools = [];
+    private bool _hasPrivileged;
     private QuotaPolicy? _synced;
     private ITimer? _timer;
     private int _waiting;
@@ -84,6 +85,7 @@ internal sealed class ComputePoolSet : IDisposable
             IEnumerable<PoolPolicy> toolPools = policy.Pools.Where(p => !policy.IsModelPool(p.Name));
             _pools = toolPools.Where(p => p.IsReserved).Concat(toolPools.Where(p => !p.IsReserved)).Select(p => _byName[p.Name]).ToArray();
             IsConfigured = _pools.Length != 0;
+            _hasPrivileged = policy.Pools.Any(p => p.IsPrivileged);
             Volatile.Write(ref _synced, policy);
             grants = GrantAll(_clock.Now()); // a larger pool may serve waiters now
         }
@@ -100,7 +102,9 @@ internal sealed class ComputePoolSet : IDisposable
     /// <param name="maxWaitTicks">The call's whole maximum wait, in ticks (its class's, or its class's waitBeforeDraft when a draft would serve it).</param>
     /// <param name="waited">How long the call already waited (for units): the class's maximum wait covers both.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    public PoolEntry Enter(WorkloadClass workloadClass, string tenant, SchedulingSettings settings, int queueLimit, bool canWait, long maxWaitTicks, TimeSpan waited, CancellationToken cancellationToken)
+    /// <param name="privileged">Whether the call is of a privileged tool: steered to the privileged pools when the policy has any, kept out of them otherwise.</param>
+    public PoolEntry Enter(WorkloadClass workloadClass, string tenant, SchedulingSettings settings, int queueLimit, bool canWait, long maxWaitTicks, TimeSpan waited, CancellationToken cancellationToken,
+        bool privileged = false)
     {
         QueueWaiter waiter;
         long now = _clock.Now();
@@ -115,25 +119,27 @@ internal sealed class ComputePoolSet : IDisposable
             bool anyServes = false;
             foreach (ComputePool pool in _pools)
             {
-                anyServes |= pool.Serves(workloadClass);
+                anyServes |= Admits(pool, workloadClass, privileged);
             }
 
             if (!anyServes)
             {
                 // No pool of the policy serves the class: nothing may run it (fail closed, say why).
                 return new PoolEntry(PoolEntryKind.Rejected, reason: QuotaReason.PoolExhausted,
-                    detail: "No compute pool serves the " + workloadClass + " class; add a shared pool or list the class in a pool.");
+                    detail: privileged && _hasPrivileged
+                        ? "No privileged compute pool serves the " + workloadClass + " class; privileged tools run only in pools with \"privileged\": true, so list the class in one."
+                        : "No compute pool serves the " + workloadClass + " class; add a shared pool or list the class in a pool.");
             }
 
             // Grants are decided under this lock as soon as a slot frees, so a free slot never coexists with
             // a waiter its pool serves: taking a free slot here never jumps the queue.
-            if (TryTake(workloadClass, tenant, now, out PoolLease lease))
+            if (TryTake(workloadClass, privileged, tenant, now, out PoolLease lease))
             {
                 return new PoolEntry(PoolEntryKind.Granted, lease);
             }
 
-            TimeSpan? estimate = Estimate(workloadClass, settings, now);
-            string busy = Describe(workloadClass);
+            TimeSpan? estimate = Estimate(workloadClass, privileged, settings, now);
+            string busy = Describe(workloadClass, privileged);
             if (!canWait)
             {
                 return new PoolEntry(PoolEntryKind.Rejected, reason: QuotaReason.PoolExhausted, retryAfter: estimate, detail: busy);
@@ -156,7 +162,7 @@ internal sealed class ComputePoolSet : IDisposable
             }
 
             waiter = new QueueWaiter(workloadClass, 1, tenant, now, maxWait == long.MaxValue ? long.MaxValue : now + maxWait,
-                _clock.NextSequence(), _clock.RunContinuationsAsynchronously) { Owner = this };
+                _clock.NextSequence(), _clock.RunContinuationsAsynchronously) { Owner = this, Privileged = privileged };
             _line.Add(waiter);
             waiting[k]++;
             Interlocked.Increment(ref _waiting);
@@ -341,6 +347,11 @@ internal sealed class ComputePoolSet : IDisposable
                 bool within = pool.WithinShare(c, settings.Shares[c]);
                 for (QueueWaiter? w = _line.Head(c); w is not null; w = w.Next)
                 {
+                    if (pool.IsPrivileged != (w.Privileged && _hasPrivileged))
+                    {
+                        continue; // privileged pools serve privileged calls only, and only they do
+                    }
+
                     var rank = WaitingLine.Rank(w, within, now, settings.PromoteTicks, _tenantRunning.GetValueOrDefault(w.Tenant));
                     if (best is null || rank.CompareTo(bestRank) < 0)
                     {
@@ -366,11 +377,16 @@ internal sealed class ComputePoolSet : IDisposable
         return false;
     }
 
-    private bool TryTake(WorkloadClass workloadClass, string tenant, long now, out PoolLease lease)
+    // Under the lock: whether a call may use the pool. Privileged pools take privileged calls only; while the policy has
+    // any, privileged calls take nothing else (without any, they use the ordinary pools).
+    private bool Admits(ComputePool pool, WorkloadClass workloadClass, bool privileged) =>
+        pool.Serves(workloadClass) && pool.IsPrivileged == (privileged && _hasPrivileged);
+
+    private bool TryTake(WorkloadClass workloadClass, bool privileged, string tenant, long now, out PoolLease lease)
     {
         foreach (ComputePool pool in _pools)
         {
-            if (pool.HasFree && pool.Serves(workloadClass))
+            if (pool.HasFree && Admits(pool, workloadClass, privileged))
             {
                 lease = pool.Take(workloadClass, tenant, now);
                 CountRunning(tenant);
@@ -413,13 +429,13 @@ internal sealed class ComputePoolSet : IDisposable
     /// Estimated wait: (waiters served first + 1) x the mean slot hold time / the slots of the pools that
     /// serve the class. Unknown (null) until a slot of those pools has been released once.
     /// </summary>
-    private TimeSpan? Estimate(WorkloadClass workloadClass, SchedulingSettings settings, long now)
+    private TimeSpan? Estimate(WorkloadClass workloadClass, bool privileged, SchedulingSettings settings, long now)
     {
         int k = (int)workloadClass;
         double slots = 0, hold = 0;
         foreach (ComputePool pool in _pools)
         {
-            if (pool.Serves(workloadClass) && !pool.IsRemoved)
+            if (Admits(pool, workloadClass, privileged) && !pool.IsRemoved)
             {
                 slots += pool.Concurrency;
                 hold += pool.MeanHoldTicks * pool.Concurrency;
@@ -447,9 +463,9 @@ internal sealed class ComputePoolSet : IDisposable
         return TimeSpan.FromTicks((long)Math.Ceiling(meanHold * (ahead + 1) / slots));
     }
 
-    private string Describe(WorkloadClass workloadClass)
+    private string Describe(WorkloadClass workloadClass, bool privileged)
     {
-        IEnumerable<string> busy = _pools.Where(p => p.Serves(workloadClass) && !p.IsRemoved)
+        IEnumerable<string> busy = _pools.Where(p => Admits(p, workloadClass, privileged) && !p.IsRemoved)
             .Select(p => string.Format(CultureInfo.InvariantCulture, "'{0}' {1}/{2}", p.Name, p.InUse, p.Concurrency));
         return "Pools for " + workloadClass + ": " + string.Join(", ", busy) + " in use.";
     }
@@ -484,7 +500,7 @@ internal sealed class ComputePoolSet : IDisposable
                 }
 
                 UncountWaiter(expired);
-                estimate = _synced is null ? null : Estimate(expired.Class, _synced.Schedule, now);
+                estimate = _synced is null ? null : Estimate(expired.Class, expired.Privileged, _synced.Schedule, now);
             }
 
             TimeSpan waited = TimeSpan.FromTicks(now - expired.EnqueuedAt);

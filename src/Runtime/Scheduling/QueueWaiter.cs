@@ -74,6 +74,9 @@ internal sealed class QueueWaiter : IValueTaskSource<WaitResult>
     /// <summary>For a bucket waiter: whether its class may borrow (exempt from protecting other classes' reserves).</summary>
     public bool MayBorrow { get; init; }
 
+    /// <summary>Whether the call is of a privileged tool (for compute pools: it is served by privileged pools only, when there are any).</summary>
+    public bool Privileged { get; init; }
+
     public double Cost { get; }
 
     public string Tenant { get; }

@@ -8,7 +8,8 @@ internal sealed partial class QuotaMetrics : IDisposable
 {
     // Cached names, so tagging never allocates for enums.
     private static readonly string[] ClassNames = Enum.GetNames<WorkloadClass>();
-    private static readonly string[] ReasonNames = Enum.GetValues<QuotaReason>().Select(r => r.ToString()).ToArray();
+    // Indexed by the reason's value: the values have gaps (numbers are reserved per feature), so not by position.
+    private static readonly string[] ReasonNames = NamesByValue();
     private static readonly string[] ModeNames = Enum.GetNames<DegradationMode>();
     private static readonly string[] SignalNames = ["spend", "requests", "tokens"];
 
@@ -324,5 +325,17 @@ internal sealed partial class QuotaMetrics : IDisposable
         tags.Add(QuotaTelemetry.Tags.Category, category);
         tags.Add(QuotaTelemetry.Tags.Class, ClassNames[(int)workloadClass]);
         return tags;
+    }
+
+    private static string[] NamesByValue()
+    {
+        QuotaReason[] reasons = Enum.GetValues<QuotaReason>();
+        var names = new string[(int)reasons.Max() + 1];
+        for (int i = 0; i < names.Length; i++)
+        {
+            names[i] = ((QuotaReason)i).ToString();
+        }
+
+        return names;
     }
 }

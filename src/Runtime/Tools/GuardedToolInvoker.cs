@@ -58,7 +58,21 @@ public static class GuardedToolInvoker
             return ToolCallResult.ForInvalidArguments(tool, call.Name, e);
         }
 
-        QuotaTicket ticket = await run.AcquireAsync(tool.QuotaTool, cost, cancellationToken).ConfigureAwait(false);
+        ApprovalBinding approval = default;
+        if (tool.QuotaTool.RequiresApproval)
+        {
+            // The approval is bound to these arguments: a resume with other arguments is refused (ApprovalMismatch).
+            try
+            {
+                approval = new ApprovalBinding(ApprovalBinding.DigestOf(call.Arguments), call.ApprovalId);
+            }
+            catch (ArgumentException e)
+            {
+                return ToolCallResult.ForInvalidArguments(tool, call.Name, new ToolArgumentException(call.Name, "arguments", e.Message, e));
+            }
+        }
+
+        QuotaTicket ticket = await run.AcquirePrivilegedAsync(tool.QuotaTool, cost, approval, cancellationToken).ConfigureAwait(false);
         if (ticket.IsAdmitted)
         {
             return await RunAdmittedAsync(ticket, tool, call, invokeTool, cancellationToken).ConfigureAwait(false);

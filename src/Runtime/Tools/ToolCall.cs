@@ -43,6 +43,12 @@ public sealed class ToolCall
     /// <summary>Where annotated tools are looked up. Default <see cref="ToolRegistry.Default"/>.</summary>
     public ToolRegistry Registry { get; init; } = ToolRegistry.Default;
 
+    /// <summary>
+    /// The approval this call resumes with (<see cref="PendingApproval.Id"/> from an earlier refusal); <see langword="null"/> for a
+    /// first call. Only the approval's own tenant, principal, tool and arguments can use it, once.
+    /// </summary>
+    public string? ApprovalId { get; init; }
+
     /// <inheritdoc/>
     public override string ToString() => PluginName is null ? Name : PluginName + "." + Name;
 }

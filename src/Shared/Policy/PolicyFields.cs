@@ -121,8 +121,9 @@ namespace AgentQuotas.Policy.Schema
         {
             public const string Concurrency = "concurrency";
             public const string Classes = "classes";
+            public const string Privileged = "privileged";
 
-            public static readonly string[] All = { Concurrency, Classes };
+            public static readonly string[] All = { Concurrency, Classes, Privileged };
         }
 
         /// <summary>Spend-<c>anomaly</c> detection.</summary>

@@ -213,6 +213,7 @@ namespace AgentQuotas.Policy.Schema
         public string Name = "";
         public int Concurrency;
         public List<string>? Classes;
+        public bool Privileged;
     }
 
     internal sealed class AnomalyModel
@@ -762,7 +763,20 @@ namespace AgentQuotas.Policy.Schema
                     }
                 }
 
+                if (fields.TryGetValue(PolicyFields.Pool.Privileged, out PolicyJsonProperty? privileged))
+                {
+                    pool.Privileged = ReadBoolean(privileged.Value, path + ".privileged") ?? false;
+                }
+
                 _model.Pools.Add(pool);
+            }
+
+            // Privileged pools take privileged tools only: with nothing else, ordinary calls could never run.
+            if (_model.Pools.Count > 0 && _model.Pools.TrueForAll(p => p.Privileged))
+            {
+                Report(PolicyErrorKind.InvalidValue,
+                    "every pool is privileged, so calls of tools that are not privileged could never run; add a pool without \"privileged\": true",
+                    "$.pools", pools);
             }
         }
 
