@@ -68,9 +68,12 @@ public class DashboardTelemetryTests
         Assert.Equal(0, Value(depth, (QuotaTelemetry.Tags.Class, "Critical"), (QuotaTelemetry.Tags.Queue, "bucket")));
         Assert.Equal(0, Value(depth, (QuotaTelemetry.Tags.Class, "Batch"), (QuotaTelemetry.Tags.Queue, "pool")));
 
-        time.Advance(TimeSpan.FromSeconds(3));
+        // One unit a second: one waiter served per step, the highest class first.
+        time.Advance(TimeSpan.FromSeconds(1));
         Assert.True((await high).IsAdmitted);
+        time.Advance(TimeSpan.FromSeconds(1));
         Assert.True((await batch1).IsAdmitted);
+        time.Advance(TimeSpan.FromSeconds(1));
         Assert.True((await batch2).IsAdmitted);
         Assert.Equal(0, Value(depth, (QuotaTelemetry.Tags.Class, "Batch"), (QuotaTelemetry.Tags.Queue, "bucket")));
     }
