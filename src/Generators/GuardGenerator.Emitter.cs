@@ -109,6 +109,11 @@ namespace AgentQuotas.Generators
 
                     yield return "__Call_" + p;
                     yield return "__Fallback_" + p;
+                    for (int k = 1; k < (file.Methods[i].Method.Guard?.Fallbacks.Count ?? 0); k++)
+                    {
+                        yield return FallbackAccessor(p, k);
+                    }
+
                     yield return "__Estimate_" + p;
                 }
             }
@@ -177,10 +182,10 @@ namespace AgentQuotas.Generators
                             WriteAwait(w, m, index, n);
                         }
 
-                        if (guard.Fallback is MemberCallModel fallback)
+                        if (guard.Fallbacks.Count > 0)
                         {
                             w.Line();
-                            WriteFallback(w, m, fallback, index, n);
+                            WriteFallback(w, m, guard.Fallbacks, index, n);
                         }
                     }
                 }
@@ -192,9 +197,10 @@ namespace AgentQuotas.Generators
                 }
 
                 WriteAccessor(w, m, m.Target, "__Call_" + p, m.Kind == CallKind.Instance, n);
-                if (m.Guard?.Fallback is MemberCallModel fb)
+                for (int k = 0; k < (m.Guard?.Fallbacks.Count ?? 0); k++)
                 {
-                    WriteAccessor(w, m, fb, "__Fallback_" + p, !fb.IsStatic, n);
+                    MemberCallModel fb = m.Guard!.Fallbacks[k];
+                    WriteAccessor(w, m, fb, FallbackAccessor(p, k), !fb.IsStatic, n);
                 }
 
                 if (m.Guard?.Estimator is MemberCallModel estimator)
@@ -372,10 +378,20 @@ namespace AgentQuotas.Generators
                 w.CloseBrace();
             }
 
-            private static void WriteFallback(IndentedWriter w, MethodModel m, MemberCallModel fallback, int index, MethodNames n)
+            // The accessor of the k-th fallback of an ordered chain (the first keeps the name a single fallback has).
+            private static string FallbackAccessor(string prefix, int k) =>
+                "__Fallback_" + prefix + (k == 0 ? string.Empty : "_" + k.ToString(CultureInfo.InvariantCulture));
+
+            private static void WriteFallback(IndentedWriter w, MethodModel m, EquatableArray<MemberCallModel> fallbacks, int index, MethodNames n)
             {
+                if (fallbacks.Count > 1)
+                {
+                    WriteFallbackChain(w, m, fallbacks, index, n);
+                    return;
+                }
+
                 string p = Prefix(m, index);
-                string call = FallbackCall(m, fallback, "__Fallback_" + p, n);
+                string call = FallbackCall(m, fallbacks[0], "__Fallback_" + p, n);
                 w.Line($"internal static {m.ReturnType} {p}_Fallback{TypeParameters(m)}(global::AgentQuotas.DegradedCall {n.Degraded}{Comma(HelperParameters(m, n))}){Constraints(m)}");
                 w.OpenBrace();
                 switch (m.ReturnKind)
@@ -392,6 +408,52 @@ namespace AgentQuotas.Generators
                     default:
                         w.Line($"return {Guard}.ServedByFallback({n.Degraded}, {call});");
                         break;
+                }
+
+                w.CloseBrace();
+            }
+
+            // An ordered chain: each fallback in turn; one refused (a QuotaExceededException, from its own guard or a guarded
+            // call inside it) hands over to the next; the last one's exception surfaces as a single fallback's would.
+            private static void WriteFallbackChain(IndentedWriter w, MethodModel m, EquatableArray<MemberCallModel> fallbacks, int index, MethodNames n)
+            {
+                string p = Prefix(m, index);
+                bool awaits = m.ReturnKind is ReturnKind.Task or ReturnKind.ValueTask or ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT;
+                w.Line($"internal static {(awaits ? "async " : string.Empty)}{m.ReturnType} {p}_Fallback{TypeParameters(m)}(global::AgentQuotas.DegradedCall {n.Degraded}{Comma(HelperParameters(m, n))}){Constraints(m)}");
+                w.OpenBrace();
+                for (int k = 0; k < fallbacks.Count; k++)
+                {
+                    string call = FallbackCall(m, fallbacks[k], FallbackAccessor(p, k), n);
+                    string[] body = m.ReturnKind switch
+                    {
+                        ReturnKind.Void => new[] { call + ";", "return;" },
+                        ReturnKind.Task or ReturnKind.ValueTask => new[] { $"await {call}.ConfigureAwait(false);", "return;" },
+                        ReturnKind.TaskOfT or ReturnKind.ValueTaskOfT => new[] { $"return await {Guard}.ServedByFallback({n.Degraded}, {call}).ConfigureAwait(false);" },
+                        _ => new[] { $"return {Guard}.ServedByFallback({n.Degraded}, {call});" },
+                    };
+                    if (k == fallbacks.Count - 1)
+                    {
+                        foreach (string line in body.Take(body.Length == 2 ? 1 : body.Length))
+                        {
+                            w.Line(line);
+                        }
+
+                        break;
+                    }
+
+                    w.Line("try");
+                    w.OpenBrace();
+                    foreach (string line in body)
+                    {
+                        w.Line(line);
+                    }
+
+                    w.CloseBrace();
+                    w.Line("catch (global::AgentQuotas.QuotaExceededException)");
+                    w.OpenBrace();
+                    w.Line($"// Refused: the next fallback of the chain ({fallbacks[k + 1].Name}).");
+                    w.CloseBrace();
+                    w.Line();
                 }
 
                 w.CloseBrace();
@@ -647,7 +709,7 @@ namespace AgentQuotas.Generators
                     parts.Add(g.Problem is not null
                         ? "guard cannot run (" + g.Problem + ")"
                         : $"guarded as '{g.ToolName}' in category '{g.Category}', cost {(g.Estimator is null ? Num(g.FixedCost) : "from " + g.Estimator.Name)}"
-                          + (g.Fallback is null ? string.Empty : ", fallback " + g.Fallback.Name)
+                          + (g.Fallbacks.Count == 0 ? string.Empty : ", fallback " + string.Join(", then ", g.Fallbacks.Select(f => f.Name)))
                           + (g.RequiresApproval ? ", requires approval" : g.IsPrivileged ? ", privileged" : string.Empty));
                 }
 

@@ -179,16 +179,20 @@ namespace AgentQuotas.Generators
                     estimator = new MemberCallModel(chosen.Name, chosen.ContainingType.ToDisplayString(TypeFormat), true, cost.EstimatorAccessible, "double", parameters);
                 }
 
-                MemberCallModel? fallback = null;
-                if (notes.FallbackName is string fallbackName && FallbackRules.Find(method, fallbackName, attributes, out _) is IMethodSymbol target)
+                // Every entry of an ordered chain by the same rules; an entry that does not resolve is left out (AQ0005 reports it).
+                var fallbacks = new List<MemberCallModel>();
+                foreach (string fallbackName in notes.FallbackNames ?? new List<string>())
                 {
-                    EquatableArray<ParameterModel> parameters = method.Parameters.Select(p => Parameter(p, method.IsExtensionMethod && p.Ordinal == 0)).ToEquatableArray();
-                    fallback = new MemberCallModel(target.Name, method.ContainingType.ToDisplayString(TypeFormat), target.IsStatic, IsAccessible(target, compilation),
-                        method.ReturnType.ToDisplayString(TypeFormat), parameters);
+                    if (FallbackRules.Find(method, fallbackName, attributes, out _) is IMethodSymbol target)
+                    {
+                        EquatableArray<ParameterModel> parameters = method.Parameters.Select(p => Parameter(p, method.IsExtensionMethod && p.Ordinal == 0)).ToEquatableArray();
+                        fallbacks.Add(new MemberCallModel(target.Name, method.ContainingType.ToDisplayString(TypeFormat), target.IsStatic, IsAccessible(target, compilation),
+                            method.ReturnType.ToDisplayString(TypeFormat), parameters));
+                    }
                 }
 
                 return new GuardModel(toolName, categoryName, notes.IsPrivileged, notes.RequiresApproval, problem is null ? cost.Units : 0, estimator,
-                    cost.EstimatorArguments, fallback, problem);
+                    cost.EstimatorArguments, fallbacks.ToEquatableArray(), problem);
             }
 
             private static ParameterModel Parameter(IParameterSymbol p, bool isThis)

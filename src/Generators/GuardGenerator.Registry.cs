@@ -123,13 +123,30 @@ namespace AgentQuotas.Generators
                     init.Add("Description = " + Str(description));
                 }
 
-                if (notes.FallbackName is string fallbackName
-                    && FallbackRules.Find(method, fallbackName, attributes, out _) is IMethodSymbol fallback
-                    && (Accessible(fallback, compilation) || !type.IsStatic))
+                // Every entry of an ordered chain that resolves (the guard's rules), in order: the first as Fallback, and the
+                // whole chain as FallbackChain when there is more than one.
+                var chain = new List<(string Helper, bool NeedsTarget)>();
+                foreach (string fallbackName in notes.FallbackNames ?? new List<string>())
                 {
-                    WriteFallback(helpers, id, typeName, toolName, method, fallback, Accessible(fallback, compilation));
-                    init.Add("Fallback = Fallback_" + id);
-                    init.Add("FallbackNeedsTarget = " + (fallback.IsStatic ? "false" : "true"));
+                    if (FallbackRules.Find(method, fallbackName, attributes, out _) is IMethodSymbol fallback
+                        && (Accessible(fallback, compilation) || !type.IsStatic))
+                    {
+                        string fallbackId = chain.Count == 0 ? id : id + "_" + chain.Count.ToString(CultureInfo.InvariantCulture);
+                        WriteFallback(helpers, fallbackId, typeName, toolName, method, fallback, Accessible(fallback, compilation));
+                        chain.Add(("Fallback_" + fallbackId, !fallback.IsStatic));
+                    }
+                }
+
+                if (chain.Count > 0)
+                {
+                    init.Add("Fallback = " + chain[0].Helper);
+                    init.Add("FallbackNeedsTarget = " + (chain[0].NeedsTarget ? "true" : "false"));
+                }
+
+                if (chain.Count > 1)
+                {
+                    init.Add("FallbackChain = new global::AgentQuotas.Tools.ToolFallbackStep[] { "
+                        + string.Join(", ", chain.Select(c => $"new global::AgentQuotas.Tools.ToolFallbackStep({c.Helper}, {(c.NeedsTarget ? "true" : "false")})")) + " }");
                 }
 
                 string registration =

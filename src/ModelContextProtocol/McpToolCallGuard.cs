@@ -79,7 +79,7 @@ internal sealed class McpToolCallGuard(AgentQuotasMcpServerOptions options)
     {
         created = false;
         if (method is not { IsStatic: false, DeclaringType: Type type } || services is null
-            || !GuardedToolInvoker.TryResolve(call, gate.Policy, out ToolDescriptor? tool, out _) || !tool.FallbackNeedsTarget)
+            || !GuardedToolInvoker.TryResolve(call, gate.Policy, out ToolDescriptor? tool, out _) || !tool.Fallbacks.Any(step => step.NeedsTarget))
         {
             return null;
         }

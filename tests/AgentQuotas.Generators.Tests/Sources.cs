@@ -229,6 +229,60 @@ internal static class Sources
         }
         """;
 
+    /// <summary>Ordered fallback chains: the first fallback is refused by a guarded call inside it, the next serves.</summary>
+    public const string Chains = """
+        using System.Threading.Tasks;
+        using AgentQuotas;
+
+        namespace Demo;
+
+        public sealed class Draft : IFallbackResult
+        {
+            public Draft(string text) { Text = text; }
+            public string Text { get; }
+            public DegradedCall? Degradation { get; private set; }
+            public void OnServedByFallback(DegradedCall degradation) => Degradation = degradation;
+        }
+
+        [QuotaCategory("payments")]
+        public class Refunds
+        {
+            public string Tried = "";
+
+            [Cost(5), Fallback(nameof(DraftWithQuote), nameof(RetrievalSummary))]
+            public Draft Refund(string order) { Tried += "tool;"; return new Draft("refunded " + order); }
+
+            [Cost(5), Fallback(nameof(DraftWithQuoteAsync), nameof(RetrievalSummaryAsync))]
+            public async Task<Draft> RefundAsync(string order) { await Task.Yield(); Tried += "tool;"; return new Draft("refunded " + order); }
+
+            [Cost(5), Fallback(nameof(DraftWithQuote), nameof(OtherQuote))]
+            public Draft RefundAllRefused(string order) { Tried += "tool;"; return new Draft("refunded " + order); }
+
+            [Cost(5)]
+            public string Quote(string order) { Tried += "quote;"; return "quote for " + order; }
+
+            // The first fallback needs a guarded quote, refused while the category is exhausted.
+            public Draft DraftWithQuote(string order) { Tried += "draft;"; return new Draft("draft with " + Quote(order)); }
+
+            public async Task<Draft> DraftWithQuoteAsync(string order) { await Task.Yield(); Tried += "draft;"; return new Draft("draft with " + Quote(order)); }
+
+            public Draft OtherQuote(string order) { Tried += "other;"; return new Draft("other " + Quote(order)); }
+
+            public static Draft RetrievalSummary(string order) => new Draft("summary of " + order);
+
+            private Task<Draft> RetrievalSummaryAsync(string order) { Tried += "summary;"; return Task.FromResult(new Draft("summary of " + order)); }
+        }
+
+        public static class ChainScenarios
+        {
+            public static Draft Refund(Refunds r, string order) => r.Refund(order);
+
+            public static Task<Draft> RefundAsync(Refunds r, string order) => r.RefundAsync(order);
+
+            public static Draft RefundAllRefused(Refunds r, string order) => r.RefundAllRefused(order);
+        }
+        """;
+
     /// <summary>Agent tools for the AIFunction tests.</summary>
     public const string AITools = """
         using System;

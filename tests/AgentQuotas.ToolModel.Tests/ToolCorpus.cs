@@ -199,6 +199,8 @@ internal static class ToolCorpus
             [Cost(1), Fallback(nameof(DraftNullable))] public string? NullableResult(string q) => q;
             [Fallback(nameof(DraftStatic))] public string FallbackWithoutBudget(string q) => q;
             [Cost(0), Fallback(nameof(DraftStatic))] public string FallbackWithInvalidCost(string q) => q;
+            [Cost(1), Fallback(nameof(DraftInstance), nameof(DraftStatic))] public string OrderedChain(string q) => q;
+            [Cost(1), Fallback(nameof(DraftPrivileged), nameof(DraftStatic), "DraftMissing")] public string ChainWithBadEntries(string q) => q;
 
             public Task<string> DraftAsync(string id, decimal amount) => Task.FromResult(id);
             public string DraftOtherParameters(int q) => "";

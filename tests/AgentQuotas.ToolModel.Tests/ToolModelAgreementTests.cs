@@ -97,13 +97,21 @@ public sealed class ToolModelAgreementTests(ITestOutputHelper output)
                 Disagree("the two sides disagree whether the tool is privileged");
             }
 
-            // 3. A fallback the guard calls is exactly one the analyzers accept.
-            if (Chain(method).Any(m => HasAttribute(m, "FallbackAttribute")))
+            // 3. A fallback the guard calls is exactly one the analyzers accept; in an ordered chain, each entry the guard
+            //    leaves out is one AQ0005 of its own.
+            if (Chain(method).Select(m => m.GetAttributes().FirstOrDefault(a => a.AttributeClass?.Name == "FallbackAttribute")).FirstOrDefault(a => a is not null) is AttributeData fallbackAttribute)
             {
+                int entries = fallbackAttribute.ConstructorArguments.Length > 1 ? 1 + fallbackAttribute.ConstructorArguments[1].Values.Length : 1;
+                int rejected = analyzer.Count(d => d.Id == "AQ0005");
                 outcomes.Add("fallback:" + (guard.Fallback is not null));
-                if ((guard.Fallback is not null) == Reports("AQ0005"))
+                if (entries > 1)
                 {
-                    Disagree(guard.Fallback is not null ? "the guard calls a fallback the analyzers reject (AQ0005)" : "the analyzers accept a fallback the guard does not call");
+                    outcomes.Add("fallback-chain:" + guard.Fallbacks.Count + "-of-" + entries);
+                }
+
+                if (guard.Fallbacks.Count + rejected != entries)
+                {
+                    Disagree($"the guard calls {guard.Fallbacks.Count} of {entries} fallbacks but the analyzers reject {rejected} (AQ0005)");
                 }
             }
 
@@ -136,6 +144,12 @@ public sealed class ToolModelAgreementTests(ITestOutputHelper output)
                 {
                     Disagree("the registry and the guard disagree about the fallback");
                 }
+
+                bool registryChain = generator.Registration?.Contains("FallbackChain = ", StringComparison.Ordinal) == true;
+                if (registered && registryChain != (guard.Fallbacks.Count > 1) && !(staticOwner && guard.Fallbacks.Any(f => !f.Accessible)))
+                {
+                    Disagree("the registry and the guard disagree about the fallback chain");
+                }
             }
         }
 
@@ -146,7 +160,7 @@ public sealed class ToolModelAgreementTests(ITestOutputHelper output)
         Assert.True(compared >= 90, "only " + compared + " methods compared");
         string[] expected =
         [
-            "guard-problem:True", "guard-problem:False", "fallback:True", "fallback:False", "never-admitted:True", "never-admitted:False",
+            "guard-problem:True", "guard-problem:False", "fallback:True", "fallback:False", "fallback-chain:2-of-2", "fallback-chain:1-of-3", "never-admitted:True", "never-admitted:False",
             "registered:True", "registered:False", "local:True", "local:False", "cannot-intercept", "framework-unbudgeted",
         ];
         Assert.Empty(expected.Except(outcomes));
@@ -194,7 +208,7 @@ public sealed class ToolModelAgreementTests(ITestOutputHelper output)
 
     private static string Describe(GeneratorVerdict generator, List<Diagnostic> analyzer) =>
         "\n    generator: " + (generator.Guard is GuardModel g
-            ? $"category {g.Category ?? "none"}, privileged {g.IsPrivileged}, cost {g.FixedCost}, estimator {g.Estimator?.Name ?? "none"}, fallback {g.Fallback?.Name ?? "none"}, problem {g.Problem ?? "none"}, registered {generator.Registration is not null}"
+            ? $"category {g.Category ?? "none"}, privileged {g.IsPrivileged}, cost {g.FixedCost}, estimator {g.Estimator?.Name ?? "none"}, fallback {(g.Fallbacks.Count == 0 ? "none" : string.Join(" then ", g.Fallbacks.Select(f => f.Name)))}, problem {g.Problem ?? "none"}, registered {generator.Registration is not null}"
             : "no guard")
         + "\n    analyzers: " + (analyzer.Count == 0 ? "nothing" : string.Join("; ", analyzer.Select(d => d.Id + " " + d.GetMessage())));
 }

@@ -53,7 +53,17 @@ namespace AgentQuotas.Analyzers.Rules
                 return;
             }
 
-            string name = AgentSymbols.FirstStringArgument(fallback.Attribute) ?? string.Empty;
+            // Each entry of an ordered chain by the same rules as a single fallback, reported at its own argument.
+            List<string> names = ToolAttributes.FallbackNames(fallback.Attribute);
+            for (int index = 0; index < names.Count; index++)
+            {
+                Report(context, symbols, tool, fallback, names, index);
+            }
+        }
+
+        private static void Report(SymbolAnalysisContext context, AgentSymbols symbols, IMethodSymbol tool, FoundAttribute fallback, List<string> names, int index)
+        {
+            string name = names[index];
             if (FallbackRules.Find(tool, name, symbols.Attributes, out string? problem) != null)
             {
                 return;
@@ -65,6 +75,7 @@ namespace AgentQuotas.Analyzers.Rules
                 .Where(m => m.MethodKind == MethodKind.Ordinary && !symbols.IsGuardedTool(m) && FallbackRules.CandidateProblem(tool, m, symbols.Attributes) == null)
                 .Select(m => m.Name)
                 .Distinct()
+                .Where(n => !names.Contains(n))
                 .OrderBy(n => NameSuggestion.Distance(name, n))
                 .ThenBy(n => n, System.StringComparer.Ordinal)
                 .ToList();
@@ -79,11 +90,16 @@ namespace AgentQuotas.Analyzers.Rules
                 problem = "the [Fallback] it inherits from '" + ToolAnnotations.DisplayName(fallback.Member) + "' does not fit it: " + problem;
             }
 
+            if (names.Count > 1)
+            {
+                problem = "entry " + (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + " of its fallback chain: " + problem;
+            }
+
             ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty
                 .Add(DiagnosticProperties.FallbackCandidates, own ? string.Join(DiagnosticProperties.Separator.ToString(), candidates) : string.Empty);
             context.ReportDiagnostic(Diagnostic.Create(
                 DiagnosticDescriptors.InvalidFallback,
-                own ? AttributeLocations.ConstructorArgument(fallback.Attribute, 0, context.CancellationToken) : tool.Locations[0],
+                own ? AttributeLocations.ConstructorArgument(fallback.Attribute, index, context.CancellationToken) : tool.Locations[0],
                 properties,
                 tool.Name,
                 problem));

@@ -1,3 +1,5 @@
+using AgentQuotas.Generators.Helpers;
+
 namespace AgentQuotas.Generators.Models
 {
     /// <summary>What the guard of one tool needs: its quota descriptor, cost and fallback.</summary>
@@ -8,7 +10,7 @@ namespace AgentQuotas.Generators.Models
     /// <param name="FixedCost">The [Cost(units)] value (0 when an estimator computes it).</param>
     /// <param name="Estimator">The estimator, when [Cost(Estimator = ...)] names a usable one.</param>
     /// <param name="EstimatorArguments">How many leading arguments the estimator takes.</param>
-    /// <param name="Fallback">The fallback, when [Fallback] names a usable one.</param>
+    /// <param name="Fallbacks">The usable fallbacks [Fallback] names, in the order they are tried (empty when none).</param>
     /// <param name="Problem">Why the guard cannot run (missing category, cost or estimator): the guard throws this at run time, failing closed.</param>
     internal sealed record GuardModel(
         string ToolName,
@@ -18,6 +20,10 @@ namespace AgentQuotas.Generators.Models
         double FixedCost,
         MemberCallModel? Estimator,
         int EstimatorArguments,
-        MemberCallModel? Fallback,
-        string? Problem);
+        EquatableArray<MemberCallModel> Fallbacks,
+        string? Problem)
+    {
+        /// <summary>The first fallback, or null when there is none.</summary>
+        public MemberCallModel? Fallback => Fallbacks.Count > 0 ? Fallbacks[0] : null;
+    }
 }

@@ -78,29 +78,57 @@ public static class GuardedToolInvoker
             return await RunAdmittedAsync(ticket, tool, call, invokeTool, cancellationToken).ConfigureAwait(false);
         }
 
-        if (ticket.Mode == DegradationMode.DraftOnly && tool.Fallback is ToolFallback fallback)
+        if (ticket.Mode == DegradationMode.DraftOnly && tool.Fallbacks.Count > 0)
         {
-            if (tool.FallbackNeedsTarget && call.Target is null)
+            return await RunFallbacksAsync(ticket, tool, call, cancellationToken).ConfigureAwait(false);
+        }
+
+        return ToolCallResult.ForDenied(tool, call.Name, ticket.Decision);
+    }
+
+    /// <summary>
+    /// Serves a call degraded to DraftOnly from the tool's fallbacks (<see cref="ToolDescriptor.Fallbacks"/>), in order: a
+    /// fallback that throws a <see cref="QuotaExceededException"/> (refused by its own guard, or a guarded call inside it was)
+    /// hands over to the next; one that needs the tool's instance when the framework gave none is passed over. The last
+    /// refusal propagates, as a single fallback's does; when no fallback could run at all, the call is refused saying so.
+    /// </summary>
+    private static async ValueTask<ToolCallResult> RunFallbacksAsync(QuotaTicket ticket, ToolDescriptor tool, ToolCall call, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<ToolFallbackStep> steps = tool.Fallbacks;
+        DegradedCall? degradation = null;
+        QuotaExceededException? refused = null;
+        for (int i = 0; i < steps.Count; i++)
+        {
+            ToolFallbackStep step = steps[i];
+            if (step.NeedsTarget && call.Target is null)
             {
-                return ToolCallResult.ForDenied(tool, call.Name, ticket.Decision,
-                    "Its fallback needs the tool's instance, which this framework did not provide, so no draft was made.");
+                continue;
             }
 
-            DegradedCall degradation = ToolGuard.Degrade(ticket);
-            object? draft;
+            degradation ??= ToolGuard.Degrade(ticket);
             try
             {
-                draft = await fallback(call.Target, call.Arguments, cancellationToken).ConfigureAwait(false);
+                object? draft = await step.Fallback(call.Target, call.Arguments, cancellationToken).ConfigureAwait(false);
+                return ToolCallResult.ForDrafted(tool, call.Name, ToolGuard.ServedByFallback(degradation, draft), degradation);
             }
             catch (ToolArgumentException e)
             {
                 return ToolCallResult.ForInvalidArguments(tool, call.Name, e);
             }
-
-            return ToolCallResult.ForDrafted(tool, call.Name, ToolGuard.ServedByFallback(degradation, draft), degradation);
+            catch (QuotaExceededException e) when (i < steps.Count - 1)
+            {
+                refused = e;
+            }
         }
 
-        return ToolCallResult.ForDenied(tool, call.Name, ticket.Decision);
+        if (refused is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(refused);
+        }
+
+        return ToolCallResult.ForDenied(tool, call.Name, ticket.Decision, steps.Count == 1
+            ? "Its fallback needs the tool's instance, which this framework did not provide, so no draft was made."
+            : "Its fallbacks need the tool's instance, which this framework did not provide, so no draft was made.");
     }
 
     /// <summary>

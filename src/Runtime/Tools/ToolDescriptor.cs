@@ -80,6 +80,16 @@ public sealed class ToolDescriptor
     /// <summary>Whether <see cref="Fallback"/> is an instance method, so it needs the tool's instance (<see cref="ToolCall.Target"/>).</summary>
     public bool FallbackNeedsTarget { get; init; }
 
+    /// <summary>
+    /// The tool's ordered fallback chain (<c>[Fallback(nameof(Draft), nameof(Summary))]</c>), tried in order: when one throws a
+    /// <see cref="QuotaExceededException"/>, the next. Empty (the default) means the chain is <see cref="Fallback"/> alone.
+    /// </summary>
+    public IReadOnlyList<ToolFallbackStep> FallbackChain { get; init; } = [];
+
+    /// <summary>The fallbacks tried in order when a call is degraded to DraftOnly: <see cref="FallbackChain"/>, else <see cref="Fallback"/>, else none.</summary>
+    public IReadOnlyList<ToolFallbackStep> Fallbacks =>
+        FallbackChain.Count > 0 ? FallbackChain : Fallback is ToolFallback fallback ? [new ToolFallbackStep(fallback, FallbackNeedsTarget)] : [];
+
     /// <summary>The annotated method, when the tool is one: how a framework's reflection-based function maps to it.</summary>
     public MethodInfo? Method { get; init; }
 
@@ -93,7 +103,7 @@ public sealed class ToolDescriptor
     public ToolQuotaRule? PolicyRule { get; internal init; }
 
     /// <summary>The gate's view of the tool, created once (so acquiring allocates nothing for it).</summary>
-    public QuotaTool QuotaTool => _quotaTool ??= new QuotaTool(Name, Category, IsPrivileged, RequiresApproval, hasFallback: Fallback is not null);
+    public QuotaTool QuotaTool => _quotaTool ??= new QuotaTool(Name, Category, IsPrivileged, RequiresApproval, hasFallback: Fallback is not null || FallbackChain.Count > 0);
 
     /// <summary>The planned cost of a call with <paramref name="arguments"/>.</summary>
     /// <param name="arguments">The call's arguments.</param>
@@ -108,5 +118,5 @@ public sealed class ToolDescriptor
     /// <inheritdoc/>
     public override string ToString() =>
         $"{Name} ({Category}, {(FixedCost is double c ? "cost " + c.ToString(System.Globalization.CultureInfo.InvariantCulture) : "estimated cost")}" +
-        $"{(RequiresApproval ? ", requires approval" : IsPrivileged ? ", privileged" : string.Empty)}{(Fallback is null ? string.Empty : ", fallback")}, {Source})";
+        $"{(RequiresApproval ? ", requires approval" : IsPrivileged ? ", privileged" : string.Empty)}{(Fallbacks.Count == 0 ? string.Empty : Fallbacks.Count == 1 ? ", fallback" : $", {Fallbacks.Count} fallbacks")}, {Source})";
 }

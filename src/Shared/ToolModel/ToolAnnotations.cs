@@ -63,6 +63,9 @@ namespace AgentQuotas.ToolModel
         /// <summary>The name [Fallback] gives, or null when there is no [Fallback].</summary>
         public string? FallbackName => Fallback == null ? null : ToolAttributes.FirstString(Fallback.Attribute) ?? string.Empty;
 
+        /// <summary>The names [Fallback] gives, in the order they are tried (an ordered chain), or null when there is no [Fallback].</summary>
+        public List<string>? FallbackNames => Fallback == null ? null : ToolAttributes.FallbackNames(Fallback.Attribute);
+
         private bool HasMethodCategory { get; set; }
 
         /// <summary>The declaration a call or reference resolves to: unreduced, unconstructed, the defining part of a partial method.</summary>
@@ -179,7 +182,7 @@ namespace AgentQuotas.ToolModel
                 ? Pick(declared, d => d.Category is { FromType: false } c ? c : null, f => "category '" + (f.Attribute.ConstructorArguments.FirstOrDefault().Value as string) + "'", "quota category")
                 : declared.Select(d => d.Category).FirstOrDefault(c => c != null);
             AgentTool = Pick(declared, d => d.AgentTool, f => "[AgentTool(\"" + (f.Attribute.ConstructorArguments.FirstOrDefault().Value as string) + "\")]", "tool name");
-            Fallback = Pick(declared, d => d.Fallback, f => "fallback '" + (f.Attribute.ConstructorArguments.FirstOrDefault().Value as string) + "'", "fallback");
+            Fallback = Pick(declared, d => d.Fallback, f => "fallback '" + string.Join("', '", ToolAttributes.FallbackNames(f.Attribute)) + "'", "fallback");
             Loop = Pick(declared, d => d.Loop, DescribeLoop, "[AgentLoop] caps");
             KernelFunction = declared.Select(d => d.KernelFunction).FirstOrDefault(f => f != null);
             McpServerTool = declared.Select(d => d.McpServerTool).FirstOrDefault(f => f != null);

@@ -163,6 +163,25 @@ namespace AgentQuotas.ToolModel
                 ? attribute.ConstructorArguments[0].Value as string
                 : null;
 
+        /// <summary>
+        /// The names a [Fallback] gives, in order: its first argument, then the entries of its <c>params</c> array (each
+        /// null or missing name as empty). Entry <c>i</c> is the attribute's <c>i</c>-th argument in source.
+        /// </summary>
+        public static List<string> FallbackNames(AttributeData attribute)
+        {
+            var names = new List<string> { FirstString(attribute) ?? string.Empty };
+            if (attribute.ConstructorArguments.Length > 1 && attribute.ConstructorArguments[1].Kind == TypedConstantKind.Array
+                && !attribute.ConstructorArguments[1].IsNull)
+            {
+                foreach (TypedConstant more in attribute.ConstructorArguments[1].Values)
+                {
+                    names.Add(more.IsNull ? string.Empty : more.Value as string ?? string.Empty);
+                }
+            }
+
+            return names;
+        }
+
         private static bool Is(INamedTypeSymbol type, INamedTypeSymbol? wellKnown) =>
             wellKnown != null && SymbolEqualityComparer.Default.Equals(type, wellKnown);
     }

@@ -24,6 +24,50 @@ public sealed class InvalidFallbackTests
     }
 
     [Fact]
+    public async Task A_bad_entry_of_an_ordered_chain_is_reported_at_its_own_argument()
+    {
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
+            [QuotaCategory("payments")]
+            public class Refunds
+            {
+                [Cost(1), Fallback(nameof(DraftRefundAsync), [|nameof(SummaryOnly)|], nameof(RetrievalSummaryAsync))]
+                public Task<string> RefundAsync(string orderId, decimal amount) => Task.FromResult(orderId);
+
+                public Task<string> DraftRefundAsync(string orderId, decimal amount) => Task.FromResult("draft");
+                public string SummaryOnly(string orderId, decimal amount) => "summary";
+                public Task<string> RetrievalSummaryAsync(string orderId, decimal amount) => Task.FromResult("summary");
+            }
+            """, "AQ0005");
+
+        Assert.Equal(
+            "[Fallback] of 'RefundAsync' is invalid: entry 2 of its fallback chain: 'SummaryOnly' takes (string orderId, decimal amount) and returns string, but the tool takes (string orderId, decimal amount) and returns Task<string>",
+            diagnostics.Single().GetMessage());
+    }
+
+    [Fact]
+    public async Task Every_bad_entry_of_a_chain_is_reported_and_good_chains_are_not()
+    {
+        var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""
+            [QuotaCategory("payments")]
+            public class Refunds
+            {
+                [Cost(1), Fallback([|"Missing"|], nameof(Draft), [|nameof(Refund)|])]
+                public string Refund(string id) => id;
+
+                [Cost(1), Fallback(nameof(Draft), nameof(Summary))]
+                public string Lookup(string id) => id;
+
+                public string Draft(string id) => "draft";
+                public static string Summary(string id) => "summary";
+            }
+            """, "AQ0005");
+
+        Assert.Equal(2, diagnostics.Length);
+        Assert.Contains(diagnostics, d => d.GetMessage().EndsWith("entry 1 of its fallback chain: 'Refunds' has no method named 'Missing'; did you mean 'Summary'?"));
+        Assert.Contains(diagnostics, d => d.GetMessage().EndsWith("entry 3 of its fallback chain: it names the tool itself"));
+    }
+
+    [Fact]
     public async Task Signature_mismatches_are_explained()
     {
         var diagnostics = await AgentQuotasAnalyzerTest.VerifyAsync("""

@@ -65,6 +65,26 @@ public sealed class GeneratedRegistryTests : IDisposable
     }
 
     [Fact]
+    public async Task The_registered_fallback_chain_is_walked_in_order_when_the_first_is_refused()
+    {
+        Assert.True(ToolRegistry.Default.TryGet("chain_refund", out ToolDescriptor? descriptor));
+        Assert.Equal(2, descriptor.Fallbacks.Count);
+        Assert.All(descriptor.Fallbacks, step => Assert.True(step.NeedsTarget));
+
+        var tools = new ChainTools();
+        AIFunction refund = AIFunctionFactory.Create(tools.RefundAsync, "chain_refund").WithAgentQuotas(target: tools);
+        using AgentRun run = _f.Gate.BeginRun(Fixture.Acme);
+
+        object? result = await refund.InvokeAsync(new AIFunctionArguments(Args("""{ "orderId": "A-9" }""")));
+
+        FallbackToolResult draft = Assert.IsType<FallbackToolResult>(result);
+        Assert.Equal("summary of A-9", draft.Result);                 // the second fallback served
+        Assert.Equal("draft;summary;", tools.Tried);                  // after the first, whose quote was refused
+        Assert.Equal(0, tools.Refunds);
+        Assert.Single(run.Degradations);
+    }
+
+    [Fact]
     public void The_registry_holds_only_what_can_be_guarded()
     {
         MethodInfo unannotated = typeof(GeneratedRegistryTests).GetMethod(nameof(Dispose))!;

@@ -33,3 +33,39 @@ public sealed partial class SupportTools
         return Task.FromResult("draft refund of " + amount + " for " + orderId);
     }
 }
+
+/// <summary>A tool with an ordered fallback chain: the draft needs a quote that requires approval (refused), the summary does not.</summary>
+[QuotaCategory("payments")]
+public sealed class ChainTools
+{
+    private int _refunds;
+    private string _tried = string.Empty;
+
+    public int Refunds => _refunds;
+
+    public string Tried => _tried;
+
+    [AgentTool("chain_refund", "Refunds an order, else drafts it, else summarizes it.")]
+    [Cost(1), Privileged(RequiresApproval = true)]
+    [Fallback(nameof(DraftWithQuoteAsync), nameof(RetrievalSummaryAsync))]
+    public Task<string> RefundAsync(string orderId, CancellationToken ct = default)
+    {
+        Interlocked.Increment(ref _refunds);
+        return Task.FromResult("refunded " + orderId);
+    }
+
+    [Cost(1), Privileged(RequiresApproval = true)]
+    public Task<string> QuoteAsync(string orderId, CancellationToken ct = default) => Task.FromResult("quote for " + orderId);
+
+    public async Task<string> DraftWithQuoteAsync(string orderId, CancellationToken ct = default)
+    {
+        _tried += "draft;";
+        return "draft with " + await QuoteAsync(orderId, ct);
+    }
+
+    public Task<string> RetrievalSummaryAsync(string orderId, CancellationToken ct = default)
+    {
+        _tried += "summary;";
+        return Task.FromResult("summary of " + orderId);
+    }
+}

@@ -191,6 +191,58 @@ public class GuardedToolInvokerTests
     }
 
     [Fact]
+    public async Task A_fallback_chain_is_walked_in_order_past_refusals_and_missing_instances()
+    {
+        using QuotaGate gate = Gate();
+        using AgentRun run = gate.BeginRun(Acme);
+        ToolCallResult refusal = await GuardedToolInvoker.InvokeAsync(Call(Refund), _ => new ValueTask<object?>("refunded"));
+        var refused = new QuotaExceededException(refusal.Decision!.Value);
+        var tried = new List<string>();
+        ToolFallbackStep Step(string name, bool needsTarget, Func<object?> serve) =>
+            new((_, _, _) => { tried.Add(name); return new ValueTask<object?>(serve()); }, needsTarget);
+        var tool = new ToolDescriptor("issue_refund", "payments", 1, requiresApproval: true)
+        {
+            FallbackChain =
+            [
+                Step("instance draft", needsTarget: true, () => "instance draft"),
+                Step("draft", needsTarget: false, () => throw refused),
+                Step("summary", needsTarget: false, () => "summary"),
+                Step("never", needsTarget: false, () => "never"),
+            ],
+        };
+
+        ToolCallResult result = await GuardedToolInvoker.InvokeAsync(Call(tool), _ => new ValueTask<object?>("refunded"));
+
+        Assert.Equal((ToolCallOutcome.Drafted, "summary"), (result.Outcome, result.Value));
+        Assert.Equal(["draft", "summary"], tried);           // no instance: the first is passed over; the refused one hands over
+        Assert.Single(run.Degradations);                      // degraded once, however many fallbacks were tried
+        Assert.True(tool.QuotaTool.HasFallback);
+    }
+
+    [Fact]
+    public async Task When_every_fallback_of_a_chain_is_refused_the_last_refusal_surfaces()
+    {
+        using QuotaGate gate = Gate();
+        using AgentRun run = gate.BeginRun(Acme);
+        ToolCallResult refusal = await GuardedToolInvoker.InvokeAsync(Call(Refund), _ => new ValueTask<object?>("refunded"));
+        var first = new QuotaExceededException(refusal.Decision!.Value);
+        var last = new QuotaExceededException(refusal.Decision!.Value);
+        var tool = new ToolDescriptor("issue_refund", "payments", 1, requiresApproval: true)
+        {
+            FallbackChain =
+            [
+                new((_, _, _) => throw first, false),
+                new((_, _, _) => throw last, false),
+            ],
+        };
+
+        QuotaExceededException e = await Assert.ThrowsAsync<QuotaExceededException>(
+            async () => await GuardedToolInvoker.InvokeAsync(Call(tool), _ => new ValueTask<object?>("refunded")));
+
+        Assert.Same(last, e);
+    }
+
+    [Fact]
     public async Task An_approved_call_runs()
     {
         using QuotaGate gate = Gate(new Approvals(_ => new ValueTask<ApprovalDecision>(ApprovalDecision.Approve("finance-lead"))));
