@@ -70,7 +70,7 @@ public sealed partial class QuotaGate
             }
         }
 
-        return new QuotaTicket(run, tool, budget, decision, activity, admission.Lease, admission.Principal);
+        return new QuotaTicket(run, tool, budget, decision, activity, admission.Lease, admission.Principal, admission.RecordedAt);
     }
 
     private static async ValueTask<QuotaTicket> AwaitTicketAsync(ValueTask<Admission> pending, AgentRun run, QuotaTool tool, Policy.CategoryBudget? budget) =>

@@ -7,8 +7,9 @@ namespace AgentQuotas.Pipeline;
 [StructLayout(LayoutKind.Auto)]
 internal readonly struct Admission
 {
-    public Admission(in QuotaDecision decision, PoolLease lease = default, Policy.PrincipalPolicy? principal = null)
+    public Admission(in QuotaDecision decision, PoolLease lease = default, Policy.PrincipalPolicy? principal = null, long recordedAt = 0)
     {
+        RecordedAt = recordedAt;
         Decision = decision;
         Lease = lease;
         Principal = principal;
@@ -18,6 +19,9 @@ internal readonly struct Admission
     public Policy.PrincipalPolicy? Principal { get; }
 
     public QuotaDecision Decision { get; }
+
+    /// <summary>When the admission's audit record was stamped (UTC ticks); 0 for a refusal.</summary>
+    public long RecordedAt { get; }
 
     public PoolLease Lease { get; }
 }

@@ -37,7 +37,7 @@ internal sealed partial class DecisionPipeline
             _anomaly.Observe(run, run.Identity, run.WorkloadClass, run.Workflow, _provider.Current, reported - d.Cost);
         }
 
-        _record.Write(run, run.Identity, run.WorkloadClass, run.Workflow, d, AuditDecision.Completed, actualCost ?? d.Cost, detail: null);
+        _record.End(run, d, AuditDecision.Completed, actualCost ?? d.Cost, detail: null, ticket.AdmittedAt);
     }
 
     public void Fail(in QuotaTicket ticket, Exception? exception)
@@ -53,7 +53,7 @@ internal sealed partial class DecisionPipeline
         _breaker.Failed(d.Category, _provider.Current, exception);
         string detail = exception is null ? "the call failed" : exception.GetType().Name + ": " + exception.Message;
         AgentRun run = ticket.Run;
-        _record.Write(run, run.Identity, run.WorkloadClass, run.Workflow, d, AuditDecision.Failed, actualCost: null, detail);
+        _record.End(run, d, AuditDecision.Failed, actualCost: null, detail, ticket.AdmittedAt);
     }
 
     /// <summary>

@@ -19,9 +19,10 @@ public readonly struct QuotaTicket
     private readonly long _version;
 
     internal QuotaTicket(AgentRun run, QuotaTool tool, CategoryBudget? budget, QuotaDecision decision, Activity? activity, PoolLease lease = default,
-        PrincipalPolicy? principal = null)
+        PrincipalPolicy? principal = null, long admittedAt = 0)
     {
         Principal = principal;
+        AdmittedAt = admittedAt;
         if (decision.IsAdmitted)
         {
             _slot = run.RentTicketSlot();
@@ -57,6 +58,9 @@ public readonly struct QuotaTicket
     internal PrincipalPolicy? Principal { get; }
 
     internal Activity? Activity { get; }
+
+    /// <summary>When the admission's audit record was stamped (UTC ticks): the record that ends the call is never earlier.</summary>
+    internal long AdmittedAt { get; }
 
     /// <summary>The compute-pool slot the call holds until it is completed or failed (none without pools).</summary>
     internal PoolLease Lease { get; }
