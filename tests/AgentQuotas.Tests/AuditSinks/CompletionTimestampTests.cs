@@ -21,7 +21,9 @@ public class CompletionTimestampTests
         {
             var time = new FakeTimeProvider(Start);
             var audit = new InMemoryAuditSink();
-            using QuotaGate gate = TestPolicies.Gate(TestPolicies.Simple(capacity: 1_000, refill: 1), time, o => o.AuditSink = audit);
+            // Failures must not open the category's breaker within a plan (at most 8 calls).
+            using QuotaGate gate = TestPolicies.Gate(
+                TestPolicies.Simple(capacity: 1_000, refill: 1, extra: "\"circuitBreaker\": { \"failureThreshold\": 100 }"), time, o => o.AuditSink = audit);
             using AgentRun run = gate.BeginRun(new AgentIdentity("acme", "u"));
             var expected = new List<(string Tool, AuditDecision Kind, DateTimeOffset At)>();
             for (int i = 0; i < plan.Length; i++)
