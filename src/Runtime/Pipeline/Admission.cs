@@ -18,7 +18,8 @@ internal readonly struct Admission
     /// <summary>The principal block whose bucket the admitted call took units from (null when none).</summary>
     public Policy.PrincipalPolicy? Principal { get; }
 
-    public QuotaDecision Decision { get; }
+    // A field, so the ticket is built from it without another copy of the decision.
+    public readonly QuotaDecision Decision;
 
     /// <summary>When the admission's audit record was stamped (UTC ticks); 0 for a refusal.</summary>
     public long RecordedAt { get; }

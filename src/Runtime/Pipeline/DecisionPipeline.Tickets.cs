@@ -12,7 +12,7 @@ internal sealed partial class DecisionPipeline
 
     public void Complete(in QuotaTicket ticket, double? actualCost)
     {
-        QuotaDecision d = ticket.Decision;
+        ref readonly QuotaDecision d = ref ticket.DecisionRef;
         AgentRun run = ticket.Run;
         if (actualCost is double actual)
         {
@@ -42,7 +42,7 @@ internal sealed partial class DecisionPipeline
 
     public void Fail(in QuotaTicket ticket, Exception? exception)
     {
-        QuotaDecision d = ticket.Decision;
+        ref readonly QuotaDecision d = ref ticket.DecisionRef;
         if (ticket.Activity is Activity activity)
         {
             activity.SetStatus(ActivityStatusCode.Error, exception?.Message);
@@ -62,7 +62,7 @@ internal sealed partial class DecisionPipeline
     /// </summary>
     public void Withdraw(in QuotaTicket ticket, string detail)
     {
-        QuotaDecision d = ticket.Decision;
+        ref readonly QuotaDecision d = ref ticket.DecisionRef;
         if (ticket.Budget is not null)
         {
             _bucket.Settle(new BucketKey(d.Tenant, d.Category), ticket.Budget.Limits, -d.Cost);
