@@ -54,7 +54,7 @@ public sealed partial class QuotaGate
 
     private static QuotaTicket ToTicket(AgentRun run, QuotaTool tool, Policy.CategoryBudget? budget, in Admission admission)
     {
-        QuotaDecision decision = admission.Decision;
+        ref readonly QuotaDecision decision = ref admission.Decision;
         Activity? activity = null;
         if (decision.IsAdmitted && QuotaTelemetry.ActivitySource.HasListeners())
         {
@@ -70,7 +70,7 @@ public sealed partial class QuotaGate
             }
         }
 
-        return new QuotaTicket(run, tool, budget, decision, activity, admission.Lease, admission.Principal);
+        return new QuotaTicket(run, tool, budget, in decision, activity, admission.Lease, admission.Principal, admission.RecordedAt);
     }
 
     private static async ValueTask<QuotaTicket> AwaitTicketAsync(ValueTask<Admission> pending, AgentRun run, QuotaTool tool, Policy.CategoryBudget? budget) =>

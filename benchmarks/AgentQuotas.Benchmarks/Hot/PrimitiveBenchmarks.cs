@@ -38,6 +38,10 @@ public class PrimitiveBenchmarks
     [Benchmark(Description = "Stopwatch.GetTimestamp()")]
     public long Timestamp() => Stopwatch.GetTimestamp();
 
+    // The completion record's coarse clock (AuditClock.UtcNotBefore) against the precise one above.
+    [Benchmark(Description = "Environment.TickCount64")]
+    public long CoarseTicks() => Environment.TickCount64;
+
     [Benchmark(Description = "TimeProvider.System.GetUtcNow()")]
     public DateTimeOffset UtcNow() => TimeProvider.System.GetUtcNow();
 

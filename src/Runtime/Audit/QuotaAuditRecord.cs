@@ -16,6 +16,14 @@ public readonly record struct QuotaAuditRecord
     /// <see cref="DateTimeOffset.UtcNow"/> by the clock's drift within that second (NTP slews by at most
     /// 0.5 ms per second) and shows a step of the wall clock within a second. Other providers are asked
     /// for <see cref="TimeProvider.GetUtcNow"/>.
+    /// <para>
+    /// The record that ends an admitted call (<see cref="AuditDecision.Completed"/>, <see cref="AuditDecision.Failed"/>)
+    /// reads no precise clock on <see cref="TimeProvider.System"/>: it is stamped from
+    /// <see cref="Environment.TickCount64"/> (one to a few milliseconds of resolution on Linux, about 16 ms on Windows) on
+    /// an offset re-anchored every second to the decision clock above, and never earlier than its admission's record.
+    /// Records of different calls can therefore be out of time order by up to that resolution. Buckets never use this
+    /// time (they decide on the precise clock). Other providers are asked for <see cref="TimeProvider.GetUtcNow"/>, exactly.
+    /// </para>
     /// </remarks>
     public DateTimeOffset Timestamp { get; init; }
 

@@ -7,8 +7,9 @@ namespace AgentQuotas.Pipeline;
 [StructLayout(LayoutKind.Auto)]
 internal readonly struct Admission
 {
-    public Admission(in QuotaDecision decision, PoolLease lease = default, Policy.PrincipalPolicy? principal = null)
+    public Admission(in QuotaDecision decision, PoolLease lease = default, Policy.PrincipalPolicy? principal = null, long recordedAt = 0)
     {
+        RecordedAt = recordedAt;
         Decision = decision;
         Lease = lease;
         Principal = principal;
@@ -17,7 +18,11 @@ internal readonly struct Admission
     /// <summary>The principal block whose bucket the admitted call took units from (null when none).</summary>
     public Policy.PrincipalPolicy? Principal { get; }
 
-    public QuotaDecision Decision { get; }
+    // A field, so the ticket is built from it without another copy of the decision.
+    public readonly QuotaDecision Decision;
+
+    /// <summary>When the admission's audit record was stamped (UTC ticks); 0 for a refusal.</summary>
+    public long RecordedAt { get; }
 
     public PoolLease Lease { get; }
 }

@@ -12,7 +12,7 @@ internal sealed partial class DecisionPipeline
 
     public void Complete(in QuotaTicket ticket, double? actualCost)
     {
-        QuotaDecision d = ticket.Decision;
+        ref readonly QuotaDecision d = ref ticket.DecisionRef;
         AgentRun run = ticket.Run;
         if (actualCost is double actual)
         {
@@ -37,13 +37,13 @@ internal sealed partial class DecisionPipeline
             _anomaly.Observe(run, run.Identity, run.WorkloadClass, run.Workflow, _provider.Current, reported - d.Cost);
         }
 
-        _record.Write(run, run.Identity, run.WorkloadClass, run.Workflow, d, AuditDecision.Completed, actualCost ?? d.Cost, detail: null);
+        _record.End(run, d, AuditDecision.Completed, actualCost ?? d.Cost, detail: null, ticket.AdmittedAt);
         _record.Metrics.RecordOutcome(d, run.WorkloadClass, failed: false);
     }
 
     public void Fail(in QuotaTicket ticket, Exception? exception)
     {
-        QuotaDecision d = ticket.Decision;
+        ref readonly QuotaDecision d = ref ticket.DecisionRef;
         if (ticket.Activity is Activity activity)
         {
             activity.SetStatus(ActivityStatusCode.Error, exception?.Message);
@@ -54,7 +54,7 @@ internal sealed partial class DecisionPipeline
         _breaker.Failed(d.Category, _provider.Current, exception);
         string detail = exception is null ? "the call failed" : exception.GetType().Name + ": " + exception.Message;
         AgentRun run = ticket.Run;
-        _record.Write(run, run.Identity, run.WorkloadClass, run.Workflow, d, AuditDecision.Failed, actualCost: null, detail);
+        _record.End(run, d, AuditDecision.Failed, actualCost: null, detail, ticket.AdmittedAt);
         _record.Metrics.RecordOutcome(d, run.WorkloadClass, failed: true);
     }
 
@@ -64,7 +64,7 @@ internal sealed partial class DecisionPipeline
     /// </summary>
     public void Withdraw(in QuotaTicket ticket, string detail)
     {
-        QuotaDecision d = ticket.Decision;
+        ref readonly QuotaDecision d = ref ticket.DecisionRef;
         if (ticket.Budget is not null)
         {
             _bucket.Settle(new BucketKey(d.Tenant, d.Category), ticket.Budget.Limits, -d.Cost);

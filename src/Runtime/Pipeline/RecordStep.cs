@@ -29,8 +29,11 @@ internal sealed class RecordStep
 
     public ILogger Logger => _logger;
 
-    /// <summary>The admission, recorded; false when the audit sink refused the record.</summary>
-    public bool Admit(in Attempt a, out QuotaDecision decision)
+    /// <summary>
+    /// The admission, recorded; false when the audit sink refused the record. <paramref name="recordedAt"/> is the
+    /// record's time (UTC ticks): the record that ends the call is never stamped earlier.
+    /// </summary>
+    public bool Admit(in Attempt a, out QuotaDecision decision, out long recordedAt)
     {
         string? detail = a.Detail;
         DegradationMode mode = DegradationMode.Full;
@@ -44,8 +47,17 @@ internal sealed class RecordStep
 
         decision = new QuotaDecision(true, QuotaReason.None, mode, a.Identity.Tenant, a.Tool.Category, a.Tool.Name,
             a.Cost, a.Taken.Remaining, retryAfter: null, a.Policy.Version, detail, a.Policy.ContentHash, a.Approval);
-        return Write(a.Timestamp, in a, decision, AuditDecision.Admitted, actualCost: null, a.Waited);
+        DateTimeOffset at = _clock.UtcAt(a.Timestamp);
+        recordedAt = at.UtcTicks;
+        return Write(at, a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, AuditDecision.Admitted, actualCost: null, decision.Detail, a.Waited);
     }
+
+    /// <summary>
+    /// Records the end of an admitted call (completed or failed), stamped by the audit clock's coarse source (exact on
+    /// any provider but <see cref="TimeProvider.System"/>), never earlier than its admission's record.
+    /// </summary>
+    public bool End(AgentRun run, in QuotaDecision decision, AuditDecision kind, double? actualCost, string? detail, long admittedAtUtcTicks) =>
+        Write(_clock.UtcNotBefore(admittedAtUtcTicks), run, run.Identity, run.WorkloadClass, run.Workflow, decision, kind, actualCost, detail, TimeSpan.Zero);
 
     /// <summary>The admission the audit sink refused, under RequireAudit: refused (its units are already back).</summary>
     public static QuotaDecision AuditRefused(in Attempt a) =>
@@ -162,13 +174,18 @@ internal sealed class RecordStep
     private bool Write(long timestamp, in Attempt a, in QuotaDecision decision, AuditDecision kind, double? actualCost, TimeSpan queueWait) =>
         Write(timestamp, a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, kind, actualCost, decision.Detail, queueWait);
 
-    // The one audit write of the library.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Write(long timestamp, AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, in QuotaDecision decision,
+        AuditDecision kind, double? actualCost, string? detail, TimeSpan queueWait) =>
+        Write(_clock.UtcAt(timestamp), run, identity, workloadClass, workflow, decision, kind, actualCost, detail, queueWait);
+
+    // The one audit write of the library.
+    private bool Write(DateTimeOffset at, AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, in QuotaDecision decision,
         AuditDecision kind, double? actualCost, string? detail, TimeSpan queueWait)
     {
         var record = new QuotaAuditRecord
         {
-            Timestamp = _clock.UtcAt(timestamp),
+            Timestamp = at,
             Tenant = identity.Tenant,
             Principal = identity.Principal,
             Workflow = workflow,

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using AgentQuotas.Policy;
 using AgentQuotas.Scheduling;
@@ -17,11 +18,13 @@ public readonly struct QuotaTicket
 {
     private readonly TicketSlot? _slot;
     private readonly long _version;
+    private readonly QuotaDecision _decision;
 
-    internal QuotaTicket(AgentRun run, QuotaTool tool, CategoryBudget? budget, QuotaDecision decision, Activity? activity, PoolLease lease = default,
-        PrincipalPolicy? principal = null)
+    internal QuotaTicket(AgentRun run, QuotaTool tool, CategoryBudget? budget, in QuotaDecision decision, Activity? activity, PoolLease lease = default,
+        PrincipalPolicy? principal = null, long admittedAt = 0)
     {
         Principal = principal;
+        AdmittedAt = admittedAt;
         if (decision.IsAdmitted)
         {
             _slot = run.RentTicketSlot();
@@ -32,18 +35,22 @@ public readonly struct QuotaTicket
         Run = run;
         Tool = tool;
         Budget = budget;
-        Decision = decision;
+        _decision = decision;
         Activity = activity;
     }
 
     /// <summary>The decision.</summary>
-    public QuotaDecision Decision { get; }
+    public QuotaDecision Decision => _decision;
+
+    // The decision without a copy, for the gate's end of the call.
+    [UnscopedRef]
+    internal ref readonly QuotaDecision DecisionRef => ref _decision;
 
     /// <summary>Whether the call may run in full.</summary>
-    public bool IsAdmitted => Decision.IsAdmitted;
+    public bool IsAdmitted => _decision.IsAdmitted;
 
     /// <summary>The degradation mode that applies (see <see cref="QuotaDecision.Mode"/>).</summary>
-    public DegradationMode Mode => Decision.Mode;
+    public DegradationMode Mode => _decision.Mode;
 
     /// <summary>The run the call belongs to.</summary>
     public AgentRun Run { get; }
@@ -57,6 +64,9 @@ public readonly struct QuotaTicket
     internal PrincipalPolicy? Principal { get; }
 
     internal Activity? Activity { get; }
+
+    /// <summary>When the admission's audit record was stamped (UTC ticks): the record that ends the call is never earlier.</summary>
+    internal long AdmittedAt { get; }
 
     /// <summary>The compute-pool slot the call holds until it is completed or failed (none without pools).</summary>
     internal PoolLease Lease { get; }
@@ -106,7 +116,7 @@ public readonly struct QuotaTicket
 
     private void RequireAdmitted()
     {
-        if (Run is null || !Decision.IsAdmitted || _slot is null)
+        if (Run is null || !_decision.IsAdmitted || _slot is null)
         {
             throw new InvalidOperationException("Only an admitted call can be completed or failed.");
         }
