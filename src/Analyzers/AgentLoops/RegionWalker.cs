@@ -23,13 +23,25 @@ namespace AgentQuotas.Analyzers.AgentLoops
         private readonly Dictionary<ILocalSymbol, List<IOperation>> _delegateLocals = new Dictionary<ILocalSymbol, List<IOperation>>(SymbolEqualityComparer.Default);
         private readonly HashSet<IAnonymousFunctionOperation> _localDelegateLambdas = new HashSet<IAnonymousFunctionOperation>();
 
+        // What the one pass over the block found (in the order the block reads), so nothing walks it again.
+        private readonly List<IOperation> _escapeCandidates = new List<IOperation>();
+        private readonly List<ILocalFunctionOperation> _localFunctions = new List<ILocalFunctionOperation>();
+        private readonly List<ILoopOperation> _loops = new List<ILoopOperation>();
+        private bool _hasLambdas;
+
         public RegionWalker(AgentCallClassifier classifier, IOperation root)
         {
             _classifier = classifier;
             _symbols = classifier.Symbols;
             _root = root;
-            CollectDelegateLocals();
+            Scan();
         }
+
+        /// <summary>The block's local functions, outermost first.</summary>
+        public IReadOnlyList<ILocalFunctionOperation> LocalFunctions => _localFunctions;
+
+        /// <summary>The block's loops, outermost first.</summary>
+        public IReadOnlyList<ILoopOperation> Loops => _loops;
 
         /// <summary>What the given parts of the block do, as one region.</summary>
         public Region Walk(IEnumerable<IOperation> parts) => Walk(parts, repeatedOnly: false);
@@ -76,7 +88,7 @@ namespace AgentQuotas.Analyzers.AgentLoops
         /// </summary>
         public IEnumerable<IMethodSymbol> EscapingTargets()
         {
-            foreach (IOperation operation in _root.DescendantsAndSelf())
+            foreach (IOperation operation in _escapeCandidates)
             {
                 if (operation is IMethodReferenceOperation reference && !IsInNameOf(reference))
                 {
@@ -92,6 +104,11 @@ namespace AgentQuotas.Analyzers.AgentLoops
         /// <summary>Whether the operation runs inside a lambda that is stored for later rather than run by this code.</summary>
         public bool IsInStoredLambda(IOperation operation)
         {
+            if (!_hasLambdas)
+            {
+                return false; // no lambda anywhere in the block, so none above the operation
+            }
+
             for (IOperation? current = operation.Parent; current != null; current = current.Parent)
             {
                 if (current is IAnonymousFunctionOperation lambda && !IsRunDirectly(lambda))
@@ -231,11 +248,18 @@ namespace AgentQuotas.Analyzers.AgentLoops
             return parent is IInvocationOperation invocation && invocation.Instance == child;
         }
 
-        private void CollectDelegateLocals()
+        /// <summary>
+        /// One pre-order pass over the whole block: delegate locals, the candidates for <see cref="EscapingTargets"/>,
+        /// local functions and loops. (Each of these used to be a walk of its own.)
+        /// </summary>
+        private void Scan()
         {
-            var escaped = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
-            foreach (IOperation operation in _root.DescendantsAndSelf())
+            var localReferences = new List<ILocalReferenceOperation>();
+            var stack = new Stack<IOperation>();
+            stack.Push(_root);
+            while (stack.Count > 0)
             {
+                IOperation operation = stack.Pop();
                 switch (operation)
                 {
                     case IVariableDeclaratorOperation declarator when declarator.Initializer != null:
@@ -244,11 +268,39 @@ namespace AgentQuotas.Analyzers.AgentLoops
                     case ISimpleAssignmentOperation assignment when assignment.Target is ILocalReferenceOperation target:
                         AddDelegateLocal(target.Local, assignment.Value);
                         break;
+                    case ILocalReferenceOperation reference:
+                        localReferences.Add(reference);
+                        break;
+                    case IMethodReferenceOperation _:
+                    case IInvocationOperation _:
+                        _escapeCandidates.Add(operation);
+                        break;
+                    case IAnonymousFunctionOperation _:
+                        _hasLambdas = true;
+                        break;
+                    case ILocalFunctionOperation localFunction:
+                        _localFunctions.Add(localFunction);
+                        break;
+                    case ILoopOperation loop:
+                        _loops.Add(loop);
+                        break;
+                }
+
+                // Children pushed last-first, so they pop in source order (the order DescendantsAndSelf gives).
+                foreach (IOperation child in operation.ChildOperations.Reverse())
+                {
+                    stack.Push(child);
                 }
             }
 
+            if (_delegateLocals.Count == 0)
+            {
+                return;
+            }
+
             // A local that is used other than by being assigned or invoked may run its target anywhere.
-            foreach (ILocalReferenceOperation reference in _root.DescendantsAndSelf().OfType<ILocalReferenceOperation>())
+            var escaped = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+            foreach (ILocalReferenceOperation reference in localReferences)
             {
                 if (!_delegateLocals.ContainsKey(reference.Local))
                 {

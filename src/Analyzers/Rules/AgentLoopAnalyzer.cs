@@ -99,11 +99,15 @@ namespace AgentQuotas.Analyzers.Rules
                         _escaping[escaping] = true;
                     }
 
-                    foreach (IOperation operation in block.DescendantsAndSelf())
+                    // The walker found the block's local functions and loops in its one pass over the tree.
+                    bool whole = ReferenceEquals(root, block);
+                    IEnumerable<ILocalFunctionOperation> localFunctions = whole ? walker.LocalFunctions : block.DescendantsAndSelf().OfType<ILocalFunctionOperation>();
+                    IEnumerable<ILoopOperation> loops = whole ? walker.Loops : block.DescendantsAndSelf().OfType<ILoopOperation>();
+                    if (owner != null)
                     {
-                        context.CancellationToken.ThrowIfCancellationRequested();
-                        if (operation is ILocalFunctionOperation localFunction && owner != null)
+                        foreach (ILocalFunctionOperation localFunction in localFunctions)
                         {
+                            context.CancellationToken.ThrowIfCancellationRequested();
                             IMethodSymbol symbol = AgentSymbols.Normalize(localFunction.Symbol);
                             var body = new List<IOperation>();
                             if (localFunction.Body != null)
@@ -117,10 +121,12 @@ namespace AgentQuotas.Analyzers.Rules
 
                             _nodes[symbol] = new FunctionNode(symbol, owner, walker.Walk(body));
                         }
-                        else if (operation is ILoopOperation loop)
-                        {
-                            CollectLoop(loop, root, walker, classifier, owner);
-                        }
+                    }
+
+                    foreach (ILoopOperation loop in loops)
+                    {
+                        context.CancellationToken.ThrowIfCancellationRequested();
+                        CollectLoop(loop, root, walker, classifier, owner);
                     }
                 }
 
