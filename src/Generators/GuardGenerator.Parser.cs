@@ -34,7 +34,8 @@ namespace AgentQuotas.Generators
             public static CallSiteModel? ParseCallSite(GeneratorSyntaxContext context, CancellationToken ct)
             {
                 var invocation = (InvocationExpressionSyntax)context.Node;
-                if (context.SemanticModel.GetSymbolInfo(invocation, ct).Symbol is not IMethodSymbol called)
+                if (InvokedName(invocation) is not string name || !GuardedNames.MayBeGuarded(context.SemanticModel.Compilation, name)
+                    || context.SemanticModel.GetSymbolInfo(invocation, ct).Symbol is not IMethodSymbol called)
                 {
                     return null;
                 }
