@@ -129,10 +129,36 @@ internal sealed class BucketStep
         if (synchronous)
         {
             _store.Settle(key, a.Budget!.Limits, -a.Cost);
+            WakeWaiters(key);
             return default;
         }
 
-        return _store.SettleAsync(key, a.Budget!.Limits, -a.Cost);
+        ValueTask settling = _store.SettleAsync(key, a.Budget!.Limits, -a.Cost);
+        if (settling.IsCompletedSuccessfully)
+        {
+            WakeWaiters(key);
+            return default;
+        }
+
+        return SettleThenWakeAsync(settling, key);
+    }
+
+    private async ValueTask SettleThenWakeAsync(ValueTask settling, BucketKey key)
+    {
+        await settling.ConfigureAwait(false);
+        WakeWaiters(key);
+    }
+
+    /// <summary>
+    /// Units given back (a refused attempt's undo, a refund) are served to the bucket's waiters now, not when the
+    /// queue's timer next expects refill: with a slow refill that could be most of their maximum wait.
+    /// </summary>
+    private void WakeWaiters(in BucketKey key)
+    {
+        if (_buckets.TryGet(key, out BucketQueue? queue) && queue.Count > 0)
+        {
+            queue.Kick();
+        }
     }
 
     /// <summary>Usage paid for afterwards may start while the bucket is not empty (or in debt).</summary>
@@ -161,13 +187,24 @@ internal sealed class BucketStep
         if (delta != 0)
         {
             _store.Settle(key, limits, delta);
+            if (delta < 0)
+            {
+                WakeWaiters(key);
+            }
         }
 
         return _store.Peek(key, limits).Available;
     }
 
     /// <summary>Settles an admitted call's cost correction.</summary>
-    public void Settle(in BucketKey key, BucketLimits limits, double delta) => _store.Settle(key, limits, delta);
+    public void Settle(in BucketKey key, BucketLimits limits, double delta)
+    {
+        _store.Settle(key, limits, delta);
+        if (delta < 0)
+        {
+            WakeWaiters(key);
+        }
+    }
 
     /// <summary>
     /// Whether a call may wait on the Queued rung: the ladder enables it, the class may queue at all, and the tool

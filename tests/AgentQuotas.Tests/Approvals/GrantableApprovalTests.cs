@@ -207,12 +207,16 @@ public class GrantableApprovalTests
         using AgentRun run = gate.BeginRun(Acme);
         PendingApproval handle = await FileAsync(run);
 
-        using var start = new Barrier(8);
-        ApprovalTransition[] approvals = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        // Released together without blocking a pool thread (a Barrier here needed 8 pool threads at once, and hung
+        // the whole suite on a 2-core machine while other tests held the pool).
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<ApprovalTransition>[] approving = [.. Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
         {
-            start.SignalAndWait();
+            await start.Task;
             return await _broker.ApproveAsync(handle.Id, "ops-" + i);
-        })));
+        }))];
+        start.SetResult();
+        ApprovalTransition[] approvals = await Task.WhenAll(approving);
         QuotaTicket[] resumes = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
         {
             using AgentRun mine = gate.BeginRun(Acme);
