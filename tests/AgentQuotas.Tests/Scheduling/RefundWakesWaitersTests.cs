@@ -27,7 +27,8 @@ public sealed class RefundWakesWaitersTests
         Assert.False(waiting.IsCompleted);
 
         first.Complete(actualCost: 0);                                  // all 4 units come back now
-        QuotaTicket served = await waiting.AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(waiting.IsCompleted, "the waiter was not served by the refund");
+        QuotaTicket served = await waiting;
         Assert.True(served.IsAdmitted);
         Assert.Equal(0, gate.QueuedCount);
     }
@@ -44,7 +45,8 @@ public sealed class RefundWakesWaitersTests
         Assert.False(waiting.IsCompleted);
 
         first.Withdraw("the caller cancelled before the tool started");
-        QuotaTicket served = await waiting.AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(waiting.IsCompleted, "the waiter was not served by the withdrawal");
+        QuotaTicket served = await waiting;
         Assert.True(served.IsAdmitted);
     }
 }
