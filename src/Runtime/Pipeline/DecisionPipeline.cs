@@ -47,11 +47,14 @@ internal sealed partial class DecisionPipeline
         _anomaly = anomaly;
     }
 
-    /// <summary>Starts an attempt against the policy in force now, at now on the audit clock.</summary>
+    /// <summary>
+    /// Starts an attempt against the policy in force now, at now on the audit clock. The store's hints are the run's;
+    /// outside a run, the identity's (<see cref="AgentIdentity.HintsOutsideRun"/>).
+    /// </summary>
     public Attempt Begin(AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, QuotaTool tool, double cost, ApprovalBinding binding = default)
     {
         ArgumentNullException.ThrowIfNull(identity);
-        var a = new Attempt(run, identity, workloadClass, workflow, tool, cost, _provider.Current, _clock.Timestamp(), binding);
+        var a = new Attempt(run, identity, workloadClass, workflow, tool, cost, _provider.Current, _clock.Timestamp(), binding, run is null ? identity.HintsOutsideRun() : null);
         _resolve.Resolve(ref a);
         return a;
     }
