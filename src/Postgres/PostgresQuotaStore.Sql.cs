@@ -149,10 +149,49 @@ public sealed partial class PostgresQuotaStore
 
     // One round trip for a batch of acquisitions of any buckets (acquire_many). The rows come back in order;
     // each is stored at its ordinal.
-    private ValueTask<(CallStatus Status, int First)> CallAcquireManyAsync(AcquireBatch batch, CancellationToken cancellationToken) =>
-        RunAsync(_acquireManySql, "acquire_many", batch, BindAcquireMany,
+    private ValueTask<(CallStatus Status, int First)> CallAcquireManyAsync(AcquireBatch batch, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _acquireManyCalls);
+        return RunAsync(_acquireManySql, "acquire_many", batch, BindAcquireMany,
             static r => r.GetInt32(0), async: true, cancellationToken,
             static (r, b) => b.Requests[r.GetInt32(0) - 1].Row = ReadAcquire(r, offset: 1));
+    }
+
+    // One round trip for a batch of acquisitions of one bucket under one pair of ceilings (acquire_batch): it
+    // locks one bucket row and one tenant's spend rows, and is cheaper per call than acquire_many's arrays of
+    // buckets. The rows come back in order; each is stored at its ordinal.
+    private ValueTask<(CallStatus Status, int First)> CallAcquireBatchAsync(PendingAcquire[] batch, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _acquireBatchCalls);
+        return RunAsync(_acquireBatchSql, "acquire_batch", batch, BindAcquireBatch,
+            static r => r.GetInt32(0), async: true, cancellationToken,
+            static (r, b) => b[r.GetInt32(0) - 1].Row = ReadAcquire(r, offset: 1));
+    }
+
+    // $1..$14: the bucket ($1..$8), debt ticks, the day and month ceilings, then each request's cost, cost ticks and emergency flag.
+    private static void BindAcquireBatch(NpgsqlParameterCollection p, PendingAcquire[] batch)
+    {
+        AcquireArgs first = batch[0].Args;
+        BindBucket(p, first.Key, first.Shape);
+        p.Add(new NpgsqlParameter<long> { TypedValue = first.Shape.DebtTicks });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Numeric, Value = first.DayCeiling is decimal d ? d : DBNull.Value });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Numeric, Value = first.MonthCeiling is decimal m ? m : DBNull.Value });
+        int n = batch.Length;
+        decimal[] costs = new decimal[n];
+        long[] ticks = new long[n];
+        bool[] emergency = new bool[n];
+        for (int i = 0; i < n; i++)
+        {
+            AcquireArgs a = batch[i].Args;
+            costs[i] = a.Cost;
+            ticks[i] = a.CostTicks;
+            emergency[i] = a.Emergency;
+        }
+
+        p.Add(new NpgsqlParameter<decimal[]> { TypedValue = costs });
+        p.Add(new NpgsqlParameter<long[]> { TypedValue = ticks });
+        p.Add(new NpgsqlParameter<bool[]> { TypedValue = emergency });
+    }
 
     private static void BindAcquireMany(NpgsqlParameterCollection p, AcquireBatch b)
     {

@@ -39,6 +39,7 @@ public sealed partial class PostgresQuotaStore : IQuotaStore, IAsyncDisposable, 
     private readonly string _target;
     private readonly string _acquireSql;
     private readonly string _acquireManySql;
+    private readonly string _acquireBatchSql;
     private readonly string _settleSql;
     private readonly string _peekSql;
     private readonly string _spendSql;
@@ -69,6 +70,8 @@ public sealed partial class PostgresQuotaStore : IQuotaStore, IAsyncDisposable, 
                       $"FROM {s}.acquire($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
         _acquireManySql = "SELECT ordinal, outcome, taken_ticks, taken_units, remaining_ticks, retry_ticks, used_burst, used_emergency, now_ticks, next_day_ticks, day_spent, month_spent " +
                            $"FROM {s}.acquire_many($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ORDER BY ordinal";
+        _acquireBatchSql = "SELECT ordinal, outcome, taken_ticks, taken_units, remaining_ticks, retry_ticks, used_burst, used_emergency, now_ticks, next_day_ticks, day_spent, month_spent " +
+                           $"FROM {s}.acquire_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ORDER BY ordinal";
         _settleSql = $"SELECT remaining_ticks FROM {s}.settle($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
         _peekSql = $"SELECT bucket_found, level_units, credit_units FROM {s}.peek($1, $2, $3, $4)";
         _spendSql = $"SELECT day_spent, month_spent FROM {s}.current_spend($1)";

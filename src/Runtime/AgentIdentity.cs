@@ -29,11 +29,31 @@ public sealed class AgentIdentity : IEquatable<AgentIdentity>
         Principal = ValidateId(principal, nameof(principal));
     }
 
+    // The store-side hint of calls made with this identity outside a run (QuotaGate.TryAcquire and AcquireAsync, the
+    // rate limiters over the gate), as a run holds one for its calls: made on the identity's second such call, so an
+    // identity built for a single call costs no allocation (its call uses the store's per-thread hint instead).
+    private Stores.BucketHints? _hints;
+    private int _acquired;
+
     /// <summary>The tenant whose budgets pay for the run.</summary>
     public string Tenant { get; }
 
     /// <summary>The user or service acting within the tenant.</summary>
     public string Principal { get; }
+
+    /// <summary>
+    /// The hints the store may keep for this identity's acquisitions outside a run; <see langword="null"/> on its
+    /// first such acquisition (see the field's comment). Safe to share between threads: each slot is one reference
+    /// and the store checks a hint before use.
+    /// </summary>
+    internal Stores.BucketHints? HintsOutsideRun() =>
+        _hints ?? (Interlocked.Exchange(ref _acquired, 1) == 0 ? null : CreateHints());
+
+    private Stores.BucketHints CreateHints()
+    {
+        var hints = new Stores.BucketHints(Tenant);
+        return Interlocked.CompareExchange(ref _hints, hints, null) ?? hints;
+    }
 
     /// <inheritdoc/>
     public bool Equals(AgentIdentity? other) =>

@@ -24,6 +24,7 @@ public class HotPathBenchmarks
     private QuotaGate _gate = null!;
     private AgentRun _run = null!;
     private TokenBucketRateLimiter _limiter = null!;
+    private RateLimiter _quotaLimiter = null!;
     private QuotaRequest _request;
     private readonly Floor _floor = new();
     private PartitionedRateLimiter<string> _partitioned = null!;
@@ -37,6 +38,7 @@ public class HotPathBenchmarks
         _gate = new QuotaGate(BenchPolicies.Unbounded("search"));
         _run = _gate.BeginRun(new AgentIdentity("acme", "bench"), WorkloadClass.Standard, "bench");
         _request = new QuotaRequest(new AgentIdentity("acme", "bench"), _tool, 1);
+        _quotaLimiter = _gate.CreateRateLimiter(new AgentIdentity("acme", "bench"), "search");
 
         // Refilled to the brim every second: it never runs dry, so every call takes its admitted path.
         _limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
@@ -73,6 +75,7 @@ public class HotPathBenchmarks
         _run.Dispose();
         _gate.Dispose();
         _limiter.Dispose();
+        _quotaLimiter.Dispose();
         _partitioned.Dispose();
         _pollyLimiter.Dispose();
     }
@@ -189,6 +192,14 @@ public class HotPathBenchmarks
     [Benchmark(Description = "gate.TryAcquire(QuotaRequest) (no run, one audit record)")]
     [BenchmarkCategory("parts")]
     public bool Parts_GateTryAcquire() => _gate.TryAcquire(_request).IsAdmitted;
+
+    [Benchmark(Description = "gate.CreateRateLimiter(...).AttemptAcquire + dispose (no run, one audit record)")]
+    [BenchmarkCategory("parts")]
+    public bool Parts_QuotaRateLimiter()
+    {
+        using RateLimitLease lease = _quotaLimiter.AttemptAcquire(1);
+        return lease.IsAcquired;
+    }
 
     [Benchmark(Description = "run.Acquire + ticket.Complete (two audit records)")]
     [BenchmarkCategory("parts")]

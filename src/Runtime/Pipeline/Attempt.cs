@@ -13,9 +13,10 @@ namespace AgentQuotas.Pipeline;
 [StructLayout(LayoutKind.Auto)]
 internal struct Attempt
 {
-    public Attempt(AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, QuotaTool tool, double cost, QuotaPolicy policy, long timestamp, ApprovalBinding binding = default)
+    public Attempt(AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, QuotaTool tool, double cost, QuotaPolicy policy, long timestamp, ApprovalBinding binding = default, BucketHints? hints = null)
     {
         Binding = binding;
+        Hints = run?.BucketHints ?? hints;
         Run = run;
         Identity = identity;
         WorkloadClass = workloadClass;
@@ -33,6 +34,12 @@ internal struct Attempt
     public readonly QuotaTool Tool;
     public readonly double Cost;
     public readonly QuotaPolicy Policy;
+
+    /// <summary>
+    /// What the store may remember between calls of the run (its own hints) or, outside a run, of the caller's identity;
+    /// handed to the store as it is (see <see cref="BucketHints"/>).
+    /// </summary>
+    public readonly BucketHints? Hints;
 
     /// <summary>The arguments digest and, for a resumed call, the approval id (read only by the approval step).</summary>
     public readonly ApprovalBinding Binding;

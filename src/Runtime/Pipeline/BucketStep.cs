@@ -36,10 +36,10 @@ internal sealed class BucketStep
 
         if (!canWait)
         {
-            return OnStoreAnswered(ref a, _store.TryAcquireAt(a.StoreRequest(), _clock, a.Timestamp, a.Run?.BucketHints), canWait, ref pending, cancellationToken, ref refusal);
+            return OnStoreAnswered(ref a, _store.TryAcquireAt(a.StoreRequest(), _clock, a.Timestamp, a.Hints), canWait, ref pending, cancellationToken, ref refusal);
         }
 
-        ValueTask<QuotaStoreResult> taking = _store.TryAcquireAtAsync(a.StoreRequest(), _clock, a.Timestamp, a.Run?.BucketHints, cancellationToken);
+        ValueTask<QuotaStoreResult> taking = _store.TryAcquireAtAsync(a.StoreRequest(), _clock, a.Timestamp, a.Hints, cancellationToken);
         if (taking.IsCompletedSuccessfully)
         {
             return OnStoreAnswered(ref a, taking.Result, canWait, ref pending, cancellationToken, ref refusal);

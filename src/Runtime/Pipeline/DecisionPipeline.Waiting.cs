@@ -23,6 +23,12 @@ internal sealed partial class DecisionPipeline
                         flow = Answered(ref a, ref pending).OnStoreAnswered(ref a, taken, canWait: true, ref pending, cancellationToken, ref refusal);
                         break;
 
+                    case PendingKind.Principal:
+                        QuotaStoreResult principal = await pending.Store.ConfigureAwait(false);
+                        Answered(ref a, ref pending);
+                        flow = PrincipalStep.OnAnswered(ref a, principal, ref refusal);
+                        break;
+
                     case PendingKind.BucketEntry:
                         BucketEntry entry = await pending.Entering.ConfigureAwait(false);
                         flow = Answered(ref a, ref pending).OnEntered(ref a, entry, ref pending, ref refusal);

@@ -13,6 +13,7 @@ namespace AgentQuotas.Pipeline;
 //   6. approval, asked only when the call could run;
 //   7. record (audit, metrics), then observe the spend for the anomaly policy.
 // A refused attempt gives back what steps 2-6 took (the principal's units too), once (Undo), and is recorded.
+// Step 4b calls the store's asynchronous API on the asynchronous entry, and its undo there does too.
 // The synchronous entry runs the same core with canWait false (a full queue or pool is then a refusal with RetryAfter); the asynchronous
 // entry runs it with canWait true and, when a step hands back something to wait for, awaits it and resumes
 // the core at the step after. Model turns and token usage go through steps 1, 3, 4 and 7 (DecisionPipeline.Turns.cs).
@@ -46,11 +47,14 @@ internal sealed partial class DecisionPipeline
         _anomaly = anomaly;
     }
 
-    /// <summary>Starts an attempt against the policy in force now, at now on the audit clock.</summary>
+    /// <summary>
+    /// Starts an attempt against the policy in force now, at now on the audit clock. The store's hints are the run's;
+    /// outside a run, the identity's (<see cref="AgentIdentity.HintsOutsideRun"/>).
+    /// </summary>
     public Attempt Begin(AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, QuotaTool tool, double cost, ApprovalBinding binding = default)
     {
         ArgumentNullException.ThrowIfNull(identity);
-        var a = new Attempt(run, identity, workloadClass, workflow, tool, cost, _provider.Current, _clock.Timestamp(), binding);
+        var a = new Attempt(run, identity, workloadClass, workflow, tool, cost, _provider.Current, _clock.Timestamp(), binding, run is null ? identity.HintsOutsideRun() : null);
         _resolve.Resolve(ref a);
         return a;
     }
@@ -111,11 +115,24 @@ internal sealed partial class DecisionPipeline
     public ValueTask Undo(ref Attempt a, bool synchronous)
     {
         _pool.Release(ref a);
-        _principal.GiveBack(ref a);
+        ValueTask principal = _principal.GiveBack(ref a, synchronous);
         ValueTask units = _bucket.GiveBack(ref a, synchronous);
         RunCapsStep.Release(ref a);
         _breaker.Release(ref a);
-        return units;
+        return principal.IsCompletedSuccessfully ? units : BothAsync(principal, units);
+    }
+
+    // Both give-backs of the asynchronous undo, awaited in turn (each was started already).
+    private static async ValueTask BothAsync(ValueTask principal, ValueTask units)
+    {
+        try
+        {
+            await principal.ConfigureAwait(false);
+        }
+        finally
+        {
+            await units.ConfigureAwait(false);
+        }
     }
 
     // Runs the steps from where the attempt is until it is decided or has to wait.
@@ -158,7 +175,7 @@ internal sealed partial class DecisionPipeline
 
             case Stage.Principal:
                 a.Stage = Stage.Principal;
-                if ((flow = _principal.Take(ref a, ref refusal)) != Flow.Next)
+                if ((flow = _principal.Take(ref a, canWait, ref pending, cancellationToken, ref refusal)) != Flow.Next)
                 {
                     return flow;
                 }

@@ -13,6 +13,9 @@ internal enum PendingKind : byte
     /// <summary>A remote store's answer (<see cref="Pending.Store"/>).</summary>
     Store,
 
+    /// <summary>A remote store's answer for the principal's own bucket (<see cref="Pending.Store"/>).</summary>
+    Principal,
+
     /// <summary>Entry into the bucket's queue (<see cref="Pending.Entering"/>).</summary>
     BucketEntry,
 

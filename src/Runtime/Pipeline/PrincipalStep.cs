@@ -8,6 +8,8 @@ namespace AgentQuotas.Pipeline;
 /// Step 4b (issue 16): the principal's own bucket and daily ceiling (the tier's <c>principal</c> block), taken
 /// once the tenant's units are, so one principal cannot spend its whole tenant's budget. A tier without a
 /// <c>principal</c> block skips it. The principal's units go back with the rest in <see cref="DecisionPipeline.Undo"/>.
+/// The synchronous path calls the store's synchronous API; the asynchronous path its asynchronous API (a remote
+/// store's round trip then blocks no thread), waiting through <see cref="Pending"/> when the store has not answered yet.
 /// </summary>
 internal sealed class PrincipalStep
 {
@@ -16,18 +18,38 @@ internal sealed class PrincipalStep
     public PrincipalStep(IQuotaStore store) => _store = store;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Flow Take(ref Attempt a, ref Refusal refusal) => a.Tier!.Principal is null ? Flow.Next : TakeFromPrincipal(ref a, ref refusal);
+    public Flow Take(ref Attempt a, bool canWait, ref Pending pending, CancellationToken cancellationToken, ref Refusal refusal) =>
+        a.Tier!.Principal is null ? Flow.Next : TakeFromPrincipal(ref a, canWait, ref pending, cancellationToken, ref refusal);
 
-    /// <summary>Undo: gives the principal's units back.</summary>
-    public void GiveBack(ref Attempt a)
+    /// <summary>The store answered for the principal's bucket: taken, or refused.</summary>
+    public static Flow OnAnswered(ref Attempt a, in QuotaStoreResult taken, ref Refusal refusal)
+    {
+        if (PrincipalLimits.Judge(taken, a.Tier!.Principal!, a.Budget!, a.Identity) is not { } refused)
+        {
+            a.PrincipalTaken = true;
+            return Flow.Next;
+        }
+
+        refusal = new Refusal(refused.Reason, refused.Store, refused.Detail, refused.Store.RetryAfter);
+        return Flow.Refused;
+    }
+
+    /// <summary>Undo: gives the principal's units back (through the store's asynchronous API unless <paramref name="synchronous"/>).</summary>
+    public ValueTask GiveBack(ref Attempt a, bool synchronous)
     {
         if (!a.PrincipalTaken)
         {
-            return;
+            return default;
         }
 
         a.PrincipalTaken = false;
-        PrincipalLimits.Refund(_store, a.Tier!, a.Budget!, a.Identity, a.Cost);
+        if (synchronous)
+        {
+            PrincipalLimits.Refund(_store, a.Tier!, a.Budget!, a.Identity, a.Cost);
+            return default;
+        }
+
+        return PrincipalLimits.SettleAsync(_store, a.Tier!.Principal!, a.Budget!, a.Identity, -a.Cost);
     }
 
     /// <summary>
@@ -51,15 +73,22 @@ internal sealed class PrincipalStep
         }
     }
 
-    private Flow TakeFromPrincipal(ref Attempt a, ref Refusal refusal)
+    private Flow TakeFromPrincipal(ref Attempt a, bool canWait, ref Pending pending, CancellationToken cancellationToken, ref Refusal refusal)
     {
-        if (PrincipalLimits.TryTake(_store, a.Tier!, a.Budget!, a.Identity, a.Cost) is not { } refused)
+        QuotaStoreRequest request = PrincipalLimits.RequestFor(a.Tier!.Principal!, a.Budget!, a.Identity, a.Cost);
+        if (!canWait)
         {
-            a.PrincipalTaken = true;
-            return Flow.Next;
+            return OnAnswered(ref a, _store.TryAcquire(in request), ref refusal);
         }
 
-        refusal = new Refusal(refused.Reason, refused.Store, refused.Detail, refused.Store.RetryAfter);
-        return Flow.Refused;
+        ValueTask<QuotaStoreResult> taking = _store.TryAcquireAsync(request, cancellationToken);
+        if (taking.IsCompletedSuccessfully)
+        {
+            return OnAnswered(ref a, taking.Result, ref refusal);
+        }
+
+        pending.Kind = PendingKind.Principal;
+        pending.Store = taking;
+        return Flow.Wait;
     }
 }

@@ -1,11 +1,12 @@
 namespace AgentQuotas.Stores;
 
 /// <summary>
-/// What a store may remember for one run between its calls, held by the run and handed to the store with each
+/// What a store may remember for one run between its calls, held by the run (outside a run, by the caller's
+/// <see cref="AgentIdentity"/>, shared by the threads that use it) and handed to the store with each
 /// acquisition (<see cref="IQuotaStore"/>'s internal <c>TryAcquireAt</c>): the in-memory store keeps the two
 /// buckets the run used last, which saves its dictionary lookup. The gate never looks inside. A store checks a
 /// hint before use (its owner, the tenant, the category, retirement), so a stale hint costs only the lookup it was
-/// meant to save. Each slot is one reference, so racing calls of one run cannot tear it.
+/// meant to save. Each slot is one reference, so racing calls of one run (or identity) cannot tear it.
 /// </summary>
 internal sealed class BucketHints
 {

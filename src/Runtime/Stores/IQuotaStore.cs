@@ -56,8 +56,8 @@ public interface IQuotaStore
     /// <summary>
     /// The gate's entry: <see cref="TryAcquire"/> for a request the gate has validated, made at
     /// <paramref name="timestamp"/> on <paramref name="clock"/>. A store on the same clock may decide with that
-    /// timestamp instead of reading its own, and keep what saves it work next time in the run's
-    /// <paramref name="hints"/> (null outside a run); that is the in-memory store's fast path. Others ignore all three.
+    /// timestamp instead of reading its own, and keep what saves it work next time in the caller's
+    /// <paramref name="hints"/> (the run's or, outside a run, the identity's; null when the caller has none); that is the in-memory store's fast path. Others ignore all three.
     /// </summary>
     internal QuotaStoreResult TryAcquireAt(in QuotaStoreRequest request, TimeProvider clock, long timestamp, BucketHints? hints) => TryAcquire(in request);
 

@@ -74,8 +74,8 @@ public sealed class InMemoryQuotaStore : IQuotaStore, IDisposable
         new(AcquireAt(request, clock, timestamp, hints));
 
     // The gate's fast path: its timestamp when it runs on this store's clock (one clock read per decision), and
-    // the bucket the run used last for the key (or, outside a run, this thread): saves the dictionary lookup; a
-    // stale one is detected.
+    // the bucket the caller's hints (a run's, or outside a run its identity's) or, without hints, this thread used
+    // last for the key: saves the dictionary lookup; a stale one is detected.
     private QuotaStoreResult AcquireAt(in QuotaStoreRequest request, TimeProvider clock, long timestamp, BucketHints? hints)
     {
         long now = ReferenceEquals(clock, _time) ? ToTicks(timestamp) : -1;

@@ -47,8 +47,24 @@ internal static class PrincipalLimits
             return null;
         }
 
-        QuotaStoreResult taken = store.TryAcquire(new QuotaStoreRequest(
-            new BucketKey(KeyOf(identity), budget.Category), ShapeOf(principal, budget), cost, allowEmergency: false, maxCostPerDay: principal.MaxCostPerDay));
+        return Judge(store.TryAcquire(RequestFor(principal, budget, identity, cost)), principal, budget, identity);
+    }
+
+    /// <summary>The store request that takes <paramref name="cost"/> from the principal's bucket for the category.</summary>
+    /// <param name="principal">The tier's principal block.</param>
+    /// <param name="budget">The category's budget in that tier.</param>
+    /// <param name="identity">Who asks.</param>
+    /// <param name="cost">The planned cost.</param>
+    public static QuotaStoreRequest RequestFor(PrincipalPolicy principal, CategoryBudget budget, AgentIdentity identity, double cost) =>
+        new(new BucketKey(KeyOf(identity), budget.Category), ShapeOf(principal, budget), cost, allowEmergency: false, maxCostPerDay: principal.MaxCostPerDay);
+
+    /// <summary>The refusal the store's answer for the principal's bucket means, or <see langword="null"/> when it admitted the call.</summary>
+    /// <param name="taken">The store's answer to <see cref="RequestFor"/>.</param>
+    /// <param name="principal">The tier's principal block.</param>
+    /// <param name="budget">The category's budget in that tier.</param>
+    /// <param name="identity">Who asks.</param>
+    public static PrincipalRefusal? Judge(in QuotaStoreResult taken, PrincipalPolicy principal, CategoryBudget budget, AgentIdentity identity)
+    {
         if (taken.IsAdmitted)
         {
             return null;
@@ -89,6 +105,15 @@ internal static class PrincipalLimits
     /// <param name="delta">Units to add (positive) or give back (negative).</param>
     public static void Settle(IQuotaStore store, PrincipalPolicy principal, CategoryBudget budget, AgentIdentity identity, double delta) =>
         store.Settle(new BucketKey(KeyOf(identity), budget.Category), ShapeOf(principal, budget), delta);
+
+    /// <summary>Asynchronous <see cref="Settle"/>, for the gate's asynchronous path (a remote store answers without blocking a thread).</summary>
+    /// <param name="store">The gate's store.</param>
+    /// <param name="principal">The principal block the call was taken under.</param>
+    /// <param name="budget">The category's budget the call was taken under.</param>
+    /// <param name="identity">Who made the call.</param>
+    /// <param name="delta">Units to add (positive) or give back (negative).</param>
+    public static ValueTask SettleAsync(IQuotaStore store, PrincipalPolicy principal, CategoryBudget budget, AgentIdentity identity, double delta) =>
+        store.SettleAsync(new BucketKey(KeyOf(identity), budget.Category), ShapeOf(principal, budget), delta);
 
     /// <summary>The principal bucket's shape for a category: a share of it, an absolute shape no larger than it, or (a daily ceiling only) the category's own.</summary>
     internal static BucketLimits ShapeOf(PrincipalPolicy principal, CategoryBudget budget) =>
