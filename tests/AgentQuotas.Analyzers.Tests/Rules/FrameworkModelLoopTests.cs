@@ -169,6 +169,60 @@ public sealed class FrameworkModelLoopTests
         Assert.Equal(2, diagnostics.Length);
     }
 
+    // Seen in the Agent Framework's published middleware samples (corpus run of 2026-12-06, docs/benchmarks.md section 7):
+    // a local function handed to the agent pipeline as run middleware keeps asking the inner agent while it has
+    // something left to confirm. The loop runs while the enclosing method awaits the agent, so the report names that
+    // method, and an [AgentLoop] there bounds it; on the local function it would not (AgentLoop_on_a_local_function_is_not_a_cap).
+    [Fact]
+    public async Task Agent_Framework_middleware_loop_in_a_local_function_is_capped_by_the_method_that_runs_it()
+    {
+        var diagnostics = await Verify("""
+            using Microsoft.Agents.AI;
+            using Microsoft.Extensions.AI;
+
+            public class Desk
+            {
+                public async Task<string> HandleAsync(AIAgent agent, string question)
+                {
+                    AgentResponse answer = await agent.AsBuilder().Use(ConfirmAsync, null).Build().RunAsync(question);
+                    return answer.Text;
+
+                    async Task<AgentResponse> ConfirmAsync(IEnumerable<ChatMessage> messages, AgentSession? session, AgentRunOptions? options, AIAgent inner, CancellationToken ct)
+                    {
+                        AgentResponse response = await inner.RunAsync(messages, session, options, ct);
+                        [|while|] (response.Text.Contains("CONFIRM?"))
+                        {
+                            response = await inner.RunAsync("yes", session, options, ct);
+                        }
+
+                        return response;
+                    }
+                }
+
+                [AgentLoop(MaxIterations = 6)]
+                public async Task<string> HandleCappedAsync(AIAgent agent, string question)
+                {
+                    AgentResponse answer = await agent.AsBuilder().Use(ConfirmAsync, null).Build().RunAsync(question);
+                    return answer.Text;
+
+                    async Task<AgentResponse> ConfirmAsync(IEnumerable<ChatMessage> messages, AgentSession? session, AgentRunOptions? options, AIAgent inner, CancellationToken ct)
+                    {
+                        AgentResponse response = await inner.RunAsync(messages, session, options, ct);
+                        while (response.Text.Contains("CONFIRM?"))
+                        {
+                            response = await inner.RunAsync("yes", session, options, ct);
+                        }
+
+                        return response;
+                    }
+                }
+            }
+            """);
+
+        Assert.Contains("calls agent 'AIAgent.RunAsync'", diagnostics.Single().GetMessage());
+        Assert.Contains("'HandleAsync'", diagnostics.Single().GetMessage());
+    }
+
     [Fact]
     public async Task OpenAI_chat_and_responses_clients_are_model_calls()
     {
