@@ -21,6 +21,10 @@ namespace AgentQuotas.Audit;
 [StructLayout(LayoutKind.Auto)]
 public readonly record struct QuotaAuditRecord
 {
+    // The end written in place, compact: every record is copied into a ring, so it stays small (9 bytes, not 32).
+    private readonly long _endedAtUtcTicks; // 0: none
+    private readonly byte _outcome;         // 0: none, else the AuditDecision + 1
+
     /// <summary>When the decision was made (UTC).</summary>
     /// <remarks>
     /// The gate reads the clock once per decision. With <see cref="TimeProvider.System"/> this time is that
@@ -98,13 +102,21 @@ public readonly record struct QuotaAuditRecord
     /// <see cref="AuditDecision.Completed"/> or <see cref="AuditDecision.Failed"/>. <see langword="null"/> on every other
     /// record, and on an admission whose call has not ended (or whose end is a record of its own).
     /// </summary>
-    public AuditDecision? Outcome { get; init; }
+    public AuditDecision? Outcome
+    {
+        get => _outcome == 0 ? null : (AuditDecision)(_outcome - 1);
+        init => _outcome = value is AuditDecision outcome ? (byte)((int)outcome + 1) : (byte)0;
+    }
 
     /// <summary>
-    /// When the call ended, on an admission record with an <see cref="Outcome"/>; stamped as a completion record's
+    /// When the call ended (UTC), on an admission record with an <see cref="Outcome"/>; stamped as a completion record's
     /// <see cref="Timestamp"/> would be (the coarse clock on <see cref="TimeProvider.System"/>, never before the admission).
     /// </summary>
-    public DateTimeOffset? EndedAt { get; init; }
+    public DateTimeOffset? EndedAt
+    {
+        get => _endedAtUtcTicks == 0 ? null : new DateTimeOffset(_endedAtUtcTicks, TimeSpan.Zero);
+        init => _endedAtUtcTicks = value?.UtcTicks ?? 0;
+    }
 
     /// <summary>Why the call failed, on an admission record whose <see cref="Outcome"/> is <see cref="AuditDecision.Failed"/>.</summary>
     public string? OutcomeDetail { get; init; }
