@@ -70,7 +70,7 @@ public sealed partial class QuotaGate
             }
         }
 
-        return new QuotaTicket(run, tool, budget, in decision, activity, admission.Lease, admission.Principal, admission.RecordedAt);
+        return new QuotaTicket(run, tool, budget, in decision, activity, admission.Lease, admission.Principal, admission.RecordedAt, admission.AuditHandle);
     }
 
     private static async ValueTask<QuotaTicket> AwaitTicketAsync(ValueTask<Admission> pending, AgentRun run, QuotaTool tool, Policy.CategoryBudget? budget) =>

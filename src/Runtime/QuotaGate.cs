@@ -75,7 +75,10 @@ public sealed partial class QuotaGate : IAsyncDisposable, IDisposable
 
         var clock = new AuditClock(TimeProvider);
         _audit = options.AuditSink ?? new InMemoryAuditSink(10_000, AuditFullMode.DropOldest,
-            ReferenceEquals(TimeProvider, TimeProvider.System) ? InMemoryAuditSink.DefaultStripes : 1, options.LoggerFactory?.CreateLogger<InMemoryAuditSink>());
+            ReferenceEquals(TimeProvider, TimeProvider.System) ? InMemoryAuditSink.DefaultStripes : 1, options.LoggerFactory?.CreateLogger<InMemoryAuditSink>())
+        {
+            EndsInPlace = true, // issue 18: one record per call (the end written into the admission's record)
+        };
         _metrics = new QuotaMetrics(options.MeterFactory, options.IncludeTenantInMetrics);
         _onCircuit = options.OnCircuitStateChanged;
         _buckets = new BucketScheduler(_store, TimeProvider, runContinuationsAsynchronously: !options.InlineQueueCompletions, _logger);

@@ -23,7 +23,9 @@ public sealed class QuotaGateOptions
     /// Where audit records go. Default: a new <see cref="InMemoryAuditSink"/> (10,000 records per stripe, oldest
     /// dropped first) with <see cref="InMemoryAuditSink.DefaultStripes"/> stripes when <see cref="TimeProvider"/> is
     /// <see cref="System.TimeProvider.System"/> (so threads on different cores do not share a ring), and one ring under
-    /// any other provider (a virtual clock gives many records the same time, and one ring keeps their write order).
+    /// any other provider (a virtual clock gives many records the same time, and one ring keeps their write order), with
+    /// <see cref="InMemoryAuditSink.EndsInPlace"/>: the end of an admitted call is written into its admission's record
+    /// (<see cref="QuotaAuditRecord.Outcome"/>) while the ring still holds it, one record per call.
     /// A sink passed here is flushed, not disposed, by the gate.
     /// </summary>
     public IQuotaAuditSink? AuditSink { get; set; }

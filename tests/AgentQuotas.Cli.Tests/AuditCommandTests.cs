@@ -6,17 +6,18 @@ namespace AgentQuotas.Cli.Tests;
 
 public class AuditCommandTests
 {
-    private static async Task<string> WriteAuditAsync(TempDir dir)
+    private static async Task<string> WriteAuditAsync(TempDir dir, bool endsInPlace = false)
     {
-        string path = Path.Combine(dir.Path, "audit.jsonl");
+        string path = Path.Combine(dir.Path, endsInPlace ? "folded.jsonl" : "audit.jsonl");
         var time = TestTime.Create();
         QuotaPolicy policy = QuotaPolicy.Parse("""
             { "version": "v7", "tiers": { "t": { "categories": {
                 "search": { "capacity": 10, "refillPerSecond": 1 },
                 "payments": { "capacity": 5, "refillPerSecond": 1 } } } }, "defaultTier": "t" }
             """);
-        await using var sink = new JsonLinesAuditSink(path);
-        await using (var gate = new QuotaGate(policy, new QuotaGateOptions { TimeProvider = time, AuditSink = sink }))
+        await using var file = new JsonLinesAuditSink(path);
+        var memory = new InMemoryAuditSink { EndsInPlace = true }; // the default sink's shape, exported to the file below
+        await using (var gate = new QuotaGate(policy, new QuotaGateOptions { TimeProvider = time, AuditSink = endsInPlace ? memory : file }))
         {
             using (AgentRun run = gate.BeginRun(new AgentIdentity("acme", "alice")))
             {
@@ -32,7 +33,31 @@ public class AuditCommandTests
             }
         }
 
+        foreach (QuotaAuditRecord record in endsInPlace ? memory.Snapshot() : [])
+        {
+            Assert.True(file.TryWrite(record));
+        }
+
         return path;
+    }
+
+    [Fact]
+    public async Task Ends_written_into_admission_records_are_summarised_as_their_own_records_would_be()
+    {
+        using var dir = new TempDir();
+        string twoRecords = await WriteAuditAsync(dir);
+        string oneRecord = await WriteAuditAsync(dir, endsInPlace: true);
+
+        var (_, expected, _) = await CliHarness.RunAsync("audit", twoRecords);
+        var (exit, output, error) = await CliHarness.RunAsync("audit", oneRecord);
+
+        Assert.Equal((ExitCodes.Success, string.Empty), (exit, error));
+        Assert.Contains("5 records", output); // three ends written into their admissions
+        Assert.Contains("\"outcome\":\"Failed\"", await File.ReadAllTextAsync(oneRecord));
+        foreach (string tenant in new[] { "│ acme", "│ globex" })
+        {
+            Assert.Equal(Cells(expected.Split('\n').First(l => l.Contains(tenant))), Cells(output.Split('\n').First(l => l.Contains(tenant))));
+        }
     }
 
     [Fact]

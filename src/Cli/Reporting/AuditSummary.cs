@@ -103,6 +103,20 @@ internal sealed class TenantSummary(string tenant)
             case AuditDecision.Admitted:
                 Admitted++;
                 Cost += r.PlannedCost;
+                if (r.Outcome is AuditDecision.Completed)
+                {
+                    // The end written into the admission's record (the gate's default sink): counted as its own record would be.
+                    Completed++;
+                    if (r.ActualCost is double ended)
+                    {
+                        Cost += ended - r.PlannedCost;
+                    }
+                }
+                else if (r.Outcome is AuditDecision.Failed)
+                {
+                    Failed++;
+                }
+
                 break;
             case AuditDecision.Completed:
                 Completed++;

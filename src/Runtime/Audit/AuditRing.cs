@@ -9,10 +9,17 @@ namespace AgentQuotas.Audit;
 /// overwritten while it read it. Two writers meet in one slot only when one has fallen a whole ring behind;
 /// the older then waits for the newer, or gives way to it. <see cref="InMemoryAuditSink"/> keeps one ring
 /// per stripe.
+/// <para>
+/// The end of an admitted call can be written into its admission's slot (<see cref="TryEnd"/>) instead of a record of
+/// its own: the writer of the end takes the slot by compare-and-swap from the admission's sequence, as a writer does,
+/// and gives it back marked ended, so a reader that copied the slot meanwhile sees the mark change and copies again.
+/// A slot is ended at most once (a ticket settles once), so the mark cannot come back to a value a reader saw (no ABA).
+/// </para>
 /// </summary>
 internal sealed class AuditRing
 {
-    // Slot.Sequence: the sequence of the record in the slot, Empty before any, Writing while a writer owns it.
+    // Slot.Sequence: twice the sequence of the record in the slot, plus one once its call's end is written into it;
+    // Empty before any, Writing while a writer owns it. Sequence(held) recovers the record's sequence.
     private const long Empty = -1;
     private const long Writing = long.MinValue;
 
@@ -40,9 +47,12 @@ internal sealed class AuditRing
     /// Writes a record. Returns -1 when the ring is full and <paramref name="dropNewest"/> (nothing written), 0
     /// when written without a loss, and otherwise the ring's total of overwritten records, this write's loss included.
     /// </summary>
-    public long Write(in QuotaAuditRecord record, bool dropNewest)
+    public long Write(in QuotaAuditRecord record, bool dropNewest) => Write(record, dropNewest, out _);
+
+    /// <summary>As <see cref="Write(in QuotaAuditRecord, bool)"/>, with the record's <paramref name="sequence"/> (for <see cref="TryEnd"/>).</summary>
+    public long Write(in QuotaAuditRecord record, bool dropNewest, out long sequence)
     {
-        long sequence = Interlocked.Increment(ref _counters.Next) - 1;
+        sequence = Interlocked.Increment(ref _counters.Next) - 1;
         long position = sequence - Volatile.Read(ref _counters.Start);
         int capacity = _slots.Length;
         long lost = 0;
@@ -69,7 +79,7 @@ internal sealed class AuditRing
                 continue;
             }
 
-            if (held > sequence)
+            if (Sequence(held) > sequence)
             {
                 return lost; // a newer record already took the slot: this one is older than the ring keeps
             }
@@ -81,8 +91,34 @@ internal sealed class AuditRing
         }
 
         slot.Record = record;
-        Volatile.Write(ref slot.Sequence, sequence);
+        slot.End = default;
+        Volatile.Write(ref slot.Sequence, sequence * 2);
         return lost;
+    }
+
+    /// <summary>
+    /// Writes the end of an admitted call into the slot of its admission's record (<paramref name="sequence"/>). False,
+    /// changing nothing, when that record is no longer in the ring (overwritten, being overwritten, or cleared) or already
+    /// ended: the caller then writes the end as a record of its own.
+    /// </summary>
+    public bool TryEnd(long sequence, in AuditEnd end)
+    {
+        ref Slot slot = ref _slots[sequence % _slots.Length];
+        long admitted = sequence * 2;
+        if (Volatile.Read(ref slot.Sequence) != admitted || Interlocked.CompareExchange(ref slot.Sequence, Writing, admitted) != admitted)
+        {
+            return false;
+        }
+
+        if (sequence < Volatile.Read(ref _counters.Start))
+        {
+            Volatile.Write(ref slot.Sequence, admitted); // cleared meanwhile: the end belongs after the clear
+            return false;
+        }
+
+        slot.End = end;
+        Volatile.Write(ref slot.Sequence, admitted + 1);
+        return true;
     }
 
     /// <summary>Adds the records held now, oldest first, to <paramref name="into"/>. The caller orders it with <see cref="Clear"/>.</summary>
@@ -120,9 +156,10 @@ internal sealed class AuditRing
         {
             ref Slot slot = ref _slots[i];
             long held = Volatile.Read(ref slot.Sequence);
-            if (held != Writing && held < end && Interlocked.CompareExchange(ref slot.Sequence, Writing, held) == held)
+            if (held != Writing && Sequence(held) < end && Interlocked.CompareExchange(ref slot.Sequence, Writing, held) == held)
             {
                 slot.Record = default;
+                slot.End = default;
                 Volatile.Write(ref slot.Sequence, held);
             }
         }
@@ -136,31 +173,41 @@ internal sealed class AuditRing
         while (true)
         {
             long before = Volatile.Read(ref slot.Sequence);
-            if (before == Writing || before < sequence)
+            if (before == Writing || Sequence(before) < sequence)
             {
                 spin.SpinOnce(); // claimed, still being copied in
                 continue;
             }
 
-            if (before > sequence)
+            if (Sequence(before) > sequence)
             {
                 record = default;
                 return false;
             }
 
             record = slot.Record;
+            AuditEnd end = (before & 1) != 0 ? slot.End : default;
             Interlocked.MemoryBarrier(); // the copy completes before the sequence is read again
-            if (Volatile.Read(ref slot.Sequence) == sequence)
+            if (Volatile.Read(ref slot.Sequence) == before)
             {
+                if ((before & 1) != 0)
+                {
+                    record = end.ApplyTo(record);
+                }
+
                 return true;
             }
         }
     }
 
+    // The record's sequence from a slot's Sequence field (Empty stays -1).
+    private static long Sequence(long held) => held >> 1;
+
     private struct Slot
     {
         public long Sequence;
         public QuotaAuditRecord Record;
+        public AuditEnd End;
     }
 
     // The ring's counters on a cache line of their own (128 bytes: adjacent-line prefetch included).

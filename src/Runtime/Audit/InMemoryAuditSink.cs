@@ -24,6 +24,8 @@ namespace AgentQuotas.Audit;
 public sealed class InMemoryAuditSink : IQuotaAuditSink
 {
     private const string OverwroteOldest = "the ring is full; the oldest record was overwritten";
+    private const int StripeBits = 6; // up to 64 stripes
+    private const long StripeMask = (1 << StripeBits) - 1;
 
     private readonly AuditRing[] _rings;
     private readonly int _mask;
@@ -72,6 +74,18 @@ public sealed class InMemoryAuditSink : IQuotaAuditSink
     /// </summary>
     public static int DefaultStripes => Math.Min(4, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount));
 
+    /// <summary>
+    /// Whether the end of an admitted call is written into its admission's record (<see cref="QuotaAuditRecord.Outcome"/>)
+    /// instead of a completion or failure record of its own, while that record is still held: one record per call, and
+    /// no second record to build and copy in. Default <see langword="false"/>; the gate's default sink sets it.
+    /// </summary>
+    /// <remarks>
+    /// An end whose admission has left the ring (overwritten or cleared) is written as a record of its own, so readers
+    /// see both shapes (<see cref="QuotaAuditRecord.Ended"/>). An admission without an outcome is a call still running or
+    /// one that never ended. Losses stay exact: an admission and the end written into it are one record.
+    /// </remarks>
+    public bool EndsInPlace { get; init; }
+
     /// <summary>Most records kept per stripe.</summary>
     public int Capacity => _rings[0].Capacity;
 
@@ -116,10 +130,17 @@ public sealed class InMemoryAuditSink : IQuotaAuditSink
     }
 
     /// <inheritdoc/>
-    public bool TryWrite(in QuotaAuditRecord record)
+    public bool TryWrite(in QuotaAuditRecord record) => TryWrite(record, out _);
+
+    /// <summary>
+    /// Writes a record and returns a handle to it for <see cref="TryEnd"/> (0 when the record was refused). The handle
+    /// names the stripe and the record's sequence in it.
+    /// </summary>
+    internal bool TryWrite(in QuotaAuditRecord record, out long handle)
     {
-        AuditRing ring = _rings.Length == 1 ? _rings[0] : _rings[Thread.GetCurrentProcessorId() & _mask];
-        long lost = ring.Write(record, _fullMode == AuditFullMode.DropNewest);
+        int stripe = _rings.Length == 1 ? 0 : Thread.GetCurrentProcessorId() & _mask;
+        long lost = _rings[stripe].Write(record, _fullMode == AuditFullMode.DropNewest, out long sequence);
+        handle = lost < 0 ? 0 : ((sequence + 1) << StripeBits) | (long)stripe;
         if (lost == 0)
         {
             return true;
@@ -134,6 +155,14 @@ public sealed class InMemoryAuditSink : IQuotaAuditSink
         _drops.ReportCounted(lost, OverwroteOldest);
         return true;
     }
+
+    /// <summary>
+    /// Writes the end of an admitted call into its admission's record (<paramref name="handle"/> from
+    /// <see cref="TryWrite(in QuotaAuditRecord, out long)"/>); false when that record is no longer held or the handle is
+    /// 0, and the caller writes the end as a record of its own.
+    /// </summary>
+    internal bool TryEnd(long handle, in AuditEnd end) =>
+        handle > 0 && _rings[(int)(handle & StripeMask)].TryEnd((handle >> StripeBits) - 1, end);
 
     /// <summary>The records held now, oldest first.</summary>
     /// <remarks>

@@ -7,9 +7,10 @@ namespace AgentQuotas.Pipeline;
 [StructLayout(LayoutKind.Auto)]
 internal readonly struct Admission
 {
-    public Admission(in QuotaDecision decision, PoolLease lease = default, Policy.PrincipalPolicy? principal = null, long recordedAt = 0)
+    public Admission(in QuotaDecision decision, PoolLease lease = default, Policy.PrincipalPolicy? principal = null, long recordedAt = 0, long auditHandle = 0)
     {
         RecordedAt = recordedAt;
+        AuditHandle = auditHandle;
         Decision = decision;
         Lease = lease;
         Principal = principal;
@@ -23,6 +24,9 @@ internal readonly struct Admission
 
     /// <summary>When the admission's audit record was stamped (UTC ticks); 0 for a refusal.</summary>
     public long RecordedAt { get; }
+
+    /// <summary>The admission's record in a sink that writes the call's end into it (0 when none).</summary>
+    public long AuditHandle { get; }
 
     public PoolLease Lease { get; }
 }

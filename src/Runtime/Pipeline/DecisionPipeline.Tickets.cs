@@ -37,7 +37,7 @@ internal sealed partial class DecisionPipeline
             _anomaly.Observe(run, run.Identity, run.WorkloadClass, run.Workflow, _provider.Current, reported - d.Cost);
         }
 
-        _record.End(run, d, AuditDecision.Completed, actualCost ?? d.Cost, detail: null, ticket.AdmittedAt);
+        _record.End(run, d, AuditDecision.Completed, actualCost ?? d.Cost, detail: null, ticket.AdmittedAt, ticket.AuditHandle);
         _record.Metrics.RecordOutcome(d, run.WorkloadClass, failed: false);
     }
 
@@ -54,7 +54,7 @@ internal sealed partial class DecisionPipeline
         _breaker.Failed(d.Category, _provider.Current, exception);
         string detail = exception is null ? "the call failed" : exception.GetType().Name + ": " + exception.Message;
         AgentRun run = ticket.Run;
-        _record.End(run, d, AuditDecision.Failed, actualCost: null, detail, ticket.AdmittedAt);
+        _record.End(run, d, AuditDecision.Failed, actualCost: null, detail, ticket.AdmittedAt, ticket.AuditHandle);
         _record.Metrics.RecordOutcome(d, run.WorkloadClass, failed: true);
     }
 

@@ -209,7 +209,7 @@ internal sealed partial class DecisionPipeline
     // Step 7 for an admission: the record, which under RequireAudit must be accepted or the call is refused.
     private Admission Admit(ref Attempt a)
     {
-        if (!_record.Admit(in a, out QuotaDecision decision, out long recordedAt) && _requireAudit)
+        if (!_record.Admit(in a, out QuotaDecision decision, out long recordedAt, out long auditHandle) && _requireAudit)
         {
             _ = Undo(ref a, synchronous: true);
             decision = RecordStep.AuditRefused(in a);
@@ -225,7 +225,7 @@ internal sealed partial class DecisionPipeline
             }
         }
 
-        return new Admission(decision, a.Lease, a.PrincipalTaken ? a.Tier!.Principal : null, recordedAt);
+        return new Admission(decision, a.Lease, a.PrincipalTaken ? a.Tier!.Principal : null, recordedAt, auditHandle);
     }
 
     // Step 7 for a refusal: undo, then record.

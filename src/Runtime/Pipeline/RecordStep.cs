@@ -14,6 +14,7 @@ internal sealed class RecordStep
 {
     private readonly AuditClock _clock;
     private readonly IQuotaAuditSink _audit;
+    private readonly InMemoryAuditSink? _endsInPlace; // the sink, when it writes a call's end into its admission's record
     private readonly QuotaMetrics _metrics;
     private readonly ILogger _logger;
 
@@ -21,6 +22,7 @@ internal sealed class RecordStep
     {
         _clock = clock;
         _audit = audit;
+        _endsInPlace = audit is InMemoryAuditSink { EndsInPlace: true } memory ? memory : null;
         _metrics = metrics;
         _logger = logger;
     }
@@ -31,9 +33,10 @@ internal sealed class RecordStep
 
     /// <summary>
     /// The admission, recorded; false when the audit sink refused the record. <paramref name="recordedAt"/> is the
-    /// record's time (UTC ticks): the record that ends the call is never stamped earlier.
+    /// record's time (UTC ticks): the record that ends the call is never stamped earlier. <paramref name="auditHandle"/>
+    /// names the record for <see cref="End"/> when the sink writes ends in place (else 0).
     /// </summary>
-    public bool Admit(in Attempt a, out QuotaDecision decision, out long recordedAt)
+    public bool Admit(in Attempt a, out QuotaDecision decision, out long recordedAt, out long auditHandle)
     {
         string? detail = a.Detail;
         DegradationMode mode = DegradationMode.Full;
@@ -49,15 +52,32 @@ internal sealed class RecordStep
             a.Cost, a.Taken.Remaining, retryAfter: null, a.Policy.Version, detail, a.Policy.ContentHash, a.Approval);
         DateTimeOffset at = _clock.UtcAt(a.Timestamp);
         recordedAt = at.UtcTicks;
+        auditHandle = 0;
+        if (_endsInPlace is { } memory)
+        {
+            return memory.TryWrite(Record(at, a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, AuditDecision.Admitted, actualCost: null, decision.Detail, a.Waited),
+                out auditHandle);
+        }
+
         return Write(at, a.Run, a.Identity, a.WorkloadClass, a.Workflow, decision, AuditDecision.Admitted, actualCost: null, decision.Detail, a.Waited);
     }
 
     /// <summary>
     /// Records the end of an admitted call (completed or failed), stamped by the audit clock's coarse source (exact on
-    /// any provider but <see cref="TimeProvider.System"/>), never earlier than its admission's record.
+    /// any provider but <see cref="TimeProvider.System"/>), never earlier than its admission's record: written into the
+    /// admission's record when the sink does that and still holds it (<paramref name="auditHandle"/>), else as a
+    /// record of its own.
     /// </summary>
-    public bool End(AgentRun run, in QuotaDecision decision, AuditDecision kind, double? actualCost, string? detail, long admittedAtUtcTicks) =>
-        Write(_clock.UtcNotBefore(admittedAtUtcTicks), run, run.Identity, run.WorkloadClass, run.Workflow, decision, kind, actualCost, detail, TimeSpan.Zero);
+    public bool End(AgentRun run, in QuotaDecision decision, AuditDecision kind, double? actualCost, string? detail, long admittedAtUtcTicks, long auditHandle)
+    {
+        DateTimeOffset at = _clock.UtcNotBefore(admittedAtUtcTicks);
+        if (auditHandle != 0 && _endsInPlace is { } memory && memory.TryEnd(auditHandle, new AuditEnd(at, kind, actualCost, detail)))
+        {
+            return true;
+        }
+
+        return Write(at, run, run.Identity, run.WorkloadClass, run.Workflow, decision, kind, actualCost, detail, TimeSpan.Zero);
+    }
 
     /// <summary>The admission the audit sink refused, under RequireAudit: refused (its units are already back).</summary>
     public static QuotaDecision AuditRefused(in Attempt a) =>
@@ -179,11 +199,15 @@ internal sealed class RecordStep
         AuditDecision kind, double? actualCost, string? detail, TimeSpan queueWait) =>
         Write(_clock.UtcAt(timestamp), run, identity, workloadClass, workflow, decision, kind, actualCost, detail, queueWait);
 
-    // The one audit write of the library.
+    // The one audit write of the library (the admission's, when the sink writes ends in place, writes the same record).
     private bool Write(DateTimeOffset at, AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, in QuotaDecision decision,
-        AuditDecision kind, double? actualCost, string? detail, TimeSpan queueWait)
-    {
-        var record = new QuotaAuditRecord
+        AuditDecision kind, double? actualCost, string? detail, TimeSpan queueWait) =>
+        _audit.TryWrite(Record(at, run, identity, workloadClass, workflow, decision, kind, actualCost, detail, queueWait));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static QuotaAuditRecord Record(DateTimeOffset at, AgentRun? run, AgentIdentity identity, WorkloadClass workloadClass, string? workflow, in QuotaDecision decision,
+        AuditDecision kind, double? actualCost, string? detail, TimeSpan queueWait) =>
+        new()
         {
             Timestamp = at,
             Tenant = identity.Tenant,
@@ -203,6 +227,4 @@ internal sealed class RecordStep
             PolicyHash = decision.PolicyHash, // issue 16: every record names the policy content that decided
             Detail = detail,
         };
-        return _audit.TryWrite(record);
-    }
 }

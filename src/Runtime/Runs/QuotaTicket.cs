@@ -21,10 +21,11 @@ public readonly struct QuotaTicket
     private readonly QuotaDecision _decision;
 
     internal QuotaTicket(AgentRun run, QuotaTool tool, CategoryBudget? budget, in QuotaDecision decision, Activity? activity, PoolLease lease = default,
-        PrincipalPolicy? principal = null, long admittedAt = 0)
+        PrincipalPolicy? principal = null, long admittedAt = 0, long auditHandle = 0)
     {
         Principal = principal;
         AdmittedAt = admittedAt;
+        AuditHandle = auditHandle;
         if (decision.IsAdmitted)
         {
             _slot = run.RentTicketSlot();
@@ -67,6 +68,9 @@ public readonly struct QuotaTicket
 
     /// <summary>When the admission's audit record was stamped (UTC ticks): the record that ends the call is never earlier.</summary>
     internal long AdmittedAt { get; }
+
+    /// <summary>The admission's record in an audit sink that writes the call's end into it (0 when none).</summary>
+    internal long AuditHandle { get; }
 
     /// <summary>The compute-pool slot the call holds until it is completed or failed (none without pools).</summary>
     internal PoolLease Lease { get; }
