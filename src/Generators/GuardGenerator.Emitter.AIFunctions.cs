@@ -36,7 +36,7 @@ namespace AgentQuotas.Generators
                 w.OpenBrace();
                 w.Line("global::AgentQuotas.Tools.ToolDescriptor? global::AgentQuotas.Tools.IGuardedTool.Descriptor => null;");
                 w.Line();
-                w.Line($"private static readonly global::System.Text.Json.JsonElement s_schema = ParseSchema({Str(tool.SchemaJson)});");
+                w.Line($"private static readonly global::System.Text.Json.JsonElement s_schema = global::AgentQuotas.Guard.ToolSchema.Parse({Str(tool.SchemaJson)});");
                 if (instance)
                 {
                     w.Line($"private readonly {tool.ClassType} _target;");
@@ -97,7 +97,6 @@ namespace AgentQuotas.Generators
                     w.Line("await global::System.Threading.Tasks.Task.CompletedTask.ConfigureAwait(false);");
                     w.Line($"throw {g}.{p}_Problem();");
                     w.CloseBrace();
-                    WriteSchemaParser(w);
                     w.CloseBrace();
                     return;
                 }
@@ -117,7 +116,6 @@ namespace AgentQuotas.Generators
                 WriteReturnOf(w, m, $"{g}.{p}_Run({ticket}{Comma(args)})", value => value);
 
                 w.CloseBrace();
-                WriteSchemaParser(w);
                 w.CloseBrace();
             }
 
@@ -142,16 +140,6 @@ namespace AgentQuotas.Generators
                         w.Line($"return {wrap($"await {call}.ConfigureAwait(false)")};");
                         break;
                 }
-            }
-
-            private static void WriteSchemaParser(IndentedWriter w)
-            {
-                w.Line();
-                w.Line("private static global::System.Text.Json.JsonElement ParseSchema(string json)");
-                w.OpenBrace();
-                w.Line("using global::System.Text.Json.JsonDocument document = global::System.Text.Json.JsonDocument.Parse(json);");
-                w.Line("return document.RootElement.Clone();");
-                w.CloseBrace();
             }
 
             private static void WriteFactory(IndentedWriter w, GuardFileModel file)

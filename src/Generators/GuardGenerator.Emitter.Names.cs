@@ -18,7 +18,7 @@ namespace AgentQuotas.Generators
             /// </summary>
             internal sealed class MethodNames
             {
-                private readonly string[] _parameters;
+                private string[] _parameters;
 
                 private MethodNames(NameScope scope, IReadOnlyList<string> parameters)
                 {
@@ -36,7 +36,7 @@ namespace AgentQuotas.Generators
                     State = scope.Claim("__s");
                 }
 
-                public string Receiver { get; }
+                public string Receiver { get; private set; }
 
                 public string Ticket { get; }
 
@@ -64,6 +64,18 @@ namespace AgentQuotas.Generators
 
                 /// <summary>The generated names of the user's parameters, in order.</summary>
                 public IReadOnlyList<string> Parameters => _parameters;
+
+                /// <summary>
+                /// The same names, except that the receiver and the parameters are read from <paramref name="receiver"/> and
+                /// <paramref name="parameters"/> (the items of a lambda's state value).
+                /// </summary>
+                public MethodNames Reading(string receiver, IReadOnlyList<string> parameters)
+                {
+                    var copy = (MethodNames)MemberwiseClone();
+                    copy._parameters = parameters.ToArray();
+                    copy.Receiver = receiver;
+                    return copy;
+                }
 
                 /// <summary>The generated name of the user's parameter at <paramref name="index"/>.</summary>
                 public string Parameter(int index) => _parameters[index];

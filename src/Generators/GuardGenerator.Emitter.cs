@@ -137,19 +137,22 @@ namespace AgentQuotas.Generators
                     }
                 }
 
+                var withFunction = new HashSet<string>(file.Tools.Where(t => t.Method is not null).Select(t => t.Method!.Key), System.StringComparer.Ordinal);
                 for (int i = 0; i < file.Methods.Count; i++)
                 {
                     w.Line();
-                    WriteMethod(w, file.Methods[i], i, MethodNames.For(file.Methods[i].Method, members));
+                    MethodModel m = file.Methods[i].Method;
+                    WriteMethod(w, file.Methods[i], i, MethodNames.For(m, members), withFunction.Contains(m.Key));
                 }
 
                 w.CloseBrace();
             }
 
-            private static void WriteMethod(IndentedWriter w, InterceptedMethodModel entry, int index, MethodNames n)
+            private static void WriteMethod(IndentedWriter w, InterceptedMethodModel entry, int index, MethodNames n, bool hasFunction)
             {
                 MethodModel m = entry.Method;
                 string p = Prefix(m, index);
+                bool forward = m.CanForward && m.Guard is { Problem: null };
                 w.Line($"// {CSharpText.Comment(m.DisplayName)}: {CSharpText.Comment(Describe(m))}");
 
                 if (entry.Sites.Count > 0)
@@ -160,9 +163,18 @@ namespace AgentQuotas.Generators
                     }
 
                     w.Line($"internal static {m.ReturnType} {p}{TypeParameters(m)}({InterceptorParameters(m, n)}){Constraints(m)}");
-                    w.OpenBrace();
-                    WriteInterceptorBody(w, m, index, n);
-                    w.CloseBrace();
+                    if (forward)
+                    {
+                        w.Indent();
+                        w.Line("=> " + ForwardedGuard(m, index, n) + ";");
+                        w.Unindent();
+                    }
+                    else
+                    {
+                        w.OpenBrace();
+                        WriteInterceptorBody(w, m, index, n);
+                        w.CloseBrace();
+                    }
                 }
 
                 if (m.Guard is GuardModel guard)
@@ -171,6 +183,24 @@ namespace AgentQuotas.Generators
                     {
                         w.Line();
                         w.Line($"internal static global::System.InvalidOperationException {p}_Problem() => new global::System.InvalidOperationException({Str(guard.Problem)});");
+                    }
+                    else if (forward)
+                    {
+                        if (hasFunction)
+                        {
+                            // The entry the tool's AIFunction calls once it holds a ticket.
+                            w.Line();
+                            w.Line($"internal static {m.ReturnType} {p}_Run{TypeParameters(m)}(in {Ticket} {n.Ticket}{Comma(HelperParameters(m, n))}){Constraints(m)}");
+                            w.Indent();
+                            w.Line("=> " + ForwardedRun(m, index, n) + ";");
+                            w.Unindent();
+                        }
+
+                        if (guard.Fallbacks.Count > 0)
+                        {
+                            w.Line();
+                            WriteFallback(w, m, guard.Fallbacks, index, n);
+                        }
                     }
                     else
                     {
@@ -265,6 +295,70 @@ namespace AgentQuotas.Generators
                 w.Line($"? {p}_Run{TypeArguments(m)}({n.Pending}.Result{Comma(args)})");
                 w.Line($": {p}_AwaitAsync{TypeArguments(m)}({n.Pending}{Comma(args)});");
                 w.Unindent();
+            }
+
+            /// <summary>
+            /// The whole guard of a call as one call of the runtime's shared guard (GuardedCall): the arguments travel in one
+            /// state value (the argument itself, a value tuple of them, or 0 for none) and the tool, its cost estimator, its
+            /// actual-cost reader and its fallback are static lambdas over it (cached delegates: nothing allocated per call).
+            /// </summary>
+            private static string ForwardedGuard(MethodModel m, int index, MethodNames n)
+            {
+                GuardModel g = m.Guard!;
+                (string state, MethodNames s) = State(m, n);
+                string estimate = g.Estimator is null ? "null" : $"static {n.State} => {CostExpression(m, index, s.Parameters)}";
+                string token = m.IsAsync ? CancellationToken(m, n) + ", " : string.Empty;
+                return $"global::AgentQuotas.Guard.GuardedCall.{Shape(m)}(s_tool_{index}, {Str(m.DisplayName)}, {Num(g.FixedCost)}, {estimate}, {token}{state}, {ForwardedLambdas(m, index, n, s)})";
+            }
+
+            /// <summary>The same guard from an acquired ticket on (GuardedCall.RunValue and its siblings).</summary>
+            private static string ForwardedRun(MethodModel m, int index, MethodNames n)
+            {
+                (string state, MethodNames s) = State(m, n);
+                return $"global::AgentQuotas.Guard.GuardedCall.Run{Shape(m)}({n.Ticket}, {state}, {ForwardedLambdas(m, index, n, s)})";
+            }
+
+            private static string Shape(MethodModel m) => m.ReturnKind switch
+            {
+                ReturnKind.Void => "Void",
+                ReturnKind.Value => "Value",
+                ReturnKind.Task => "Task",
+                ReturnKind.TaskOfT => "TaskOf",
+                ReturnKind.ValueTask => "ValueTask",
+                _ => "ValueTaskOf",
+            };
+
+            // The call, the actual-cost reader (for a result) and the fallback (or null), each over the state value.
+            private static string ForwardedLambdas(MethodModel m, int index, MethodNames n, MethodNames s)
+            {
+                string p = Prefix(m, index);
+                string args = HelperArguments(m, s);
+                string call = m.Loop is not null ? $"{p}_Loop{TypeArguments(m)}({args})" : TargetCall(m, m.Target, "__Call_" + p, s);
+                string fallback = m.Guard!.Fallbacks.Count == 0 ? "null" : $"static ({n.Degraded}, {n.State}) => {p}_Fallback{TypeArguments(m)}({n.Degraded}{Comma(args)})";
+                string actualCost = m.HasResult ? ActualCostDelegate(m, n) + ", " : string.Empty;
+                return $"static {n.State} => {call}, {actualCost}{fallback}";
+            }
+
+            // The state value of a forwarded call (receiver first) and the names that read its items in a lambda.
+            private static (string State, MethodNames Names) State(MethodModel m, MethodNames n)
+            {
+                var values = new List<string>();
+                if (m.Kind == CallKind.Instance)
+                {
+                    values.Add(n.Receiver);
+                }
+
+                values.AddRange(m.Parameters.Select((x, i) => n.Parameter(i)));
+                string Item(int i) => values.Count == 1 ? n.State : n.State + ".Item" + (i + 1).ToString(CultureInfo.InvariantCulture);
+                int first = m.Kind == CallKind.Instance ? 1 : 0;
+                MethodNames names = n.Reading(first == 1 ? Item(0) : n.Receiver, m.Parameters.Select((x, i) => Item(first + i)).ToList());
+                string state = values.Count switch
+                {
+                    0 => "0",
+                    1 => values[0],
+                    _ => "(" + string.Join(", ", values) + ")",
+                };
+                return (state, names);
             }
 
             // Decides by the ticket: run the tool (completing or failing the ticket), serve the fallback, or refuse.

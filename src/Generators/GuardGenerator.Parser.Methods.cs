@@ -135,8 +135,20 @@ namespace AgentQuotas.Generators
                     outer.Length,
                     method.IsExtensionMethod && compilation.GetTypeByMetadataName(MetadataName(type)) is null && !type.ContainingNamespace.IsGlobalNamespace
                         ? type.ContainingNamespace.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)
-                        : null);
+                        : null,
+                    CanForward(method, kind, outer));
             }
+
+            /// <summary>
+            /// Whether every argument (and the receiver) can travel by value in one generic state value and the result
+            /// through a generic type parameter: what the runtime's shared guard needs (see <see cref="MethodModel.CanForward"/>).
+            /// </summary>
+            private static bool CanForward(IMethodSymbol method, CallKind kind, ITypeParameterSymbol[] outer) =>
+                method.Parameters.All(p => p.RefKind == RefKind.None && !p.Type.IsRefLikeType && p.Type.TypeKind != TypeKind.Dynamic && !ContainsPointer(p.Type))
+                && !method.ReturnsByRef && !method.ReturnsByRefReadonly && !method.ReturnType.IsRefLikeType && !ContainsPointer(method.ReturnType)
+                && method.ReturnType.TypeKind != TypeKind.Dynamic
+                && !(kind == CallKind.Instance && !method.ContainingType.IsReferenceType)
+                && !outer.Concat(method.TypeParameters).Any(t => t.AllowsRefLikeType);
 
             private static LoopModel Loop(AttributeData attribute) => new(
                 Named<int>(attribute, "MaxIterations"),

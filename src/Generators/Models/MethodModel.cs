@@ -22,6 +22,7 @@ namespace AgentQuotas.Generators.Models
     /// <param name="Suppressions">Diagnostic ids the generated code must suppress to call the method ([Experimental] and [Obsolete] ids of the method and its signature's types).</param>
     /// <param name="OuterTypeParameterCount">How many of <paramref name="TypeParameters"/> belong to the containing types (not passed when calling the method).</param>
     /// <param name="ExtensionNamespace">For an extension method whose type cannot be named unambiguously (two assemblies declare it), the namespace to import so generated code calls it in extension form; otherwise null.</param>
+    /// <param name="CanForward">Whether the interceptor can hand its arguments to the runtime's shared guard (GuardedCall) as one generic state value: no ref, out or in parameter, no ref struct, pointer or dynamic in the signature, no struct receiver, no type parameter that allows ref structs.</param>
     internal sealed record MethodModel(
         string Key,
         string ContainingType,
@@ -41,7 +42,8 @@ namespace AgentQuotas.Generators.Models
         LoopModel? Loop,
         EquatableArray<string> Suppressions,
         int OuterTypeParameterCount,
-        string? ExtensionNamespace)
+        string? ExtensionNamespace,
+        bool CanForward)
     {
         public bool IsAsync => ReturnKind is ReturnKind.Task or ReturnKind.TaskOfT or ReturnKind.ValueTask or ReturnKind.ValueTaskOfT;
 
