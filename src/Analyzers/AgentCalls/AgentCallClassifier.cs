@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using AgentQuotas.Analyzers.AgentLoops;
@@ -22,12 +24,17 @@ namespace AgentQuotas.Analyzers.AgentCalls
         private readonly ModelApis? _configured;
         private readonly InputApis _input;
 
+        // Per normalized target; a target's description does not depend on the call (the prompt check aside).
+        private readonly ConcurrentDictionary<IMethodSymbol, Description> _described = new ConcurrentDictionary<IMethodSymbol, Description>(SymbolEqualityComparer.Default);
+        private readonly Func<IMethodSymbol, Description> _describe;
+
         public AgentCallClassifier(AgentSymbols symbols, ModelApis frameworks, ModelApis? configured, InputApis input)
         {
             _symbols = symbols;
             _frameworks = frameworks;
             _configured = configured;
             _input = input;
+            _describe = Describe;
         }
 
         public AgentSymbols Symbols => _symbols;
@@ -40,25 +47,38 @@ namespace AgentQuotas.Analyzers.AgentCalls
         public string? DescribeAgentCall(IMethodSymbol target, IInvocationOperation? invocation)
         {
             IMethodSymbol m = AgentSymbols.Normalize(target);
-            string? api = _configured?.Describe(m) ?? _frameworks.Describe(m);
-            if (api != null)
+            Description description = _described.GetOrAdd(m, _describe);
+            if (description.IsApi)
             {
+                string api = description.Text!;
                 return invocation != null && ModelApis.IsKernelFunctionKind(api) && IsPromptFunction(invocation)
                     ? "prompt function through '" + api.Substring(api.IndexOf('\'') + 1).TrimEnd('\'') + "' (a chat model call)"
                     : api;
             }
 
+            return description.Text;
+        }
+
+        /// <summary>What a (normalized) call target is, whoever calls it: computed once per target and classifier.</summary>
+        private Description Describe(IMethodSymbol m)
+        {
+            string? api = _configured?.Describe(m) ?? _frameworks.Describe(m);
+            if (api != null)
+            {
+                return new Description(api, isApi: true);
+            }
+
             if (_symbols.IsGuardedTool(m))
             {
-                return "guarded tool '" + AgentSymbols.Display(m) + "'";
+                return new Description("guarded tool '" + AgentSymbols.Display(m) + "'", isApi: false);
             }
 
             if (_symbols.IsAgentTool(m))
             {
-                return "agent tool '" + AgentSymbols.Display(m) + "'";
+                return new Description("agent tool '" + AgentSymbols.Display(m) + "'", isApi: false);
             }
 
-            return null;
+            return Description.None;
         }
 
         /// <summary>"Console.ReadLine" when the call waits for the next input line or message; null otherwise.</summary>
@@ -106,6 +126,22 @@ namespace AgentQuotas.Analyzers.AgentCalls
             }
 
             return false;
+        }
+
+        /// <summary>A target's description: a framework or configured API (<see cref="IsApi"/>), a tool, or none.</summary>
+        private sealed class Description
+        {
+            public static readonly Description None = new Description(null, isApi: false);
+
+            public Description(string? text, bool isApi)
+            {
+                Text = text;
+                IsApi = isApi;
+            }
+
+            public string? Text { get; }
+
+            public bool IsApi { get; }
         }
     }
 }

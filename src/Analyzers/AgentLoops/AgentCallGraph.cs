@@ -129,8 +129,8 @@ namespace AgentQuotas.Analyzers.AgentLoops
         {
             foreach (List<FunctionNode> component in StronglyConnectedComponents())
             {
-                var members = new HashSet<IMethodSymbol>(component.Select(n => n.Symbol), SymbolEqualityComparer.Default);
-                bool isCycle = component.Count > 1 || component[0].Body.Calls.Any(c => members.Contains(c.Target));
+                // Most components are one function that does not call itself: no set needed to see that.
+                bool isCycle = component.Count > 1 || component[0].Body.Calls.Any(c => SymbolEqualityComparer.Default.Equals(c.Target, component[0].Symbol));
                 if (!isCycle
                     || component.Any(n => !n.IsLocalFunction && _hasCap(n.Symbol))
                     || !component.Any(n => _exposed.Contains(n.Symbol)))
@@ -138,6 +138,7 @@ namespace AgentQuotas.Analyzers.AgentLoops
                     continue;
                 }
 
+                var members = new HashSet<IMethodSymbol>(component.Select(n => n.Symbol), SymbolEqualityComparer.Default);
                 List<FunctionNode> ordered = component.OrderBy(n => DeclarationKey(n.Symbol), StringComparer.Ordinal).ToList();
                 string? agentCall = null;
                 foreach (FunctionNode member in ordered)

@@ -72,6 +72,8 @@ namespace AgentQuotas.Analyzers.Rules
             private readonly ConcurrentDictionary<IMethodSymbol, FunctionNode> _nodes = new ConcurrentDictionary<IMethodSymbol, FunctionNode>(SymbolEqualityComparer.Default);
             private readonly ConcurrentDictionary<IMethodSymbol, bool> _escaping = new ConcurrentDictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
             private readonly ConcurrentBag<LoopRecord> _loops = new ConcurrentBag<LoopRecord>();
+            private readonly ConcurrentDictionary<string, AgentCallClassifier> _classifiers = new ConcurrentDictionary<string, AgentCallClassifier>(StringComparer.Ordinal);
+            private readonly AgentCallClassifier _unconfigured;
 
             public CompilationState(AgentSymbols symbols, ModelApis frameworks, InputApis input, Lazy<bool> policyCapsEveryTier)
             {
@@ -79,6 +81,7 @@ namespace AgentQuotas.Analyzers.Rules
                 _frameworks = frameworks;
                 _input = input;
                 _policyCapsEveryTier = policyCapsEveryTier;
+                _unconfigured = new AgentCallClassifier(symbols, frameworks, null, input);
             }
 
             public void Collect(OperationBlockAnalysisContext context)
@@ -99,10 +102,12 @@ namespace AgentQuotas.Analyzers.Rules
                         _escaping[escaping] = true;
                     }
 
-                    // The walker found the block's local functions and loops in its one pass over the tree.
+                    // The walker found the block's local functions and loops in its one pass over the tree. A method's
+                    // body block sits under its IMethodBodyOperation (a constructor's under its IConstructorBodyOperation):
+                    // then only those inside the block count, in the same pre-order, without walking the block again.
                     bool whole = ReferenceEquals(root, block);
-                    IEnumerable<ILocalFunctionOperation> localFunctions = whole ? walker.LocalFunctions : block.DescendantsAndSelf().OfType<ILocalFunctionOperation>();
-                    IEnumerable<ILoopOperation> loops = whole ? walker.Loops : block.DescendantsAndSelf().OfType<ILoopOperation>();
+                    IEnumerable<ILocalFunctionOperation> localFunctions = whole ? walker.LocalFunctions : walker.LocalFunctions.Where(f => IsWithin(f, block));
+                    IEnumerable<ILoopOperation> loops = whole ? walker.Loops : walker.Loops.Where(l => IsWithin(l, block));
                     if (owner != null)
                     {
                         foreach (ILocalFunctionOperation localFunction in localFunctions)
@@ -144,10 +149,13 @@ namespace AgentQuotas.Analyzers.Rules
                 }
             }
 
-            /// <summary>The block's classifier: the compilation's frameworks plus the model methods configured for its file.</summary>
+            /// <summary>
+            /// The block's classifier: the compilation's frameworks plus the model methods configured for its file. One
+            /// per distinct configuration, shared by the blocks that have it, so what it learns about a call target
+            /// (its cached description) is learnt once per compilation.
+            /// </summary>
             private AgentCallClassifier Classifier(OperationBlockAnalysisContext context)
             {
-                ModelApis? configured = null;
                 SyntaxTree? tree = context.OperationBlocks.Length > 0 ? context.OperationBlocks[0].Syntax.SyntaxTree : null;
                 AnalyzerConfigOptionsProvider provider = context.Options.AnalyzerConfigOptionsProvider;
                 string? value = null;
@@ -155,11 +163,14 @@ namespace AgentQuotas.Analyzers.Rules
                     || provider.GlobalOptions.TryGetValue(WellKnownNames.ModelMethodsOption, out value))
                 {
                     Compilation compilation = _symbols.Compilation;
-                    ModelApis apis = _configured.GetOrAdd(value!, v => ModelMethodsOption.Resolve(v, compilation)).Apis;
-                    configured = apis.IsEmpty ? null : apis;
+                    ModelMethodsOption option = _configured.GetOrAdd(value!, v => ModelMethodsOption.Resolve(v, compilation));
+                    if (!option.Apis.IsEmpty)
+                    {
+                        return _classifiers.GetOrAdd(value!, _ => new AgentCallClassifier(_symbols, _frameworks, option.Apis, _input));
+                    }
                 }
 
-                return new AgentCallClassifier(_symbols, _frameworks, configured, _input);
+                return _unconfigured;
             }
 
             private void CollectLoop(ILoopOperation loop, IOperation root, RegionWalker walker, AgentCallClassifier classifier, IMethodSymbol? blockOwner)
@@ -200,7 +211,19 @@ namespace AgentQuotas.Analyzers.Rules
             public void Report(CompilationAnalysisContext context)
             {
                 ReportOptionProblems(context);
-                var graph = new AgentCallGraph(_nodes, _escaping, HasCap, _symbols.Compilation);
+                // The graph asks HasCap of the same methods many times (once per call edge): answer each once.
+                var caps = new Dictionary<IMethodSymbol, bool>(SymbolEqualityComparer.Default);
+                Func<IMethodSymbol, bool> hasCap = method =>
+                {
+                    if (!caps.TryGetValue(method, out bool capped))
+                    {
+                        capped = HasCap(method);
+                        caps.Add(method, capped);
+                    }
+
+                    return capped;
+                };
+                var graph = new AgentCallGraph(_nodes, _escaping, hasCap, _symbols.Compilation);
                 var reported = new List<LoopRecord>();
                 foreach (LoopRecord loop in _loops.OrderBy(l => l.Location.SourceTree?.FilePath, StringComparer.Ordinal).ThenBy(l => l.Location.SourceSpan.Start))
                 {
@@ -328,6 +351,20 @@ namespace AgentQuotas.Analyzers.Rules
                 }
 
                 return _policyCapsEveryTier.Value;
+            }
+
+            /// <summary>Whether <paramref name="operation"/> is <paramref name="block"/> or one of its descendants.</summary>
+            private static bool IsWithin(IOperation operation, IOperation block)
+            {
+                for (IOperation? current = operation; current != null; current = current.Parent)
+                {
+                    if (ReferenceEquals(current, block))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
             }
 
             private static IOperation Root(IOperation operation)

@@ -372,6 +372,39 @@ public sealed class UnboundedAgentLoopTests
     }
 
     [Fact]
+    public async Task Loops_under_a_constructor_body_and_in_a_local_function_of_a_method_body_are_each_found_once()
+    {
+        // A body block's loops and local functions are taken from the one scan of the whole member (its
+        // IConstructorBodyOperation or IMethodBodyOperation), keeping only those inside the block.
+        var diagnostics = await Verify("""
+            public class Agent
+            {
+                public Agent(Tools tools) : this()
+                {
+                    [|while|] (true) tools.SearchAsync("q").Wait();
+                }
+
+                private Agent()
+                {
+                }
+
+                public void Run(Tools tools)
+                {
+                    Step();
+
+                    void Step()
+                    {
+                        [|while|] (true) tools.SearchAsync("q").Wait();
+                    }
+                }
+            }
+            """);
+
+        Assert.Equal(2, diagnostics.Length);
+        Assert.Contains(diagnostics, d => d.GetMessage().Contains("cap its method 'Run'"));
+    }
+
+    [Fact]
     public async Task Loop_in_a_private_helper_reachable_without_a_cap_is_reported()
     {
         await Verify("""
