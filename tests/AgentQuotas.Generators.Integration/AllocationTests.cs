@@ -87,8 +87,9 @@ public sealed class AllocationTests(ITestOutputHelper output) : IDisposable
         // GC.GetAllocatedBytesForCurrentThread can be off by part of an allocation quantum when a
         // collection (started by another test's thread) retires this thread's allocation context mid-way;
         // the runtime's own tests allow for it. A window with such a collection is measured again, up to
-        // three times. A real per-call allocation of even one 24-byte object shows as 480,000 bytes in
-        // every window, so a retry cannot hide it.
+        // three times, as is a window with a one-off allocation on this thread (seen once in a full-solution run
+        // on the unguarded reference: 1 of 3 runs). A real per-call allocation of even one 24-byte object shows as
+        // 480,000 bytes in every window, so a retry cannot hide it.
         var windows = new List<string>();
         for (int attempt = 0; attempt < 3; attempt++)
         {
@@ -105,14 +106,15 @@ public sealed class AllocationTests(ITestOutputHelper output) : IDisposable
             int collected = Collections() - collections;
             output.WriteLine($"{name}: {allocated / (double)Calls:0.##} bytes and {elapsed.TotalNanoseconds / Calls:0} ns per call, {collected} collections during the window ({Configuration} build, Stopwatch over {Calls} calls: an indication, not a benchmark)");
             windows.Add($"{allocated} bytes with {collected} collections");
-            if (allocated == 0 || collected == 0)
+            if (allocated == 0)
             {
-                Assert.True(allocated == 0, $"{name}: {Calls} admitted calls allocated {allocated} bytes (windows: {string.Join("; ", windows)})");
                 return;
             }
         }
 
-        Assert.Fail($"{name}: every window saw a collection and a non-zero count (windows: {string.Join("; ", windows)})");
+        // Every window allocated: a per-call allocation does that; a one-off (a collection retiring the allocation
+        // context, a tier-up or on-stack replacement of the loop on this thread) does not repeat in three windows.
+        Assert.Fail($"{name}: {Calls} admitted calls allocated in every window (windows: {string.Join("; ", windows)})");
     }
 
     // Collections of any kind, background ones included.
