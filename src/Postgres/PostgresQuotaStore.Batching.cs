@@ -12,8 +12,9 @@ namespace AgentQuotas.Postgres;
 // acquire_many: one round trip, one transaction, one flush, each request decided in arrival order exactly
 // as a separate acquire() at that instant would decide it, with its own answer. A batch whose requests all
 // name one bucket under one pair of ceilings goes to acquire_batch instead, which decides them the same way
-// with one bucket row and no arrays of buckets: the cheaper call for a hot bucket (measured under load with
-// one bucket and 64 callers: 5,019 acquires/s through acquire_batch, 3,461 through acquire_many).
+// with one bucket row and no arrays of buckets, so a hot bucket does not pay for acquire_many's generality (one
+// pair of quick runs under heavy load suggested 5,019 against 3,461 acquires/s for one bucket and 64 callers;
+// not yet confirmed on a quiet machine: docs/benchmarks.md).
 //
 // - At most one round trip per bucket is in flight from this store, so its own batches never wait for each
 //   other's row locks; acquire_many locks its rows in key order, so batches of different hosts cannot deadlock.

@@ -116,12 +116,12 @@ public sealed class BatchRoutingTests(SharedClusterFixture fixture) : IAsyncLife
         foreach (BucketKey pin in pins)
         {
             pinned.Add(store.TryAcquireAsync(new QuotaStoreRequest(pin, Roomy, 1)).AsTask());
-            await WaitUntilAsync(async () => await BlockedSessionsAsync() == blocked + pinned.Count);
+            await TestSupport.WaitUntilAsync(async () => await BlockedSessionsAsync() == blocked + pinned.Count);
         }
 
         (long AcquireBatch, long AcquireMany) before = store.CombinedCalls;
         Task<QuotaStoreResult>[] queued = [.. requests.Select(r => store.TryAcquireAsync(r).AsTask())];
-        await WaitUntilAsync(() => Task.FromResult(store.CombiningWaiters == requests.Length));
+        await TestSupport.WaitUntilAsync(() => Task.FromResult(store.CombiningWaiters == requests.Length));
         await hold.RollbackAsync();
         await hold.DisposeAsync();
         foreach (Task<QuotaStoreResult> pin in pinned)
@@ -135,17 +135,6 @@ public sealed class BatchRoutingTests(SharedClusterFixture fixture) : IAsyncLife
         return results;
     }
 
-    private async Task<long> BlockedSessionsAsync() =>
-        await PostgresCluster.ScalarAsync<long>(_db, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()");
+    private Task<long> BlockedSessionsAsync() => TestSupport.BlockedSessionsAsync(_db);
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        // A bound against a hang, not a timing assumption: the condition is polled until it holds.
-        DateTime giveUp = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < giveUp, "the condition never held");
-            await Task.Delay(10);
-        }
-    }
 }

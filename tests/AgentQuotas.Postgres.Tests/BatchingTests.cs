@@ -70,7 +70,7 @@ public sealed class BatchingTests(SharedClusterFixture fixture) : IAsyncLifetime
         }
 
         ValueTask<QuotaStoreResult> inFlight = store.TryAcquireAsync(new QuotaStoreRequest(key, limits, 1));
-        await WaitUntilAsync(async () => await BlockedSessionsAsync() == 1);
+        await TestSupport.WaitUntilAsync(async () => await BlockedSessionsAsync() == 1, giveUpAfterSeconds: 30);
         using var giveUp = new CancellationTokenSource();
         ValueTask<QuotaStoreResult> withdrawn = store.TryAcquireAsync(new QuotaStoreRequest(key, limits, 10), giveUp.Token);
         ValueTask<QuotaStoreResult> kept = store.TryAcquireAsync(new QuotaStoreRequest(key, limits, 1));
@@ -114,7 +114,7 @@ public sealed class BatchingTests(SharedClusterFixture fixture) : IAsyncLifetime
         }
 
         // The last batch's sender drops its line just after completing its callers.
-        await WaitUntilAsync(() => Task.FromResult(store.CombiningLines == 0));
+        await TestSupport.WaitUntilAsync(() => Task.FromResult(store.CombiningLines == 0), giveUpAfterSeconds: 30);
     }
 
     private static async Task<int[]> RaceAsync(PostgresQuotaStore store, int callers, int perCaller, Func<int, QuotaStoreRequest> request)
@@ -135,17 +135,6 @@ public sealed class BatchingTests(SharedClusterFixture fixture) : IAsyncLifetime
         return await Task.WhenAll(tasks);
     }
 
-    private async Task<long> BlockedSessionsAsync() =>
-        await PostgresCluster.ScalarAsync<long>(_db, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()");
+    private Task<long> BlockedSessionsAsync() => TestSupport.BlockedSessionsAsync(_db);
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        // A bound against a hang, not a timing assumption: the condition is polled until it holds.
-        DateTime giveUp = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < giveUp, "the condition never held");
-            await Task.Delay(10);
-        }
-    }
 }

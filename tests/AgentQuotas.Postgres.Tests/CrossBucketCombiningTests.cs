@@ -70,7 +70,7 @@ public sealed class CrossBucketCombiningTests(SharedClusterFixture fixture) : IA
         long roundTrips = first.Statistics.RoundTrips + second.Statistics.RoundTrips;
         Assert.True(roundTrips < acquires / 2, $"{roundTrips} round trips for {acquires} acquires over {keys.Length} buckets: nothing was combined across buckets");
         Assert.True(first.IsAvailable && second.IsAvailable);
-        await WaitUntilAsync(() => Task.FromResult(first.CombiningLines == 0 && second.CombiningLines == 0 && first.CombiningWaiters == 0));
+        await TestSupport.WaitUntilAsync(() => Task.FromResult(first.CombiningLines == 0 && second.CombiningLines == 0 && first.CombiningWaiters == 0));
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class CrossBucketCombiningTests(SharedClusterFixture fixture) : IA
                 store.TryAcquireAsync(new QuotaStoreRequest(poison, Roomy, 1)).AsTask(),
                 store.TryAcquireAsync(new QuotaStoreRequest(z, Roomy, 1)).AsTask(),
             ];
-            await WaitUntilAsync(() => Task.FromResult(store.CombiningWaiters == 3));
+            await TestSupport.WaitUntilAsync(() => Task.FromResult(store.CombiningWaiters == 3));
             return async () =>
             {
                 results[0] = await queued[0];
@@ -184,10 +184,10 @@ public sealed class CrossBucketCombiningTests(SharedClusterFixture fixture) : IA
         await WithBatchPinnedAsync(store, async () =>
         {
             Task<QuotaStoreResult>[] queued = [.. new[] { a, b, z }.Select(k => store.TryAcquireAsync(new QuotaStoreRequest(k, Roomy, 1)).AsTask())];
-            await WaitUntilAsync(() => Task.FromResult(store.CombiningWaiters == 3));
+            await TestSupport.WaitUntilAsync(() => Task.FromResult(store.CombiningWaiters == 3));
             return async () =>
             {
-                await WaitUntilAsync(async () => await BatchesWaitingAsync() == 1);
+                await TestSupport.WaitUntilAsync(async () => await BatchesWaitingAsync() == 1);
                 await PostgresCluster.ExecuteAsync(_db,
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%acquire_many%' AND datname = current_database()");
                 results = await Task.WhenAll(queued);
@@ -218,11 +218,11 @@ public sealed class CrossBucketCombiningTests(SharedClusterFixture fixture) : IA
         {
             Task<QuotaStoreResult> quitting = store.TryAcquireAsync(new QuotaStoreRequest(a, Roomy, 1), giveUp.Token).AsTask();
             staying = store.TryAcquireAsync(new QuotaStoreRequest(z, Roomy, 1)).AsTask();
-            await WaitUntilAsync(() => Task.FromResult(store.CombiningWaiters == 2));
+            await TestSupport.WaitUntilAsync(() => Task.FromResult(store.CombiningWaiters == 2));
             return async () =>
             {
                 // The batch of both is in flight, waiting for z's row: the caller of a gives up and is released.
-                await WaitUntilAsync(async () => await BatchesWaitingAsync() == 1);
+                await TestSupport.WaitUntilAsync(async () => await BatchesWaitingAsync() == 1);
                 giveUp.Cancel();
                 await Assert.ThrowsAnyAsync<OperationCanceledException>(() => quitting);
                 Assert.False(staying!.IsCompleted);
@@ -236,7 +236,7 @@ public sealed class CrossBucketCombiningTests(SharedClusterFixture fixture) : IA
         // (here admitted and charged), and nothing was decided twice.
         Assert.Equal(2, (await store.GetSpendAsync("a-quit")).ThisMonth);
         Assert.Equal(2, (await store.GetSpendAsync("z-stay")).ThisMonth);
-        await WaitUntilAsync(() => Task.FromResult(store.CombiningLines == 0));
+        await TestSupport.WaitUntilAsync(() => Task.FromResult(store.CombiningLines == 0));
     }
 
     [Fact]
@@ -293,7 +293,7 @@ public sealed class CrossBucketCombiningTests(SharedClusterFixture fixture) : IA
         foreach (BucketKey pin in pins)
         {
             pinned.Add(store.TryAcquireAsync(new QuotaStoreRequest(pin, Roomy, 1)).AsTask());
-            await WaitUntilAsync(async () => await BlockedSessionsAsync() == blocked + pinned.Count);
+            await TestSupport.WaitUntilAsync(async () => await BlockedSessionsAsync() == blocked + pinned.Count);
         }
 
         Func<Task> afterRelease = await queue();
@@ -364,21 +364,10 @@ public sealed class CrossBucketCombiningTests(SharedClusterFixture fixture) : IA
         return command;
     }
 
-    private async Task<long> BlockedSessionsAsync() =>
-        await PostgresCluster.ScalarAsync<long>(_db, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()");
+    private Task<long> BlockedSessionsAsync() => TestSupport.BlockedSessionsAsync(_db);
 
     private async Task<long> BatchesWaitingAsync() =>
         await PostgresCluster.ScalarAsync<long>(_db,
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%acquire_many%' AND pid <> pg_backend_pid() AND datname = current_database()");
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        // A bound against a hang, not a timing assumption: the condition is polled until it holds.
-        DateTime giveUp = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < giveUp, "the condition never held");
-            await Task.Delay(10);
-        }
-    }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using AgentQuotas.Tools;
 
 namespace AgentQuotas.Guard;
@@ -175,15 +176,9 @@ public static class GuardedCall
             return call(state);
         }
 
-        ValueTask<QuotaTicket> pending;
-        try
+        if (!TryStartAcquire(tool, caller, cost, estimate, state, cancellationToken, out ValueTask<QuotaTicket> pending, out Exception? error))
         {
-            AgentRun run = AgentRun.RequireCurrent(caller);
-            pending = run.AcquireAsync(tool, estimate is null ? cost : estimate(state), cancellationToken);
-        }
-        catch (Exception e)
-        {
-            return System.Threading.Tasks.Task.FromException(e);
+            return System.Threading.Tasks.Task.FromException(error);
         }
 
         return pending.IsCompletedSuccessfully ? RunTask(pending.Result, state, call, fallback) : TaskAfterAsync(pending, state, call, fallback);
@@ -246,15 +241,9 @@ public static class GuardedCall
             return call(state);
         }
 
-        ValueTask<QuotaTicket> pending;
-        try
+        if (!TryStartAcquire(tool, caller, cost, estimate, state, cancellationToken, out ValueTask<QuotaTicket> pending, out Exception? error))
         {
-            AgentRun run = AgentRun.RequireCurrent(caller);
-            pending = run.AcquireAsync(tool, estimate is null ? cost : estimate(state), cancellationToken);
-        }
-        catch (Exception e)
-        {
-            return System.Threading.Tasks.Task.FromException<TResult>(e);
+            return System.Threading.Tasks.Task.FromException<TResult>(error);
         }
 
         return pending.IsCompletedSuccessfully
@@ -320,15 +309,9 @@ public static class GuardedCall
             return call(state);
         }
 
-        ValueTask<QuotaTicket> pending;
-        try
+        if (!TryStartAcquire(tool, caller, cost, estimate, state, cancellationToken, out ValueTask<QuotaTicket> pending, out Exception? error))
         {
-            AgentRun run = AgentRun.RequireCurrent(caller);
-            pending = run.AcquireAsync(tool, estimate is null ? cost : estimate(state), cancellationToken);
-        }
-        catch (Exception e)
-        {
-            return System.Threading.Tasks.ValueTask.FromException(e);
+            return System.Threading.Tasks.ValueTask.FromException(error);
         }
 
         return pending.IsCompletedSuccessfully ? RunValueTask(pending.Result, state, call, fallback) : ValueTaskAfterAsync(pending, state, call, fallback);
@@ -391,15 +374,9 @@ public static class GuardedCall
             return call(state);
         }
 
-        ValueTask<QuotaTicket> pending;
-        try
+        if (!TryStartAcquire(tool, caller, cost, estimate, state, cancellationToken, out ValueTask<QuotaTicket> pending, out Exception? error))
         {
-            AgentRun run = AgentRun.RequireCurrent(caller);
-            pending = run.AcquireAsync(tool, estimate is null ? cost : estimate(state), cancellationToken);
-        }
-        catch (Exception e)
-        {
-            return System.Threading.Tasks.ValueTask.FromException<TResult>(e);
+            return System.Threading.Tasks.ValueTask.FromException<TResult>(error);
         }
 
         return pending.IsCompletedSuccessfully
@@ -442,6 +419,27 @@ public static class GuardedCall
         }
 
         return System.Threading.Tasks.ValueTask.FromException<TResult>(ToolGuard.Denied(ticket));
+    }
+
+    // The awaitable shapes' start: the current run acquires the fixed or estimated cost. A missing run or a throwing
+    // estimator is handed back as error, for the caller to report through the task it returns.
+    private static bool TryStartAcquire<TState>(
+        QuotaTool tool, string caller, double cost, Func<TState, double>? estimate, TState state, CancellationToken cancellationToken,
+        out ValueTask<QuotaTicket> pending, [NotNullWhen(false)] out Exception? error)
+    {
+        try
+        {
+            AgentRun run = AgentRun.RequireCurrent(caller);
+            pending = run.AcquireAsync(tool, estimate is null ? cost : estimate(state), cancellationToken);
+            error = null;
+            return true;
+        }
+        catch (Exception e)
+        {
+            pending = default;
+            error = e;
+            return false;
+        }
     }
 
     // The gate could not decide at once (an approval, a remote store): wait for the ticket, then run as above.

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using AgentQuotas.Policy;
 using AgentQuotas.Stores;
 using AgentQuotas.Trust;
 
@@ -43,13 +44,14 @@ internal sealed class PrincipalStep
         }
 
         a.PrincipalTaken = false;
+        PrincipalPolicy principal = a.Tier!.Principal!; // taken, so the tier has a principal block
         if (synchronous)
         {
-            PrincipalLimits.Refund(_store, a.Tier!, a.Budget!, a.Identity, a.Cost);
+            PrincipalLimits.Settle(_store, principal, a.Budget!, a.Identity, -a.Cost);
             return default;
         }
 
-        return PrincipalLimits.SettleAsync(_store, a.Tier!.Principal!, a.Budget!, a.Identity, -a.Cost);
+        return PrincipalLimits.SettleAsync(_store, principal, a.Budget!, a.Identity, -a.Cost);
     }
 
     /// <summary>

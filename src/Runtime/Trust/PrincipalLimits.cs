@@ -30,26 +30,6 @@ internal static class PrincipalLimits
         Keys.GetValue(identity, static id =>
             KeyPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id.Tenant + "\n" + id.Principal))));
 
-    /// <summary>
-    /// Takes <paramref name="cost"/> from the principal's bucket for the category, or says why not. Nothing is taken
-    /// (and <see langword="null"/> returned) when the tier has no <c>principal</c> block.
-    /// </summary>
-    /// <param name="store">The gate's store.</param>
-    /// <param name="tier">The tenant's tier.</param>
-    /// <param name="budget">The category's budget in that tier.</param>
-    /// <param name="identity">Who asks.</param>
-    /// <param name="cost">The planned cost.</param>
-    /// <returns>The refusal, or <see langword="null"/> when the principal may spend it.</returns>
-    public static PrincipalRefusal? TryTake(IQuotaStore store, TierPolicy tier, CategoryBudget budget, AgentIdentity identity, double cost)
-    {
-        if (tier.Principal is not PrincipalPolicy principal)
-        {
-            return null;
-        }
-
-        return Judge(store.TryAcquire(RequestFor(principal, budget, identity, cost)), principal, budget, identity);
-    }
-
     /// <summary>The store request that takes <paramref name="cost"/> from the principal's bucket for the category.</summary>
     /// <param name="principal">The tier's principal block.</param>
     /// <param name="budget">The category's budget in that tier.</param>
@@ -78,20 +58,6 @@ internal static class PrincipalLimits
             _ => new PrincipalRefusal(QuotaReason.PrincipalLimit, taken,
                 $"Principal '{identity.Principal}' of tenant '{identity.Tenant}' has used its own share of '{budget.Category}' (the tier's principal block); the tenant's other principals are not affected."),
         };
-    }
-
-    /// <summary>Gives back what <see cref="TryTake"/> took, when the call is refused after all.</summary>
-    /// <param name="store">The gate's store.</param>
-    /// <param name="tier">The tenant's tier.</param>
-    /// <param name="budget">The category's budget in that tier.</param>
-    /// <param name="identity">Who asked.</param>
-    /// <param name="cost">The planned cost.</param>
-    public static void Refund(IQuotaStore store, TierPolicy tier, CategoryBudget budget, AgentIdentity identity, double cost)
-    {
-        if (tier.Principal is PrincipalPolicy principal)
-        {
-            Settle(store, principal, budget, identity, -cost);
-        }
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using AgentQuotas.Policy;
 using AgentQuotas.Stores;
+using AgentQuotas.Testing;
 
 namespace AgentQuotas.Postgres.Tests.Infrastructure;
 
@@ -42,4 +43,22 @@ internal static class TestSupport
 
     /// <summary>Ticks (100 ns) to seconds.</summary>
     public static double Seconds(long ticks) => ticks / (double)TimeSpan.TicksPerSecond;
+
+    /// <summary>
+    /// Polls <paramref name="condition"/> until it holds. The bound is against a hang, not a timing assumption:
+    /// nothing is assumed about how fast the wall clock moves while the condition is not yet true.
+    /// </summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, int giveUpAfterSeconds = 60)
+    {
+        DateTime giveUp = DateTime.UtcNow.AddSeconds(giveUpAfterSeconds);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < giveUp, "the condition never held");
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>Sessions of <paramref name="connectionString"/>'s database waiting for a lock now.</summary>
+    public static Task<long> BlockedSessionsAsync(string connectionString) =>
+        PostgresCluster.ScalarAsync<long>(connectionString, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()");
 }
